@@ -1,0 +1,1 @@
+"""The ticketing gRPC contracts, generated from protos/ticketing."""

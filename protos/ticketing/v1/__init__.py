@@ -1,0 +1,1 @@
+"""Generated gRPC code for the ticketing.v1 contracts (see protos/*.proto)."""

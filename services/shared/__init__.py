@@ -1,0 +1,1 @@
+"""Code imported by more than one process: settings helpers, database access, domain rules."""

@@ -1,0 +1,33 @@
+"""Connection pools for PostgreSQL: opened explicitly, checked on checkout, closed on exit."""
+
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+
+async def open_async_pool(url: str, *, min_size: int = 2, max_size: int = 10, name: str) -> AsyncConnectionPool:
+    """Opens a pool and waits for its first connections, so a bad URL fails at start, not later."""
+    pool = AsyncConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        open=False,
+        # A connection killed by a server restart is found before use, not by the caller's query.
+        check=AsyncConnectionPool.check_connection,
+        kwargs={"application_name": name},
+    )
+    await pool.open(wait=True, timeout=30)
+    return pool
+
+
+def open_pool(url: str, *, min_size: int = 1, max_size: int = 4, name: str) -> ConnectionPool:
+    pool = ConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        open=False,
+        check=ConnectionPool.check_connection,
+        kwargs={"application_name": name},
+    )
+    pool.open(wait=True, timeout=30)
+    return pool

@@ -1,0 +1,49 @@
+"""SQL for ticket_events: the append-only record of every ticket state change."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection, Connection
+from psycopg.types.json import Jsonb
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    ticket_id: int
+    type: str
+    occurred_at: datetime
+    agent_id: int | None = None
+    queue_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def params(self) -> tuple[Any, ...]:
+        return (self.ticket_id, self.type, self.occurred_at, self.agent_id, self.queue_id, Jsonb(self.data))
+
+
+INSERT = """
+INSERT INTO ticket_events (ticket_id, type, occurred_at, agent_id, queue_id, data)
+VALUES (%s, %s, %s, %s, %s, %s)
+"""
+
+
+async def append(conn: AsyncConnection[Any], *events: NewEvent) -> None:
+    """Appends events inside the caller's transaction (the one that makes the state change)."""
+    async with conn.cursor() as cur:
+        await cur.executemany(INSERT, [e.params() for e in events])
+
+
+def append_sync(conn: Connection[Any], *events: NewEvent) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(INSERT, [e.params() for e in events])
+
+
+async def for_ticket(conn: AsyncConnection[Any], ticket_id: int) -> list[dict[str, Any]]:
+    async with conn.cursor() as cur:
+        await cur.execute(
+            """SELECT id, type, occurred_at, agent_id, queue_id, data
+               FROM ticket_events WHERE ticket_id = %s ORDER BY id""",
+            (ticket_id,),
+        )
+        cols = [c.name for c in cur.description or ()]
+        return [dict(zip(cols, row, strict=True)) for row in await cur.fetchall()]
