@@ -1,5 +1,7 @@
 """Reading settings from the environment: each process builds one frozen settings object at start."""
 
+from __future__ import annotations  # the methods are named after the builtins they return
+
 from collections.abc import Mapping
 
 

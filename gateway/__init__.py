@@ -1,0 +1,1 @@
+"""The public HTTP API: intake, agent work, surveys and reports, with bearer-token auth."""

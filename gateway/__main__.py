@@ -1,0 +1,28 @@
+"""Runs the gateway: `python -m gateway` (settings from the environment)."""
+
+import logging
+import os
+
+import uvicorn
+
+from gateway.settings import GatewaySettings
+
+
+def main() -> None:
+    settings = GatewaySettings.from_env(os.environ)  # fail at start, naming a bad variable
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    print(f"gateway listening on http://{settings.host}:{settings.port} (OpenAPI at /docs)", flush=True)
+    uvicorn.run(
+        "gateway.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        access_log=settings.access_log,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

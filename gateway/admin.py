@@ -1,0 +1,98 @@
+"""Admin CLI: create queues, agents and tokens (a token's secret is printed once, never stored).
+
+    python -m gateway.admin create-queue billing --description "Bills and payments"
+    python -m gateway.admin create-agent "Sara Ali" --email sara@example.com --queues cards,general
+    python -m gateway.admin create-token --role integration --channel phone --name "PBX"
+    python -m gateway.admin create-token --role agent --agent-id 1 --name "Sara's console"
+    python -m gateway.admin create-token --role supervisor --name "Floor manager"
+"""
+
+import argparse
+import os
+import sys
+
+import psycopg
+
+from gateway import tokens
+from services.shared.domain import CHANNELS
+from services.shared.store import agents, api_credentials, queues
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gateway.admin", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    q = sub.add_parser("create-queue", help="create a queue (or update its description)")
+    q.add_argument("name")
+    q.add_argument("--description", default="")
+    sub.add_parser("list-queues", help="list queues")
+    a = sub.add_parser("create-agent", help="create an agent serving some queues")
+    a.add_argument("name")
+    a.add_argument("--email")
+    a.add_argument("--queues", required=True, help="comma-separated queue names")
+    sub.add_parser("list-agents", help="list agents and their queues")
+    t = sub.add_parser("create-token", help="create a bearer token; prints the secret once")
+    t.add_argument("--role", required=True, choices=["integration", "agent", "supervisor"])
+    t.add_argument("--name", required=True, help="who or what uses it")
+    t.add_argument("--channel", choices=CHANNELS, help="required for integration tokens")
+    t.add_argument("--agent-id", type=int, help="required for agent tokens")
+    sub.add_parser("list-tokens", help="list tokens (never their secrets)")
+    r = sub.add_parser("revoke-token", help="revoke a token by id")
+    r.add_argument("id", type=int)
+    return parser
+
+
+def run(argv: list[str], database_url: str) -> int:
+    args = _parser().parse_args(argv)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        if args.command == "create-queue":
+            print(f"queue {args.name} id={queues.create(conn, args.name, args.description)}")
+        elif args.command == "list-queues":
+            for row in queues.list_all(conn):
+                print("\t".join(map(str, row)))
+        elif args.command == "create-agent":
+            names = [n.strip() for n in args.queues.split(",") if n.strip()]
+            try:
+                agent_id = agents.create(conn, args.name, args.email, names)
+            except LookupError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            print(f"agent {args.name} id={agent_id} queues={','.join(names)}")
+        elif args.command == "list-agents":
+            for row in agents.list_all(conn):
+                print("\t".join(map(str, row)))
+        elif args.command == "create-token":
+            if (args.role == "integration") != (args.channel is not None):
+                print("error: --channel is required for integration tokens and only for them", file=sys.stderr)
+                return 2
+            if (args.role == "agent") != (args.agent_id is not None):
+                print("error: --agent-id is required for agent tokens and only for them", file=sys.stderr)
+                return 2
+            secret = tokens.new_token()
+            credential_id = api_credentials.create(
+                conn, name=args.name, role=args.role, token_hash=tokens.digest(secret),
+                channel=args.channel, agent_id=args.agent_id,
+            )
+            print(f"token id={credential_id} role={args.role}; the secret is shown only now:")
+            print(secret)
+        elif args.command == "list-tokens":
+            for row in api_credentials.list_all(conn):
+                print("\t".join(map(str, row)))
+        elif args.command == "revoke-token":
+            if not api_credentials.revoke(conn, args.id):
+                print(f"error: no active token {args.id}", file=sys.stderr)
+                return 1
+            print(f"token {args.id} revoked")
+    return 0
+
+
+def main() -> int:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        print("DATABASE_URL is required", file=sys.stderr)
+        return 2
+    return run(sys.argv[1:], url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

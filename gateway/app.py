@@ -1,0 +1,36 @@
+"""Builds the FastAPI application from settings: routes, problem responses, body limit, lifespan."""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway import deps, problems
+from gateway.body_limit import BodyLimit
+from gateway.routes import agents, health, inquiries, metrics, surveys, tickets
+from gateway.settings import GatewaySettings
+
+DESCRIPTION = """Omnichannel ticket routing. Channel integrations post inquiries; agents claim and
+handle them; supervisors read KPIs. Authenticate with `Authorization: Bearer <token>` (tokens come
+from `python -m gateway.admin`). Errors are RFC 9457 problem documents."""
+
+
+def create_app(settings: GatewaySettings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with deps.built(settings) as built:
+            app.state.deps = built
+            yield
+
+    app = FastAPI(title="Ticketing gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
+    problems.install(app)
+    for module in (health, inquiries, tickets, agents, surveys, metrics):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory uvicorn's workers call: each worker process builds its own settings and pools."""
+    return create_app(GatewaySettings.from_env(os.environ))

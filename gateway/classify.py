@@ -1,0 +1,73 @@
+"""Asks the classifier for a decision, with a deadline; falls back to `triage` when it cannot answer."""
+
+import logging
+from dataclasses import dataclass, field
+
+import grpc
+
+from services.shared.domain import Priority, channel_to_proto
+from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
+
+log = logging.getLogger(__name__)
+
+FALLBACK_QUEUE = "triage"
+
+
+@dataclass(frozen=True)
+class Routing:
+    queue: str
+    priority: int
+    language: str
+    intent: str
+    routed_by: str
+    # What the ticket keeps of the decision (confidence, reason, model version, explanation).
+    details: dict[str, object] = field(default_factory=dict)
+
+
+def fallback(reason: str, language_hint: str | None) -> Routing:
+    return Routing(
+        queue=FALLBACK_QUEUE,
+        priority=int(Priority.NORMAL),
+        language=language_hint or "und",
+        intent="",
+        routed_by="fallback",
+        details={"reason": reason},
+    )
+
+
+async def classify(
+    stub: classifier_pb2_grpc.ClassifierServiceStub,
+    *,
+    text: str,
+    subject: str,
+    channel: str,
+    language_hint: str | None,
+    customer_tier: str,
+    timeout_s: float,
+) -> Routing:
+    request = classifier_pb2.ClassifyRequest(
+        text=text,
+        subject=subject,
+        channel=channel_to_proto(channel),
+        language_hint=language_hint or "",
+        customer_tier=customer_tier,
+    )
+    try:
+        reply = await stub.Classify(request, timeout=timeout_s)
+    except grpc.aio.AioRpcError as exc:
+        log.warning("classifier unavailable (%s); routing to %s", exc.code().name, FALLBACK_QUEUE)
+        return fallback(f"classifier_{exc.code().name.lower()}", language_hint)
+    return Routing(
+        queue=reply.queue or FALLBACK_QUEUE,
+        priority=reply.priority or int(Priority.NORMAL),
+        language=reply.language or language_hint or "und",
+        intent=reply.intent,
+        routed_by="classifier",
+        details={
+            "confidence": round(reply.confidence, 4),
+            "reason": reply.reason,
+            "priority_reason": reply.priority_reason,
+            "model_version": reply.model_version,
+            "explanation": list(reply.explanation),
+        },
+    )

@@ -1,0 +1,53 @@
+"""What the routes need, built once at start-up from the settings and closed at shutdown."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import grpc
+from fastapi import Request
+from psycopg_pool import AsyncConnectionPool
+
+from gateway.auth import TokenCache
+from gateway.settings import GatewaySettings
+from services.shared.db import open_async_pool
+from ticketing.v1 import classifier_pb2_grpc, metrics_pb2_grpc
+
+
+@dataclass
+class Deps:
+    settings: GatewaySettings
+    pool: AsyncConnectionPool
+    classifier_channel: grpc.aio.Channel
+    metrics_channel: grpc.aio.Channel
+    classifier: classifier_pb2_grpc.ClassifierServiceStub
+    metrics: metrics_pb2_grpc.MetricsServiceStub
+    token_cache: TokenCache
+
+
+@asynccontextmanager
+async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
+    pool = await open_async_pool(
+        settings.database_url, min_size=2, max_size=settings.db_pool_max, name="gateway", autocommit=True
+    )
+    # Channels connect lazily and reconnect by themselves, so the gateway starts without its peers.
+    classifier_channel = grpc.aio.insecure_channel(settings.classifier_addr)
+    metrics_channel = grpc.aio.insecure_channel(settings.metrics_addr)
+    try:
+        yield Deps(
+            settings=settings,
+            pool=pool,
+            classifier_channel=classifier_channel,
+            metrics_channel=metrics_channel,
+            classifier=classifier_pb2_grpc.ClassifierServiceStub(classifier_channel),
+            metrics=metrics_pb2_grpc.MetricsServiceStub(metrics_channel),
+            token_cache=TokenCache(settings.auth_cache_s),
+        )
+    finally:
+        await classifier_channel.close()
+        await metrics_channel.close()
+        await pool.close()
+
+
+def get_deps(request: Request) -> Deps:
+    return request.app.state.deps

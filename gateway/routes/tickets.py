@@ -1,0 +1,108 @@
+"""Tickets: read one, and the agent and customer actions on it."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path
+
+from gateway import ticket_work
+from gateway.auth import require
+from gateway.deps import Deps, get_deps
+from gateway.problems import Problem
+from gateway.schemas import EventTime, NoteIn, ResolveIn, TicketDetailOut, TicketOut, TransferIn
+from services.shared.store import ticket_events, tickets
+from services.shared.store.api_credentials import Credential
+
+router = APIRouter(tags=["tickets"])
+
+TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+agent_only = require("agent")
+
+
+@router.get("/v1/tickets/{ticket_id}", response_model=TicketDetailOut, summary="A ticket and its events")
+async def get_ticket(
+    ticket_id: TicketId,
+    credential: Credential = Depends(require("integration", "agent", "supervisor")),
+    deps: Deps = Depends(get_deps),
+) -> TicketDetailOut:
+    async with deps.pool.connection() as conn:
+        ticket = await tickets.get(conn, ticket_id)
+        # An integration sees only its own channel's tickets; others are as if absent.
+        if ticket is None or (credential.role == "integration" and ticket.channel != credential.channel):
+            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        events = await ticket_events.for_ticket(conn, ticket_id)
+    return TicketDetailOut(**TicketOut.of(ticket).model_dump(), events=events)
+
+
+def _note(body: NoteIn) -> dict[str, str]:
+    return {"note": body.note} if body.note else {}
+
+
+@router.post("/v1/tickets/{ticket_id}/answer", response_model=TicketOut, summary="First answer by the agent holding it")
+async def answer(
+    ticket_id: TicketId,
+    body: Annotated[NoteIn, Body()] = NoteIn(),
+    credential: Credential = Depends(agent_only),
+    deps: Deps = Depends(get_deps),
+) -> TicketOut:
+    ticket = await ticket_work.act(
+        deps, ticket_id, "answer", reported=body.occurred_at, agent_id=credential.agent_id, data=_note(body)
+    )
+    return TicketOut.of(ticket)
+
+
+@router.post("/v1/tickets/{ticket_id}/release", response_model=TicketOut, summary="Give an unanswered ticket back")
+async def release(
+    ticket_id: TicketId,
+    body: Annotated[NoteIn, Body()] = NoteIn(),
+    credential: Credential = Depends(agent_only),
+    deps: Deps = Depends(get_deps),
+) -> TicketOut:
+    ticket = await ticket_work.act(
+        deps, ticket_id, "release", reported=body.occurred_at, agent_id=credential.agent_id, data=_note(body)
+    )
+    return TicketOut.of(ticket)
+
+
+@router.post("/v1/tickets/{ticket_id}/transfer", response_model=TicketOut, summary="Move to a queue")
+async def transfer(
+    ticket_id: TicketId,
+    body: TransferIn,
+    credential: Credential = Depends(agent_only),
+    deps: Deps = Depends(get_deps),
+) -> TicketOut:
+    ticket = await ticket_work.act(
+        deps, ticket_id, "transfer", reported=body.occurred_at, agent_id=credential.agent_id,
+        to_queue=body.queue, data=_note(body),
+    )
+    return TicketOut.of(ticket)
+
+
+@router.post("/v1/tickets/{ticket_id}/resolve", response_model=TicketOut, summary="Resolve; a survey follows")
+async def resolve(
+    ticket_id: TicketId,
+    body: Annotated[ResolveIn, Body()] = ResolveIn(),
+    credential: Credential = Depends(agent_only),
+    deps: Deps = Depends(get_deps),
+) -> TicketOut:
+    data = {"resolution_code": body.resolution_code, **_note(body)}
+    ticket = await ticket_work.act(
+        deps, ticket_id, "resolve", reported=body.occurred_at, agent_id=credential.agent_id, data=data
+    )
+    return TicketOut.of(ticket)
+
+
+@router.post(
+    "/v1/tickets/{ticket_id}/abandon",
+    response_model=TicketOut,
+    summary="The customer left before an answer (hung up, closed the chat)",
+)
+async def abandon(
+    ticket_id: TicketId,
+    body: Annotated[EventTime, Body()] = EventTime(),
+    credential: Credential = Depends(require("integration")),
+    deps: Deps = Depends(get_deps),
+) -> TicketOut:
+    ticket = await ticket_work.act(
+        deps, ticket_id, "abandon", reported=body.occurred_at, channel_scope=credential.channel
+    )
+    return TicketOut.of(ticket)

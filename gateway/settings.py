@@ -1,0 +1,52 @@
+"""The gateway's settings, read once from the environment."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from services.shared.settings import Env
+from services.shared.sla import EscalationPolicy
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    database_url: str
+    classifier_addr: str
+    metrics_addr: str
+    host: str
+    port: int
+    workers: int
+    public_url: str
+    # Longer lets a busy classifier answer; shorter keeps intake latency low (the fallback is triage).
+    classifier_timeout_s: float
+    metrics_timeout_s: float
+    max_body_bytes: int
+    # How far in the future an integration's occurred_at may be, for clocks that run a little ahead.
+    max_clock_skew_s: float
+    # A revoked token keeps working this long in each process; longer saves a query per request.
+    auth_cache_s: float
+    db_pool_max: int
+    access_log: bool
+    log_level: str
+    escalation: EscalationPolicy
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
+        env = Env(environ)
+        return cls(
+            database_url=env.str("DATABASE_URL"),
+            classifier_addr=env.str("CLASSIFIER_ADDR", "localhost:50051"),
+            metrics_addr=env.str("METRICS_ADDR", "localhost:50052"),
+            host=env.str("GATEWAY_HOST", "0.0.0.0"),
+            port=env.int("GATEWAY_PORT", 8080),
+            workers=env.int("GATEWAY_WORKERS", 1),
+            public_url=env.str("PUBLIC_URL", "http://localhost:8080").rstrip("/"),
+            classifier_timeout_s=env.int("CLASSIFIER_TIMEOUT_MS", 150) / 1000,
+            metrics_timeout_s=env.int("METRICS_TIMEOUT_MS", 10000) / 1000,
+            max_body_bytes=env.int("MAX_BODY_BYTES", 1024 * 1024),
+            max_clock_skew_s=env.float("MAX_CLOCK_SKEW_S", 10.0),
+            auth_cache_s=env.float("AUTH_CACHE_S", 30.0),
+            db_pool_max=env.int("DB_POOL_MAX", 20),
+            access_log=env.str("ACCESS_LOG", "0") == "1",
+            log_level=env.str("LOG_LEVEL", "info").lower(),
+            escalation=EscalationPolicy.parse(env.optional("ESCALATE_AFTER_S")),
+        )

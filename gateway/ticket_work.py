@@ -1,0 +1,75 @@
+"""Agent and customer actions on tickets: each checked by the state machine and recorded as an event."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway import occurred_at
+from gateway.deps import Deps
+from gateway.problems import Problem
+from services.shared import ticket_changes
+from services.shared.store import queues, tickets
+from services.shared.store.ticket_events import NewEvent
+from services.shared.store.tickets import Ticket
+from services.shared.ticket_states import IllegalTransition
+
+
+def event_time(deps: Deps, reported: datetime | None) -> datetime:
+    try:
+        return occurred_at.resolve(reported, datetime.now(UTC), deps.settings.max_clock_skew_s)
+    except occurred_at.InvalidTime as exc:
+        raise Problem(422, "Invalid time", str(exc)) from None
+
+
+async def claim_next(deps: Deps, agent_id: int, reported: datetime | None) -> Ticket | None:
+    at = event_time(deps, reported)
+    async with deps.pool.connection() as conn:
+        return await tickets.claim_next(conn, agent_id, at)
+
+
+async def act(
+    deps: Deps,
+    ticket_id: int,
+    action: str,
+    *,
+    reported: datetime | None,
+    agent_id: int | None = None,
+    channel_scope: str | None = None,
+    to_queue: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> Ticket:
+    """Applies `action` under the ticket's row lock; `channel_scope` hides other channels' tickets."""
+    at = event_time(deps, reported)
+    async with deps.pool.connection() as conn, conn.transaction():
+        ticket = await tickets.get(conn, ticket_id, for_update=True)
+        if ticket is None or (channel_scope is not None and ticket.channel != channel_scope):
+            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        to_queue_id = None
+        if to_queue is not None:
+            to_queue_id = await queues.id_by_name(conn, to_queue)
+            if to_queue_id is None:
+                raise Problem(422, "Unknown queue", f"there is no queue {to_queue!r}")
+        state = ticket_changes.TicketState(
+            status=ticket.status,
+            channel=ticket.channel,
+            queue_id=ticket.queue_id,
+            assigned_agent_id=ticket.assigned_agent_id,
+            answered_at=ticket.answered_at,
+            last_event_at=ticket.last_event_at,
+            escalation_level=ticket.escalation_level,
+        )
+        try:
+            change = ticket_changes.plan(
+                action, state, at=at, policy=deps.settings.escalation,
+                agent_id=agent_id, to_queue_id=to_queue_id, data=data,
+            )
+        except IllegalTransition as exc:
+            raise Problem(409, "Illegal transition", str(exc), status_now=ticket.status) from None
+        except ticket_changes.NotHolder as exc:
+            raise Problem(409, "Not your ticket", str(exc)) from None
+        except ticket_changes.TooEarly as exc:
+            raise Problem(422, "Invalid time", str(exc)) from None
+        event = NewEvent(ticket_id, change.event_type, at, agent_id, change.event_queue_id, change.event_data)
+        await tickets.apply_change(conn, ticket_id, change.columns, event)
+        updated = await tickets.get(conn, ticket_id)
+    assert updated is not None
+    return updated

@@ -1,0 +1,129 @@
+"""Agents claim by priority then age, hold a ticket alone, and every step is an event."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from tests.fixtures.gateway import Gateway, unused_port
+from tests.integration.gateway.helpers import assert_problem, inquiry
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def gw(start_gateway) -> Gateway:
+    # With the classifier away every inquiry lands in triage, which is what these tests work.
+    return start_gateway(classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}")
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gw: Gateway) -> None:
+    phone = gw.token("integration", channel="phone")
+    _, agent = gw.agent(["triage"])
+    t0 = datetime.now(UTC) - timedelta(minutes=10)
+    with gw.client(phone) as client:
+        old = client.post("/v1/inquiries", json=inquiry(external_id="a", occurred_at=iso(t0))).json()
+        new = client.post("/v1/inquiries", json=inquiry(external_id="b", occurred_at=iso(t0 + timedelta(minutes=1)))).json()
+    with psycopg.connect(gw.database_url, autocommit=True) as conn:
+        conn.execute("UPDATE tickets SET priority = 4 WHERE id = %s", (new["id"],))
+    with gw.client(agent) as client:
+        first = client.post("/v1/agent/claim", json={"occurred_at": iso(t0 + timedelta(minutes=2))}).json()
+        second = client.post("/v1/agent/claim", json={"occurred_at": iso(t0 + timedelta(minutes=2, seconds=30))}).json()
+        assert [first["id"], second["id"]] == [new["id"], old["id"]]
+        assert client.post("/v1/agent/claim", json={}).status_code == 204
+
+        answered = client.post(f"/v1/tickets/{old['id']}/answer", json={"occurred_at": iso(t0 + timedelta(minutes=3))})
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["status"] == "answered"
+        resolved = client.post(f"/v1/tickets/{old['id']}/resolve", json={"resolution_code": "card_blocked"}).json()
+        assert resolved["status"] == "resolved" and resolved["resolved_at"]
+        detail = client.get(f"/v1/tickets/{old['id']}").json()
+    assert [e["type"] for e in detail["events"]] == ["created", "routed", "claimed", "answered", "resolved"]
+    assert detail["answered_at"] == (t0 + timedelta(minutes=3)).isoformat().replace("+00:00", "Z")
+    assert detail["events"][-1]["data"]["resolution_code"] == "card_blocked"
+    with psycopg.connect(gw.database_url) as conn:
+        # Resolution makes a survey due; the worker's sweep sends it.
+        assert conn.execute("SELECT survey_due_at IS NOT NULL FROM tickets WHERE id = %s", (old["id"],)).fetchone()[0]
+
+
+def test_only_the_holder_may_act_and_transfer_requeues(gw: Gateway) -> None:
+    phone = gw.token("integration", channel="phone")
+    _, sara = gw.agent(["triage"], name="Sara")
+    _, omar = gw.agent(["cards"], name="Omar")
+    with gw.client(phone) as client:
+        ticket = client.post("/v1/inquiries", json=inquiry()).json()
+    with gw.client(sara) as client:
+        assert client.post("/v1/agent/claim", json={}).json()["id"] == ticket["id"]
+    with gw.client(omar) as client:
+        problem = assert_problem(client.post(f"/v1/tickets/{ticket['id']}/answer", json={}), 409)
+        assert "not held" in problem["detail"]
+        assert client.post("/v1/agent/claim", json={}).status_code == 204
+    with gw.client(sara) as client:
+        client.post(f"/v1/tickets/{ticket['id']}/answer", json={}).raise_for_status()
+        moved = client.post(f"/v1/tickets/{ticket['id']}/transfer", json={"queue": "cards", "note": "card issue"}).json()
+    assert moved["status"] == "queued" and moved["queue"] == "cards" and moved["assigned_agent_id"] is None
+    with gw.client(omar) as client:
+        assert client.post("/v1/agent/claim", json={}).json()["id"] == ticket["id"]
+        client.post(f"/v1/tickets/{ticket['id']}/answer", json={}).raise_for_status()
+        client.post(f"/v1/tickets/{ticket['id']}/resolve", json={}).raise_for_status()
+        events = client.get(f"/v1/tickets/{ticket['id']}").json()["events"]
+    assert [e["type"] for e in events] == [
+        "created", "routed", "claimed", "answered", "transferred", "claimed", "answered", "resolved",
+    ]
+    assert events[4]["data"]["note"] == "card issue"
+
+
+def test_customer_abandons_before_an_answer(gw: Gateway) -> None:
+    chat = gw.token("integration", channel="chat")
+    _, agent = gw.agent(["triage"])
+    with gw.client(chat) as client:
+        ticket = client.post("/v1/inquiries", json=inquiry(channel="chat")).json()
+        left = client.post(f"/v1/tickets/{ticket['id']}/abandon", json={}).json()
+        assert left["status"] == "abandoned"
+        assert_problem(client.post(f"/v1/tickets/{ticket['id']}/abandon", json={}), 409)
+    with gw.client(agent) as client:
+        assert client.post("/v1/agent/claim", json={}).status_code == 204
+
+
+def test_concurrent_claims_never_hand_one_ticket_to_two_agents(gw: Gateway) -> None:
+    web = gw.token("integration", channel="web")
+    agents = [gw.agent(["triage"], name=f"Agent {i}")[1] for i in range(8)]
+    with gw.client(web) as client:
+        ids = {client.post("/v1/inquiries", json=inquiry(channel="web", external_id=f"w{i}")).json()["id"] for i in range(40)}
+
+    def drain(token: str) -> list[int]:
+        got = []
+        with gw.client(token) as client:
+            while (response := client.post("/v1/agent/claim", json={})).status_code == 200:
+                got.append(response.json()["id"])
+        return got
+
+    with ThreadPoolExecutor(len(agents)) as pool:
+        claimed = [tid for batch in pool.map(drain, agents) for tid in batch]
+    assert sorted(claimed) == sorted(ids)  # every ticket once, none twice
+    with psycopg.connect(gw.database_url) as conn:
+        (claims,) = conn.execute("SELECT count(*) FROM ticket_events WHERE type = 'claimed'").fetchone()
+    assert claims == len(ids)
+
+
+def test_same_customer_across_channels_is_one_person(gw: Gateway) -> None:
+    chat = gw.token("integration", channel="chat")
+    email = gw.token("integration", channel="email")
+    with gw.client(email) as client:
+        by_mail = client.post("/v1/inquiries", json=inquiry(channel="email", external_id="m1")).json()
+    with gw.client(chat) as client:
+        # The chat gives a new visitor id and the same e-mail address (in capitals): same customer.
+        body = inquiry(channel="chat", external_id="c1")
+        body["customer"] = {"chat_visitor_id": "v-new", "email": "SARA@example.com"}
+        by_chat = client.post("/v1/inquiries", json=body).json()
+    assert by_chat["customer_id"] == by_mail["customer_id"]
+    with psycopg.connect(gw.database_url) as conn:
+        kinds = conn.execute(
+            "SELECT kind FROM customer_identities WHERE customer_id = %s ORDER BY kind", (by_mail["customer_id"],)
+        ).fetchall()
+    assert [k for (k,) in kinds] == ["chat_visitor", "email"]
