@@ -1,0 +1,41 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from gateway import occurred_at, tokens
+from gateway.intake import request_hash
+from gateway.schemas import CustomerIn, InquiryIn
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def test_identities_are_normalised_so_one_person_is_found_whichever_way_they_write() -> None:
+    customer = CustomerIn(phone="+966 50-123 4567", email="Sara@Example.COM", app_user_id="u1")
+    assert customer.identities() == [("phone", "+966501234567"), ("email", "sara@example.com"), ("app_user", "u1")]
+
+
+def test_a_customer_needs_an_identity() -> None:
+    with pytest.raises(ValidationError, match="at least one"):
+        CustomerIn(name="Sara")
+
+
+def test_occurred_at_defaults_to_now_and_refuses_the_future_and_naive_times() -> None:
+    assert occurred_at.resolve(None, NOW, 10) == NOW
+    assert occurred_at.resolve(NOW + timedelta(seconds=5), NOW, 10) == NOW + timedelta(seconds=5)
+    with pytest.raises(occurred_at.InvalidTime, match="future"):
+        occurred_at.resolve(NOW + timedelta(seconds=11), NOW, 10)
+    with pytest.raises(occurred_at.InvalidTime, match="offset"):
+        occurred_at.resolve(datetime(2026, 3, 1, 9, 0), NOW, 10)
+
+
+def test_the_request_hash_tells_a_retry_from_a_different_inquiry() -> None:
+    body = {"channel": "phone", "external_id": "c1", "customer": {"phone": "+1555000111"}, "text": "hello"}
+    assert request_hash(InquiryIn.model_validate(body)) == request_hash(InquiryIn.model_validate(dict(body)))
+    assert request_hash(InquiryIn.model_validate(body)) != request_hash(InquiryIn.model_validate(body | {"text": "hi"}))
+
+
+def test_tokens_are_random_and_stored_as_digests() -> None:
+    a, b = tokens.new_token(), tokens.new_token()
+    assert a != b and a.startswith("tkt_") and len(a) > 40
+    assert tokens.digest(a) == tokens.digest(a) and len(tokens.digest(a)) == 32
