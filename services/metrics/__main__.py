@@ -1,0 +1,29 @@
+"""`python -m services.metrics` serves gRPC and follows events; `... rebuild` recomputes from events."""
+
+import asyncio
+import logging
+import os
+import sys
+
+from services.metrics import follower, server
+from services.metrics.settings import MetricsSettings
+from services.shared.settings import SettingsError
+
+
+def main(argv: list[str]) -> None:
+    if argv not in ([], ["rebuild"]):
+        sys.exit("usage: python -m services.metrics [rebuild]")
+    try:
+        settings = MetricsSettings.from_env(os.environ)
+    except SettingsError as exc:
+        sys.exit(str(exc))
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if argv == ["rebuild"]:
+        written = asyncio.run(follower.rebuild_database(settings.database_url, settings.batch_size))
+        print(f"rebuilt ticket_metrics: {written} tickets")
+    else:
+        asyncio.run(server.serve(settings))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

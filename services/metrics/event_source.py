@@ -1,0 +1,96 @@
+"""The follower's reads of ticket_events and tickets: new events in (tx, id) order, and tickets' histories."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from services.metrics.store import Position
+from services.metrics.timeline import Event
+
+# Only events of transactions below the snapshot's xmin: every such transaction has ended, so no
+# event can still appear behind the cursor. An id alone would not do: ids are handed out before
+# commit, and a transaction that commits late would add an event behind a cursor that moved on.
+AFTER = """
+SELECT tx::text, id, ticket_id FROM ticket_events
+WHERE (tx, id) > (%s::text::xid8, %s) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY tx, id
+LIMIT %s
+"""
+
+# The newest position that AFTER could reach now: where a rebuild leaves the cursor.
+LAST = """
+SELECT tx::text, id FROM ticket_events
+WHERE tx < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY tx DESC, id DESC
+LIMIT 1
+"""
+
+# A moment before which every committed event is below the xmin of a snapshot taken after it:
+# a transaction that held back xmin got its xid after its own start, so anything that committed
+# before the oldest running writer started has a smaller xid. Run it first in the transaction:
+# pg_stat_activity is read once per transaction. Other roles' sessions show no xact_start without
+# pg_read_all_stats, so give the metrics role that when other roles write events.
+HORIZON_TIME = """
+SELECT least(now(), min(xact_start)) FROM pg_stat_activity WHERE backend_xid IS NOT NULL
+"""
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What a ticket's events do not repeat: fixed at intake."""
+
+    id: int
+    channel: str
+    customer_id: int
+    created_at: datetime
+    queue_id: int
+
+
+async def horizon_time(conn: AsyncConnection[Any]) -> datetime:
+    cur = await conn.execute(HORIZON_TIME)
+    row = await cur.fetchone()
+    assert row is not None
+    return row[0]
+
+
+async def after(conn: AsyncConnection[Any], position: Position, limit: int) -> list[tuple[Position, int]]:
+    """Up to `limit` (position, ticket_id) of the final events after `position`."""
+    cur = await conn.execute(AFTER, (str(position.tx), position.id, limit))
+    return [(Position(int(tx), event_id), ticket_id) for tx, event_id, ticket_id in await cur.fetchall()]
+
+
+async def last_position(conn: AsyncConnection[Any]) -> Position | None:
+    cur = await conn.execute(LAST)
+    row = await cur.fetchone()
+    return None if row is None else Position(int(row[0]), row[1])
+
+
+async def tickets(conn: AsyncConnection[Any], ticket_ids: Sequence[int]) -> list[TicketFacts]:
+    cur = await conn.execute(
+        "SELECT id, channel, customer_id, created_at, queue_id FROM tickets WHERE id = ANY(%s) ORDER BY id",
+        (list(ticket_ids),),
+    )
+    return [TicketFacts(*row) for row in await cur.fetchall()]
+
+
+async def ticket_ids_after(conn: AsyncConnection[Any], after_id: int, limit: int) -> list[int]:
+    """Ticket ids above `after_id` in order, for walking every ticket in batches."""
+    cur = await conn.execute("SELECT id FROM tickets WHERE id > %s ORDER BY id LIMIT %s", (after_id, limit))
+    return [row[0] for row in await cur.fetchall()]
+
+
+async def histories(conn: AsyncConnection[Any], ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
+    """All events of each ticket (visible now), in id order."""
+    cur = await conn.execute(
+        """SELECT ticket_id, id, type, occurred_at, agent_id, queue_id FROM ticket_events
+           WHERE ticket_id = ANY(%s) ORDER BY ticket_id, id""",
+        (list(ticket_ids),),
+    )
+    found: dict[int, list[Event]] = defaultdict(list)
+    for ticket_id, *event in await cur.fetchall():
+        found[ticket_id].append(Event(*event))
+    return found

@@ -1,0 +1,112 @@
+"""Follows ticket_events into ticket_metrics, one transaction per batch; and rebuilds it from scratch.
+
+Each pass recomputes the touched tickets from all of their events and moves the cursor in the same
+transaction, so a batch is applied whole or not at all, and an event read twice (after a crash, a
+cursor reset or by two processes) changes nothing: a ticket's row is a function of its events.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+import psycopg
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from services.metrics import event_source, store
+from services.metrics.timeline import timeline
+
+log = logging.getLogger(__name__)
+
+# Longest pause between retries while PostgreSQL is away; retries start at the follow interval.
+MAX_BACKOFF_S = 10.0
+# How long a pass waits for a pooled connection before counting as a failed try.
+CONNECTION_TIMEOUT_S = 5.0
+
+
+async def recompute(conn: AsyncConnection[Any], ticket_ids: Iterable[int]) -> int:
+    """Recomputes and stores the rows of these tickets from all their events; returns how many."""
+    ids = sorted(set(ticket_ids))
+    histories = await event_source.histories(conn, ids)
+    rows = []
+    for ticket in await event_source.tickets(conn, ids):
+        events = histories.get(ticket.id)
+        if not events:
+            continue
+        line = timeline(events)
+        if line.queue_id is None:
+            # Without a queue-naming event the ticket's own queue stands in.
+            line = replace(line, queue_id=ticket.queue_id)
+        rows.append(store.MetricsRow(ticket.id, ticket.channel, ticket.customer_id, ticket.created_at, line))
+    await store.upsert(conn, rows)
+    return len(rows)
+
+
+async def follow_once(conn: AsyncConnection[Any], batch_size: int) -> int | None:
+    """One pass in one transaction: events read, or None when another process holds the cursor."""
+    async with conn.transaction():
+        position = await store.lock_cursor(conn, wait=False)
+        if position is None:
+            return None
+        horizon = await event_source.horizon_time(conn)
+        events = await event_source.after(conn, position, batch_size)
+        if events:
+            await recompute(conn, (ticket_id for _, ticket_id in events))
+        caught_up = len(events) < batch_size
+        if events or caught_up:
+            await store.move_cursor(
+                conn, events[-1][0] if events else position, caught_up_at=horizon if caught_up else None
+            )
+        return len(events)
+
+
+async def rebuild(conn: AsyncConnection[Any], batch_size: int) -> int:
+    """Recomputes every ticket's row from its events in one transaction; returns the rows written.
+
+    Readers see the old rows until it commits; the follower skips its passes meanwhile and then
+    goes on from the position the rebuild reached.
+    """
+    async with conn.transaction():
+        await store.lock_cursor(conn, wait=True)
+        horizon = await event_source.horizon_time(conn)
+        # Read before recomputing: every event up to here is then in what recompute reads.
+        reached = await event_source.last_position(conn) or store.START
+        await store.delete_all(conn)
+        written, after_id = 0, 0
+        while ids := await event_source.ticket_ids_after(conn, after_id, batch_size):
+            written += await recompute(conn, ids)
+            after_id = ids[-1]
+        await store.move_cursor(conn, reached, caught_up_at=horizon)
+    return written
+
+
+async def rebuild_database(url: str, batch_size: int) -> int:
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        return await rebuild(conn, batch_size)
+
+
+async def follow_forever(
+    pool: AsyncConnectionPool, *, interval_s: float, batch_size: int, stop: asyncio.Event
+) -> None:
+    """Passes until `stop` is set: at once while there is a backlog, every `interval_s` once caught
+    up, and with a growing pause while PostgreSQL is away, so the service outlives its restarts."""
+    backoff = interval_s
+    while not stop.is_set():
+        try:
+            async with pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
+                read = await follow_once(conn, batch_size)
+            pause = 0.0 if read == batch_size else interval_s
+            backoff = interval_s
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            pause, backoff = backoff, min(backoff * 2, MAX_BACKOFF_S)
+            log.warning("follower: PostgreSQL unavailable (%s); retrying in %.1f s", exc, pause)
+        except Exception:
+            # A bug or bad data: keep serving figures and keep trying, loudly, without spinning.
+            pause = MAX_BACKOFF_S
+            log.exception("follower: pass failed; retrying in %.1f s", pause)
+        if pause:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)

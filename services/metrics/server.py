@@ -1,0 +1,87 @@
+"""The metrics process: the gRPC server (health, reflection, MetricsService) and the event follower."""
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health
+from psycopg_pool import AsyncConnectionPool
+from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
+
+from services.metrics.follower import follow_forever
+from services.metrics.servicer import MetricsServicer
+from services.metrics.settings import MetricsSettings
+from services.shared import grpc_server
+from services.shared.db import open_async_pool
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = metrics_pb2.DESCRIPTOR.services_by_name["MetricsService"].full_name
+# How long stopping waits for a follower pass to finish before cancelling it.
+FOLLOWER_STOP_S = 10.0
+
+
+@dataclass
+class MetricsService:
+    settings: MetricsSettings
+    pool: AsyncConnectionPool
+    server: grpc.aio.Server
+    port: int
+    health: health.aio.HealthServicer
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _follower: asyncio.Task[None] | None = None
+
+    def start_follower(self) -> None:
+        self._follower = asyncio.create_task(
+            follow_forever(
+                self.pool,
+                interval_s=self.settings.follow_interval_s,
+                batch_size=self.settings.batch_size,
+                stop=self._stop,
+            ),
+            name="metrics-follower",
+        )
+
+    async def start(self) -> None:
+        """Serves and follows (for tests; `serve` does the same until a signal)."""
+        await grpc_server.start(self.server, self.health)
+        self.start_follower()
+
+    async def close(self, grace: float = grpc_server.GRACE_S) -> None:
+        self._stop.set()
+        if self._follower is not None:
+            try:
+                await asyncio.wait_for(self._follower, FOLLOWER_STOP_S)
+            except TimeoutError:
+                log.warning("follower did not stop within %.0f s; cancelled", FOLLOWER_STOP_S)
+        await self.server.stop(grace)
+        await self.pool.close()
+
+
+async def open_service(settings: MetricsSettings) -> MetricsService:
+    """Opens the pool and builds the server, bound but not yet serving."""
+    # One connection for the follower, the rest for concurrent report calls.
+    pool = await open_async_pool(
+        settings.database_url, min_size=2, max_size=8, name="metrics", autocommit=True
+    )
+    try:
+        server, port, health_servicer = grpc_server.build_server(
+            [(metrics_pb2_grpc.add_MetricsServiceServicer_to_server, MetricsServicer(pool), SERVICE_NAME)],
+            settings.bind,
+        )
+    except BaseException:
+        await pool.close()
+        raise
+    return MetricsService(settings, pool, server, port, health_servicer)
+
+
+async def serve(settings: MetricsSettings) -> None:
+    service = await open_service(settings)
+    log.info("metrics: gRPC on %s (port %d), following ticket_events", settings.bind, service.port)
+    service.start_follower()
+    try:
+        await grpc_server.serve_until_signalled(service.server, service.health)
+    finally:
+        # The server has stopped gracefully by now; this stops the follower and closes the pool.
+        await service.close(grace=0)

@@ -1,0 +1,35 @@
+"""The metrics process's settings, read once from the environment in __main__."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from services.shared.settings import Env, SettingsError
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    database_url: str
+    bind: str = "0.0.0.0:50052"
+    # How often the follower looks for new events when it has caught up. Shorter makes figures
+    # fresher; each look is one indexed query, so even 0.1 s costs little, but it never sleeps less.
+    follow_interval_s: float = 0.5
+    # Events per follower transaction. Larger batches catch up faster after a backlog; smaller ones
+    # keep each transaction (and the cursor lock other metrics processes skip over) short.
+    batch_size: int = 1000
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "MetricsSettings":
+        env = Env(environ)
+        settings = cls(
+            database_url=env.str("DATABASE_URL"),
+            bind=env.str("METRICS_BIND", cls.bind),
+            follow_interval_s=env.float("METRICS_FOLLOW_INTERVAL_S", cls.follow_interval_s),
+            batch_size=env.int("METRICS_BATCH_SIZE", cls.batch_size),
+            log_level=env.str("LOG_LEVEL", cls.log_level).upper(),
+        )
+        if settings.follow_interval_s <= 0:
+            raise SettingsError("METRICS_FOLLOW_INTERVAL_S must be more than 0")
+        if settings.batch_size < 1:
+            raise SettingsError("METRICS_BATCH_SIZE must be at least 1")
+        return settings
