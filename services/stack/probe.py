@@ -1,0 +1,49 @@
+"""Health probes for the stack's servers: gRPC health and HTTP readiness; also a CLI for container checks.
+
+`python -m services.stack.probe grpc localhost:50051` or `... http http://localhost:8080/readyz`
+exits 0 when the server answers healthy, 1 otherwise.
+"""
+
+import sys
+import urllib.error
+import urllib.request
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+# A probe that waits longer tolerates a busy server but reports a dead one later.
+TIMEOUT_S = 3.0
+
+
+def grpc_serving(addr: str, timeout_s: float = TIMEOUT_S) -> bool:
+    """True when the server's standard health service says the whole server is SERVING."""
+    with grpc.insecure_channel(addr) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        try:
+            reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=timeout_s)
+        except grpc.RpcError:
+            return False
+    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+def http_ok(url: str, timeout_s: float = TIMEOUT_S) -> bool:
+    """True when GET `url` answers 2xx."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+CHECKS = {"grpc": grpc_serving, "http": http_ok}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] not in CHECKS:
+        print("usage: python -m services.stack.probe {grpc HOST:PORT | http URL}", file=sys.stderr)
+        return 2
+    return 0 if CHECKS[argv[0]](argv[1]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
