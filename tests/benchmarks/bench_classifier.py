@@ -1,0 +1,74 @@
+"""Classifier latency: keyword-table decisions in process and Classify over gRPC on loopback.
+
+Prints p50/p99 and calls per second; asserts nothing about speed (machines differ).
+Run: `.venv/bin/python -m pytest tests/benchmarks/bench_classifier.py -m benchmark -s`.
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+
+import grpc
+import pytest
+from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
+
+from services.classifier import keyword_table
+
+pytestmark = pytest.mark.benchmark
+
+# Typical inquiries of both languages, short and long, matched and not.
+INQUIRIES = [
+    "My card was stolen yesterday, please block it",
+    "How do I activate my new card?",
+    "Why was I charged a fee for my transfer to Spain last week? I thought transfers were free.",
+    "My top up is still pending after an hour",
+    "I don't recognise a payment on my statement from a shop I have never been to",
+    "What is your exchange rate for US dollars?",
+    "Hello, good morning",
+    "سُرقت بطاقتي البارحة، أرجو إيقافها فورا",
+    "كيف أفعل بطاقتي الجديدة؟",
+    "لماذا تم خصم رسوم على التحويل الذي أرسلته إلى صديقي في الأردن؟",
+    "تعبئة الرصيد لا تزال معلقة منذ ساعة",
+    "هناك دفعة لا أتعرف عليها في كشف حسابي",
+    "مرحبا، صباح الخير",
+]
+ROUNDS = 400
+
+
+def measure(call: Callable[[str], object]) -> list[float]:
+    for text in INQUIRIES:  # warm up
+        call(text)
+    timings = []
+    for _ in range(ROUNDS):
+        for text in INQUIRIES:
+            started = time.perf_counter()
+            call(text)
+            timings.append(time.perf_counter() - started)
+    return timings
+
+
+def report(label: str, timings: list[float]) -> None:
+    cuts = statistics.quantiles(timings, n=100)
+    print(
+        f"\n{label}: {len(timings)} calls, p50 {cuts[49] * 1e3:.3f} ms, p99 {cuts[98] * 1e3:.3f} ms, "
+        f"{len(timings) / sum(timings):,.0f} calls/s"
+    )
+
+
+def test_keyword_table_in_process() -> None:
+    table = keyword_table.load()
+    report(
+        f"keyword table {table.version}, in process",
+        measure(lambda text: table.decide(text, "", "chat", "", "")),
+    )
+
+
+def test_classify_over_grpc(classifier_addr: str) -> None:
+    with grpc.insecure_channel(classifier_addr) as channel:
+        stub = classifier_pb2_grpc.ClassifierServiceStub(channel)
+
+        def classify(text: str) -> object:
+            request = classifier_pb2.ClassifyRequest(text=text, channel=common_pb2.CHANNEL_CHAT)
+            return stub.Classify(request, timeout=5.0)
+
+        report("Classify over gRPC on loopback (one channel, sequential)", measure(classify))
