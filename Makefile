@@ -47,7 +47,8 @@ protos-check: $(STAMP) ## fail when the committed generated code differs from th
 migrate: $(STAMP) ## apply the SQL migrations to DATABASE_URL
 	$(PY) -m services.shared.migrations
 
-bench: $(STAMP) ## run the benchmarks (prints figures)
+bench: $(STAMP) ## run the benchmarks (prints figures; the intake one needs wrk)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m pytest tests/benchmarks -m benchmark -s $(PYTEST_ARGS)
 
 clean: ## remove the virtualenv and local run data

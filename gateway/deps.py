@@ -49,5 +49,6 @@ async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
         await pool.close()
 
 
-def get_deps(request: Request) -> Deps:
+async def get_deps(request: Request) -> Deps:
+    # async on purpose: FastAPI runs a plain-def dependency in a thread pool, a hop per request.
     return request.app.state.deps

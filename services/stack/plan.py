@@ -8,7 +8,6 @@ from urllib.parse import urlsplit, urlunsplit
 from services.stack.settings import StackSettings
 
 FILESYSTEM_BROKER = "filesystem://"
-CELERY_QUEUES = "escalations,surveys"
 # Addresses a server binds to that a client cannot dial; a client on the same machine uses localhost.
 WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]"}
 
@@ -26,14 +25,14 @@ def migrate_command(python: str) -> Child:
 def service_commands(python: str, run_dir: Path, log_level: str) -> list[Child]:
     """The long-running processes, in start order (servers before the clients that call them)."""
     celery = (python, "-m", "celery", "-A", "services.workers.app")
-    schedule = str(run_dir / "celerybeat-schedule")
     return [
         Child("classifier", (python, "-m", "services.classifier")),
         Child("metrics", (python, "-m", "services.metrics")),
         Child("gateway", (python, "-m", "gateway")),
-        Child("worker", (*celery, "worker", "-Q", CELERY_QUEUES, "--loglevel", log_level)),
-        # Beat remembers when each periodic task last ran; the file belongs with the other run data.
-        Child("beat", (*celery, "beat", "--schedule", schedule, "--loglevel", log_level)),
+        # No -Q: the worker consumes exactly its app's queues, with CELERY_QUEUE_PREFIX applied.
+        Child("worker", (*celery, "worker", "--loglevel", log_level)),
+        # Beat keeps its schedule in memory (sweeps are idempotent), so it writes no file.
+        Child("beat", (*celery, "beat", "--loglevel", log_level)),
     ]
 
 

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 import yaml
 
-from services.stack.plan import CELERY_QUEUES
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 APP_SERVICES = ["migrate", "classifier", "metrics", "gateway", "worker", "beat"]
@@ -69,7 +68,7 @@ def test_healthchecks_probe_the_right_thing(services: dict[str, Any], name: str,
         ("classifier", ["python", "-m", "services.classifier"]),
         ("metrics", ["python", "-m", "services.metrics"]),
         ("gateway", ["python", "-m", "gateway"]),
-        ("worker", ["celery", "-A", "services.workers.app", "worker", "-Q", CELERY_QUEUES]),
+        ("worker", ["celery", "-A", "services.workers.app", "worker"]),
         ("beat", ["celery", "-A", "services.workers.app", "beat"]),
     ],
 )

@@ -35,11 +35,10 @@ LIMIT %s
 FOR UPDATE OF t SKIP LOCKED
 """
 
+# last_event_at stays: it guards the order of what integrations report (an answer dated a moment
+# before the sweep ran is still true, and must not be refused because the sweep got in first).
 ADVANCE = """
-UPDATE tickets
-SET escalation_level = %s, priority = %s, escalate_at = %s,
-    last_event_at = greatest(last_event_at, %s)
-WHERE id = %s
+UPDATE tickets SET escalation_level = %s, priority = %s, escalate_at = %s WHERE id = %s
 """
 
 
@@ -56,7 +55,6 @@ def advance(
     level: int,
     priority: int,
     escalate_at: datetime | None,
-    event_at: datetime,
 ) -> None:
     """Records that `level` happened and when the next one is due (None: no further level)."""
-    conn.execute(ADVANCE, (level, priority, escalate_at, event_at, ticket_id))
+    conn.execute(ADVANCE, (level, priority, escalate_at, ticket_id))

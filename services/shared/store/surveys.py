@@ -76,14 +76,13 @@ def attach_message_sync(conn: Connection[Any], survey_id: int, message_id: int) 
     conn.execute("UPDATE surveys SET message_id = %s WHERE id = %s", (message_id, survey_id))
 
 
-def clear_due_sync(conn: Connection[Any], ticket_id: int, event_at: datetime | None) -> None:
-    """Takes the ticket off the survey sweep; `event_at` is the time of an event just appended."""
-    conn.execute(
-        """UPDATE tickets SET survey_due_at = NULL,
-                  last_event_at = greatest(last_event_at, coalesce(%s, last_event_at))
-           WHERE id = %s""",
-        (event_at, ticket_id),
-    )
+def clear_due_sync(conn: Connection[Any], ticket_id: int) -> None:
+    """Takes the ticket off the survey sweep.
+
+    Survey events leave tickets.last_event_at alone: it guards the order of the handling steps that
+    integrations report, and a survey is no handling step.
+    """
+    conn.execute("UPDATE tickets SET survey_due_at = NULL WHERE id = %s", (ticket_id,))
 
 
 class ReplyOutcome(enum.Enum):
@@ -104,11 +103,7 @@ class ReplyResult:
 ANSWER = """
 UPDATE surveys SET score = %s, resolved = %s, comment = %s, answered_at = %s
 WHERE token_hash = %s AND answered_at IS NULL AND expires_at > now()
-RETURNING id, ticket_id
-"""
-
-TOUCH_TICKET = """
-UPDATE tickets SET last_event_at = greatest(last_event_at, %s) WHERE id = %s RETURNING queue_id
+RETURNING id, ticket_id, (SELECT queue_id FROM tickets WHERE tickets.id = surveys.ticket_id)
 """
 
 
@@ -139,17 +134,14 @@ async def record_reply(
             if found is None:
                 return ReplyResult(ReplyOutcome.NOT_FOUND)
             return ReplyResult(ReplyOutcome.ALREADY_ANSWERED if found[0] else ReplyOutcome.EXPIRED)
-        survey_id, ticket_id = answered
-        cur = await conn.execute(TOUCH_TICKET, (occurred_at, ticket_id))
-        ticket = await cur.fetchone()
-        assert ticket is not None
+        survey_id, ticket_id, queue_id = answered
         await ticket_events.append(
             conn,
             ticket_events.NewEvent(
                 ticket_id,
                 "survey_answered",
                 occurred_at,
-                queue_id=ticket[0],
+                queue_id=queue_id,
                 data={"score": score, "resolved": resolved, "survey_id": survey_id},
             ),
         )

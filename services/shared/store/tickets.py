@@ -140,13 +140,12 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket) -> Ticket | None:
     }
     cur = await conn.execute(INTAKE, params)
     row = await cur.fetchone()
-    assert cur.description is not None
-    names = [c.name for c in cur.description]
     if row is None:
         return None
-    values = dict(zip(names, row, strict=True))
-    new_customer, added = values.pop("new_customer"), values.pop("identities_added")
-    ticket = Ticket(**values)
+    # By position, in COLUMNS order: reading cursor.description would cost more than the rest of
+    # this function on the intake's hot path.
+    *values, new_customer, added = row
+    ticket = Ticket(*values)
     if new_customer and added < len(new.identities):
         # Another intake created the same person at the same moment and won the identity: move this
         # ticket to that customer, so one identity always leads to one person.

@@ -23,9 +23,8 @@ def test_each_service_runs_its_documented_command() -> None:
     assert argv["metrics"] == ("py", "-m", "services.metrics")
     assert argv["gateway"] == ("py", "-m", "gateway")
     celery = ("py", "-m", "celery", "-A", "services.workers.app")
-    assert argv["worker"] == (*celery, "worker", "-Q", "escalations,surveys", "--loglevel", "INFO")
-    schedule = "/srv/run/celerybeat-schedule"
-    assert argv["beat"] == (*celery, "beat", "--schedule", schedule, "--loglevel", "INFO")
+    assert argv["worker"] == (*celery, "worker", "--loglevel", "INFO")
+    assert argv["beat"] == (*celery, "beat", "--loglevel", "INFO")
 
 
 def test_migrations_run_with_the_same_python() -> None:

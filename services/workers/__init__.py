@@ -1,0 +1,1 @@
+"""Celery workers: the escalation and survey sweeps, and the app that runs them."""

@@ -1,0 +1,98 @@
+"""The Celery app for `celery -A services.workers.app worker` and `... beat`, and its factory."""
+
+import os
+from typing import Any
+
+from celery import Celery, signals
+from kombu import Exchange, Queue
+
+from services.workers import escalation, surveys
+from services.workers.database import ProcessPool
+from services.workers.settings import WorkerSettings, prepare_filesystem_broker
+
+FAMILIES = (escalation, surveys)
+# A sweep handles batches of a few hundred rows in well under a second; a sweep still running after
+# the soft limit is stuck (a lock, a dead connection) and gives up cleanly, committed batches kept.
+# The hard limit kills what ignores the soft one.
+SOFT_TIME_LIMIT_S = 50
+TIME_LIMIT_S = 60
+
+
+def create_app(settings: WorkerSettings) -> Celery:
+    app = Celery("ticketing", set_as_current=False)
+    transport_options = settings.broker_transport_options()
+    if settings.broker_filesystem_dir is not None:
+        prepare_filesystem_broker(transport_options)
+    # One direct exchange for every family, routing by queue name: queues of several prefixes share it,
+    # so nothing but the queues is left behind when a prefix goes away.
+    exchange = Exchange("ticketing", type="direct")
+    queues = [
+        Queue(settings.queue(f.FAMILY), exchange, routing_key=settings.queue(f.FAMILY)) for f in FAMILIES
+    ]
+    app.conf.update(
+        broker_url=settings.broker_url,
+        broker_transport_options=transport_options,
+        # Services start in any order: keep trying the broker rather than exit.
+        broker_connection_retry_on_startup=True,
+        result_backend=settings.result_backend,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        # A task's message is acknowledged after it ran, and given back if its process dies, so a
+        # crash means a second run (which the sweeps make harmless), never a lost one.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        # After a lost broker connection the unacknowledged message comes back anyway: stop the run.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        # One message at a time: a prefetched sweep would wait behind a slow one.
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=SOFT_TIME_LIMIT_S,
+        task_time_limit=TIME_LIMIT_S,
+        task_queues=queues,
+        task_default_exchange=exchange.name,
+        # A task without a route fails when sent (no such queue) instead of waiting in a queue that
+        # no worker consumes.
+        task_default_queue=settings.queue("unrouted"),
+        task_create_missing_queues=False,
+        task_routes={f"{f.FAMILY}.*": {"queue": settings.queue(f.FAMILY)} for f in FAMILIES},
+        # Due work lives in PostgreSQL, so beat keeps its schedule in memory: a missed tick is
+        # caught up by the next one, and no schedule file is left in the working directory.
+        beat_scheduler="celery.beat:Scheduler",
+        beat_schedule={
+            "escalation-sweep": _every(escalation.SWEEP, settings.escalation_sweep_s),
+            "survey-sweep": _every(surveys.SWEEP, settings.survey_sweep_s),
+        },
+    )
+    db = ProcessPool(settings.database_url, name="worker")
+    for family in FAMILIES:
+        family.register(app, settings, db)
+    _close_on_shutdown(app, db)
+    return app
+
+
+def _every(task: str, seconds: float) -> dict[str, Any]:
+    # A tick that waited longer than the interval is stale: the next tick does the same work, so a
+    # worker back from an outage runs one sweep instead of working through a pile of them.
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds}}
+
+
+def _close_on_shutdown(app: Celery, db: ProcessPool) -> None:
+    def close(**_: Any) -> None:
+        db.close()
+
+    # A prefork child closes its own pool as it exits; the solo and threads pools close in the main
+    # process. Signals hold their receivers weakly, so the app keeps this one alive, and no longer.
+    app.close_database = close  # type: ignore[attr-defined]
+    signals.worker_process_shutdown.connect(close)
+    signals.worker_shutdown.connect(close)
+
+
+def __getattr__(name: str) -> Celery:
+    # Built on first access, not at import, so create_app can be imported without the process's
+    # environment (by tests and the stack runner); `celery -A` and `from ... import app` both land here.
+    if name != "app":
+        raise AttributeError(name)
+    app = create_app(WorkerSettings.from_env(os.environ))
+    globals()["app"] = app
+    return app

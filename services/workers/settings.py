@@ -1,0 +1,114 @@
+"""The worker and beat settings, read once from the environment."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from services.shared.settings import Env, SettingsError
+from services.shared.sla import EscalationPolicy
+
+FILESYSTEM_SCHEME = "filesystem://"
+QUEUE_PREFIX = re.compile(r"^[A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    database_url: str
+    broker_url: str
+    # kombu's filesystem transport keeps its messages here; only with BROKER_URL=filesystem://.
+    broker_filesystem_dir: Path | None
+    escalation: EscalationPolicy
+    # Survey links point here: the gateway as customers reach it.
+    public_url: str
+    # How often beat starts each sweep. Shorter finds due work sooner; each tick is one message and
+    # one indexed query, so a few seconds costs little.
+    escalation_sweep_s: float = 5.0
+    survey_sweep_s: float = 10.0
+    # How long a survey link stays answerable. Longer catches late replies; shorter limits how long
+    # a leaked link (in a forwarded e-mail) stays usable.
+    survey_expiry_days: int = 7
+    # Tickets locked and handled per transaction. Larger batches commit less often; smaller ones
+    # hold row locks for less time and lose less work to a time limit.
+    sweep_batch_size: int = 200
+    # Prepended to every queue name, so tests (or two deployments) can share one RabbitMQ.
+    queue_prefix: str = ""
+    # Off in production (the sweeps' effects are in PostgreSQL); tests use rpc:// to wait for a task.
+    result_backend: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "WorkerSettings":
+        env = Env(environ)
+        broker_url = env.str("BROKER_URL")
+        folder = None
+        if broker_url.startswith(FILESYSTEM_SCHEME):
+            # Required rather than defaulted: worker, beat and every sender must name the same folder,
+            # and a default relative to each one's working directory would silently split them.
+            folder = Path(env.str("BROKER_FILESYSTEM_DIR")).resolve()
+        try:
+            escalation = EscalationPolicy.parse(env.optional("ESCALATE_AFTER_S"))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+        prefix = env.str("CELERY_QUEUE_PREFIX", "")
+        if not QUEUE_PREFIX.match(prefix):
+            raise SettingsError(
+                f"CELERY_QUEUE_PREFIX may hold letters, digits, '_', '.', '-', not {prefix!r}"
+            )
+        settings = cls(
+            database_url=env.str("DATABASE_URL"),
+            broker_url=broker_url,
+            broker_filesystem_dir=folder,
+            escalation=escalation,
+            public_url=env.str("PUBLIC_URL", "http://localhost:8080").rstrip("/"),
+            escalation_sweep_s=env.float("ESCALATION_SWEEP_S", cls.escalation_sweep_s),
+            survey_sweep_s=env.float("SURVEY_SWEEP_S", cls.survey_sweep_s),
+            survey_expiry_days=env.int("SURVEY_EXPIRY_DAYS", cls.survey_expiry_days),
+            sweep_batch_size=env.int("SWEEP_BATCH_SIZE", cls.sweep_batch_size),
+            queue_prefix=prefix,
+            result_backend=env.optional("CELERY_RESULT_BACKEND"),
+        )
+        for name, value in (
+            ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),
+            ("SURVEY_SWEEP_S", settings.survey_sweep_s),
+            ("SURVEY_EXPIRY_DAYS", settings.survey_expiry_days),
+            ("SWEEP_BATCH_SIZE", settings.sweep_batch_size),
+        ):
+            if value <= 0:
+                raise SettingsError(f"{name} must be above 0, not {value}")
+        return settings
+
+    def queue(self, family: str) -> str:
+        """The broker queue of a task family (escalations, surveys)."""
+        return f"{self.queue_prefix}{family}"
+
+    def broker_transport_options(self) -> dict[str, Any]:
+        if self.broker_filesystem_dir is None:
+            # Publisher confirms: a sweep message is not taken as sent until RabbitMQ has it.
+            return {"confirm_publish": True}
+        return filesystem_transport_options(self.broker_filesystem_dir)
+
+
+def filesystem_transport_options(folder: Path) -> dict[str, Any]:
+    """kombu's filesystem transport options for one folder shared by every sender and worker.
+
+    kombu writes to data_folder_out and reads from data_folder_in; processes on one machine must meet
+    in the same folder, so both name it.
+    """
+    messages = str(folder / "messages")
+    return {
+        "data_folder_in": messages,
+        "data_folder_out": messages,
+        "processed_folder": str(folder / "processed"),
+        # Kept messages would grow without bound; the effects are in PostgreSQL anyway.
+        "store_processed": False,
+        "control_folder": str(folder / "control"),
+        # How often an idle worker looks for new files: sooner pickup against more directory scans.
+        "polling_interval": 0.5,
+    }
+
+
+def prepare_filesystem_broker(options: Mapping[str, Any]) -> None:
+    """Creates the folders kombu's filesystem transport expects to exist."""
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        Path(options[key]).mkdir(parents=True, exist_ok=True)

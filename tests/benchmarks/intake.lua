@@ -1,0 +1,45 @@
+-- wrk script: POSTs inquiries with unique external ids; prints figures as JSON when done.
+-- PACE_MS (set by the benchmark via the environment) makes each connection wait between requests.
+local counter = 0
+local threads = {}
+local pace = tonumber(os.getenv("PACE_MS") or "0")
+local token = os.getenv("BENCH_TOKEN")
+local run = os.getenv("BENCH_RUN") or "r"
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
+end
+
+local texts = {
+  "My new card has not arrived yet",
+  "I see a payment on my account that I did not make",
+  "How do I top up my account with cash?",
+  "لم تصل بطاقتي الجديدة بعد",
+  "What is the exchange rate for euros today?",
+}
+
+function request()
+  counter = counter + 1
+  local body = string.format(
+    '{"channel":"web","external_id":"%s-%d-%d","customer":{"web_user_id":"u%d"},"text":"%s"}',
+    run, tid, counter, counter % 5000, texts[counter % #texts + 1])
+  return wrk.format("POST", "/v1/inquiries", headers, body)
+end
+
+function delay()
+  return pace
+end
+
+function done(summary, latency, requests)
+  local non2xx = summary.errors.status
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"non2xx":%d,"socket_errors":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
+    summary.requests, summary.duration, non2xx,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
