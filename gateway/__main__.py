@@ -10,7 +10,9 @@ from gateway.settings import GatewaySettings
 
 def main() -> None:
     settings = GatewaySettings.from_env(os.environ)  # fail at start, naming a bad variable
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     print(f"gateway listening on http://{settings.host}:{settings.port} (OpenAPI at /docs)", flush=True)
     uvicorn.run(
         "gateway.app:app_from_env",

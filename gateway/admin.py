@@ -1,10 +1,10 @@
 """Admin CLI: create queues, agents and tokens (a token's secret is printed once, never stored).
 
-    python -m gateway.admin create-queue billing --description "Bills and payments"
-    python -m gateway.admin create-agent "Sara Ali" --email sara@example.com --queues cards,general
-    python -m gateway.admin create-token --role integration --channel phone --name "PBX"
-    python -m gateway.admin create-token --role agent --agent-id 1 --name "Sara's console"
-    python -m gateway.admin create-token --role supervisor --name "Floor manager"
+python -m gateway.admin create-queue billing --description "Bills and payments"
+python -m gateway.admin create-agent "Sara Ali" --email sara@example.com --queues cards,general
+python -m gateway.admin create-token --role integration --channel phone --name "PBX"
+python -m gateway.admin create-token --role agent --agent-id 1 --name "Sara's console"
+python -m gateway.admin create-token --role supervisor --name "Floor manager"
 """
 
 import argparse
@@ -19,8 +19,11 @@ from services.shared.store import agents, api_credentials, queues
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gateway.admin", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway.admin",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     q = sub.add_parser("create-queue", help="create a queue (or update its description)")
     q.add_argument("name")
@@ -63,15 +66,21 @@ def run(argv: list[str], database_url: str) -> int:
                 print("\t".join(map(str, row)))
         elif args.command == "create-token":
             if (args.role == "integration") != (args.channel is not None):
-                print("error: --channel is required for integration tokens and only for them", file=sys.stderr)
+                print(
+                    "error: --channel is required for integration tokens and only for them", file=sys.stderr
+                )
                 return 2
             if (args.role == "agent") != (args.agent_id is not None):
                 print("error: --agent-id is required for agent tokens and only for them", file=sys.stderr)
                 return 2
             secret = tokens.new_token()
             credential_id = api_credentials.create(
-                conn, name=args.name, role=args.role, token_hash=tokens.digest(secret),
-                channel=args.channel, agent_id=args.agent_id,
+                conn,
+                name=args.name,
+                role=args.role,
+                token_hash=tokens.digest(secret),
+                channel=args.channel,
+                agent_id=args.agent_id,
             )
             print(f"token id={credential_id} role={args.role}; the secret is shown only now:")
             print(secret)

@@ -2,8 +2,9 @@
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from gateway import tokens
 from gateway.problems import Problem
@@ -60,7 +61,15 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Credential]]:
     async def dependency(request: Request) -> Credential:
         credential = await authenticate(request)
         if credential.role not in roles:
-            raise Problem(403, "Forbidden", f"this needs the role {' or '.join(roles)}, not {credential.role}")
+            raise Problem(
+                403, "Forbidden", f"this needs the role {' or '.join(roles)}, not {credential.role}"
+            )
         return credential
 
     return dependency
+
+
+Integration = Annotated[Credential, Depends(require("integration"))]
+Agent = Annotated[Credential, Depends(require("agent"))]
+Supervisor = Annotated[Credential, Depends(require("supervisor"))]
+AnyRole = Annotated[Credential, Depends(require("integration", "agent", "supervisor"))]

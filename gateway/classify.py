@@ -4,9 +4,9 @@ import logging
 from dataclasses import dataclass, field
 
 import grpc
+from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
 
 from services.shared.domain import Priority, channel_to_proto
-from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
 
 log = logging.getLogger(__name__)
 

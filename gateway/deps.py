@@ -3,15 +3,16 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Annotated
 
 import grpc
-from fastapi import Request
+from fastapi import Depends, Request
 from psycopg_pool import AsyncConnectionPool
+from ticketing.v1 import classifier_pb2_grpc, metrics_pb2_grpc
 
 from gateway.auth import TokenCache
 from gateway.settings import GatewaySettings
 from services.shared.db import open_async_pool
-from ticketing.v1 import classifier_pb2_grpc, metrics_pb2_grpc
 
 
 @dataclass
@@ -52,3 +53,6 @@ async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
 async def get_deps(request: Request) -> Deps:
     # async on purpose: FastAPI runs a plain-def dependency in a thread pool, a hop per request.
     return request.app.state.deps
+
+
+DepsDep = Annotated[Deps, Depends(get_deps)]

@@ -29,7 +29,9 @@ def request_hash(inquiry: InquiryIn) -> bytes:
 
 async def take(deps: Deps, credential: Credential, inquiry: InquiryIn) -> Outcome:
     if credential.role == "integration" and credential.channel != inquiry.channel:
-        raise Problem(403, "Forbidden", f"this key posts {credential.channel} inquiries, not {inquiry.channel}")
+        raise Problem(
+            403, "Forbidden", f"this key posts {credential.channel} inquiries, not {inquiry.channel}"
+        )
     settings = deps.settings
     try:
         at = occurred_at.resolve(inquiry.occurred_at, datetime.now(UTC), settings.max_clock_skew_s)
@@ -82,7 +84,8 @@ def _replayed(existing: Ticket, digest: bytes) -> Outcome:
         raise Problem(
             409,
             "Conflict",
-            f"external_id {existing.external_id!r} was already used for a different {existing.channel} inquiry",
+            f"external_id {existing.external_id!r} was already used for a different "
+            f"{existing.channel} inquiry",
             ticket_id=existing.id,
         )
     return Outcome(existing, created=False)

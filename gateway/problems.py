@@ -27,7 +27,12 @@ class Problem(Exception):
 
 
 def problem_response(
-    status: int, title: str, detail: str = "", kind: str = "", headers: dict[str, str] | None = None, **extra: Any
+    status: int,
+    title: str,
+    detail: str = "",
+    kind: str = "",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {"type": TYPE_BASE + (kind or title.lower().replace(" ", "-")), "title": title, "status": status}
     if detail:
@@ -38,7 +43,11 @@ def problem_response(
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
-        {"location": ".".join(str(p) for p in err.get("loc", ())), "message": err.get("msg", ""), "type": err.get("type", "")}
+        {
+            "location": ".".join(str(p) for p in err.get("loc", ())),
+            "message": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
         for err in exc.errors()
     ]
 
@@ -54,7 +63,9 @@ def install(app: FastAPI) -> None:
         errors = _validation_errors(exc)
         if any(e["type"] == "json_invalid" for e in errors):
             return problem_response(400, "Invalid JSON", "the request body is not valid JSON", errors=errors)
-        return problem_response(422, "Invalid request", "the request does not match the schema", errors=errors)
+        return problem_response(
+            422, "Invalid request", "the request does not match the schema", errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -32,7 +32,9 @@ class CustomerIn(Strict):
     @model_validator(mode="after")
     def needs_an_identity(self) -> "CustomerIn":
         if not self.identities():
-            raise ValueError("customer needs at least one of phone, email, app_user_id, web_user_id, chat_visitor_id")
+            raise ValueError(
+                "customer needs at least one of phone, email, app_user_id, web_user_id, chat_visitor_id"
+            )
         return self
 
     def identities(self) -> list[tuple[str, str]]:
@@ -55,13 +57,17 @@ class CustomerIn(Strict):
 class EventTime(Strict):
     # Not strict: JSON carries times as strings, which strict mode would refuse.
     occurred_at: AwareDatetime | None = Field(
-        None, strict=False, description="When it happened (ISO 8601 with offset); default now; not in the future."
+        None,
+        strict=False,
+        description="When it happened (ISO 8601 with offset); default now; not in the future.",
     )
 
 
 class InquiryIn(EventTime):
     channel: ChannelName
-    external_id: str = Field(min_length=1, max_length=200, description="The integration's id; retries reuse it.")
+    external_id: str = Field(
+        min_length=1, max_length=200, description="The integration's id; retries reuse it."
+    )
     customer: CustomerIn
     subject: str = Field("", max_length=500)
     text: str = Field(min_length=1, max_length=50_000)

@@ -59,8 +59,13 @@ async def act(
         )
         try:
             change = ticket_changes.plan(
-                action, state, at=at, policy=deps.settings.escalation,
-                agent_id=agent_id, to_queue_id=to_queue_id, data=data,
+                action,
+                state,
+                at=at,
+                policy=deps.settings.escalation,
+                agent_id=agent_id,
+                to_queue_id=to_queue_id,
+                data=data,
             )
         except IllegalTransition as exc:
             raise Problem(409, "Illegal transition", str(exc), status_now=ticket.status) from None

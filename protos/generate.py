@@ -43,7 +43,9 @@ def main() -> int:
         generate(pathlib.Path(tmp))
         fresh = pathlib.Path(tmp) / "ticketing" / "v1"
         names = generated(fresh)
-        stale = [n for n in names if not (PACKAGE / n).exists() or not filecmp.cmp(fresh / n, PACKAGE / n, False)]
+        stale = [
+            n for n in names if not (PACKAGE / n).exists() or not filecmp.cmp(fresh / n, PACKAGE / n, False)
+        ]
         extra = sorted(set(generated(PACKAGE)) - set(names))
     if stale or extra:
         print(f"generated code is out of date: {stale + extra}; run `make protos`", file=sys.stderr)

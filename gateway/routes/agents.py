@@ -2,13 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, Body, Response
 
 from gateway import ticket_work
-from gateway.auth import require
-from gateway.deps import Deps, get_deps
+from gateway.auth import Agent
+from gateway.deps import DepsDep
 from gateway.schemas import EventTime, TicketOut
-from services.shared.store.api_credentials import Credential
 
 router = APIRouter(tags=["agents"])
 
@@ -20,12 +19,10 @@ router = APIRouter(tags=["agents"])
     responses={204: {"description": "Nothing is waiting in my queues"}},
 )
 async def claim(
-    body: Annotated[EventTime, Body()] = EventTime(),
-    credential: Credential = Depends(require("agent")),
-    deps: Deps = Depends(get_deps),
+    credential: Agent, deps: DepsDep, body: Annotated[EventTime | None, Body()] = None
 ) -> TicketOut | Response:
     assert credential.agent_id is not None  # the schema ties agent tokens to an agent
-    ticket = await ticket_work.claim_next(deps, credential.agent_id, body.occurred_at)
+    ticket = await ticket_work.claim_next(deps, credential.agent_id, body.occurred_at if body else None)
     if ticket is None:
         return Response(status_code=204)
     return TicketOut.of(ticket)

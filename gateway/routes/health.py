@@ -3,11 +3,11 @@
 import asyncio
 
 import grpc
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from gateway.deps import Deps, get_deps
+from gateway.deps import Deps, DepsDep
 from gateway.problems import problem_response
 
 router = APIRouter(tags=["health"])
@@ -40,7 +40,7 @@ async def _grpc_serving(channel: grpc.aio.Channel) -> bool:
 
 
 @router.get("/readyz", summary="PostgreSQL, the classifier and the metrics service are reachable")
-async def readyz(deps: Deps = Depends(get_deps)) -> JSONResponse:
+async def readyz(deps: DepsDep) -> JSONResponse:
     database, classifier, metrics = await asyncio.gather(
         _database(deps), _grpc_serving(deps.classifier_channel), _grpc_serving(deps.metrics_channel)
     )

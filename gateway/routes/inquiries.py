@@ -1,12 +1,11 @@
 """POST /v1/inquiries: the channels' way in."""
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from gateway import intake
-from gateway.auth import require
-from gateway.deps import Deps, get_deps
+from gateway.auth import Integration
+from gateway.deps import DepsDep
 from gateway.schemas import InquiryIn, TicketOut
-from services.shared.store.api_credentials import Credential
 
 router = APIRouter(tags=["intake"])
 
@@ -21,10 +20,7 @@ router = APIRouter(tags=["intake"])
     responses={200: {"description": "A retry: the ticket made the first time", "model": TicketOut}},
 )
 async def post_inquiry(
-    inquiry: InquiryIn,
-    response: Response,
-    credential: Credential = Depends(require("integration")),
-    deps: Deps = Depends(get_deps),
+    inquiry: InquiryIn, response: Response, credential: Integration, deps: DepsDep
 ) -> TicketOut:
     outcome = await intake.take(deps, credential, inquiry)
     response.status_code = 201 if outcome.created else 200

@@ -4,17 +4,17 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import grpc
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import AwareDatetime
+from ticketing.v1 import metrics_pb2
 
-from gateway.auth import require
-from gateway.deps import Deps, get_deps
+from gateway.auth import Supervisor
+from gateway.deps import DepsDep
 from gateway.problems import Problem
 from gateway.schemas import ChannelName
 from services.shared import kpi_targets
 from services.shared.domain import channel_to_proto
-from ticketing.v1 import metrics_pb2
 
 router = APIRouter(tags=["metrics"])
 
@@ -36,14 +36,16 @@ def figures_to_dict(figures: metrics_pb2.KpiFigures) -> dict[str, Any]:
 
 @router.get("/v1/metrics/kpis", summary="KPI figures for a period, overall and per channel, against targets")
 async def get_kpis(
-    from_: Annotated[AwareDatetime | None, Query(alias="from", description="Start (inclusive); default 1 January")] = None,
+    _: Supervisor,
+    deps: DepsDep,
+    from_: Annotated[
+        AwareDatetime | None, Query(alias="from", description="Start (inclusive); default 1 January")
+    ] = None,
     to: Annotated[AwareDatetime | None, Query(description="End (exclusive); default now")] = None,
     channel: ChannelName | None = None,
     queue: Annotated[str | None, Query(max_length=63)] = None,
     sl_threshold_s: Annotated[int | None, Query(ge=0, le=86_400)] = None,
     short_abandon_s: Annotated[int | None, Query(ge=0, le=3_600)] = None,
-    _: object = Depends(require("supervisor")),
-    deps: Deps = Depends(get_deps),
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
     start = from_ or datetime(now.year, 1, 1, tzinfo=UTC)
@@ -64,7 +66,9 @@ async def get_kpis(
     except grpc.aio.AioRpcError as exc:
         if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
             raise Problem(422, "Invalid request", exc.details() or "") from None
-        raise Problem(503, "Metrics unavailable", f"the metrics service did not answer ({exc.code().name})") from None
+        raise Problem(
+            503, "Metrics unavailable", f"the metrics service did not answer ({exc.code().name})"
+        ) from None
     overall = figures_to_dict(reply.overall)
     return {
         "from": start.isoformat(),

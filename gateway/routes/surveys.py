@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 
-from gateway.deps import Deps, get_deps
+from gateway.deps import DepsDep
 from gateway.problems import Problem
 from gateway.schemas import SurveyReplyIn
 from services.shared.store import surveys
@@ -24,7 +24,7 @@ REFUSALS = {
 async def answer_survey(
     token: Annotated[str, Path(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")],
     reply: SurveyReplyIn,
-    deps: Deps = Depends(get_deps),
+    deps: DepsDep,
 ) -> dict[str, object]:
     async with deps.pool.connection() as conn:
         result = await surveys.record_reply(

@@ -2,28 +2,24 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Path
 
 from gateway import ticket_work
-from gateway.auth import require
-from gateway.deps import Deps, get_deps
+from gateway.auth import Agent, AnyRole, Integration
+from gateway.deps import DepsDep
 from gateway.problems import Problem
 from gateway.schemas import EventTime, NoteIn, ResolveIn, TicketDetailOut, TicketOut, TransferIn
 from services.shared.store import ticket_events, tickets
-from services.shared.store.api_credentials import Credential
 
 router = APIRouter(tags=["tickets"])
 
 TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-agent_only = require("agent")
+# Bodies are optional: an empty POST means "now, no note".
+OptionalNote = Annotated[NoteIn | None, Body()]
 
 
 @router.get("/v1/tickets/{ticket_id}", response_model=TicketDetailOut, summary="A ticket and its events")
-async def get_ticket(
-    ticket_id: TicketId,
-    credential: Credential = Depends(require("integration", "agent", "supervisor")),
-    deps: Deps = Depends(get_deps),
-) -> TicketDetailOut:
+async def get_ticket(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) -> TicketDetailOut:
     async with deps.pool.connection() as conn:
         ticket = await tickets.get(conn, ticket_id)
         # An integration sees only its own channel's tickets; others are as if absent.
@@ -37,26 +33,26 @@ def _note(body: NoteIn) -> dict[str, str]:
     return {"note": body.note} if body.note else {}
 
 
-@router.post("/v1/tickets/{ticket_id}/answer", response_model=TicketOut, summary="First answer by the agent holding it")
+@router.post(
+    "/v1/tickets/{ticket_id}/answer", response_model=TicketOut, summary="First answer by the agent holding it"
+)
 async def answer(
-    ticket_id: TicketId,
-    body: Annotated[NoteIn, Body()] = NoteIn(),
-    credential: Credential = Depends(agent_only),
-    deps: Deps = Depends(get_deps),
+    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: OptionalNote = None
 ) -> TicketOut:
+    body = body or NoteIn()
     ticket = await ticket_work.act(
         deps, ticket_id, "answer", reported=body.occurred_at, agent_id=credential.agent_id, data=_note(body)
     )
     return TicketOut.of(ticket)
 
 
-@router.post("/v1/tickets/{ticket_id}/release", response_model=TicketOut, summary="Give an unanswered ticket back")
+@router.post(
+    "/v1/tickets/{ticket_id}/release", response_model=TicketOut, summary="Give an unanswered ticket back"
+)
 async def release(
-    ticket_id: TicketId,
-    body: Annotated[NoteIn, Body()] = NoteIn(),
-    credential: Credential = Depends(agent_only),
-    deps: Deps = Depends(get_deps),
+    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: OptionalNote = None
 ) -> TicketOut:
+    body = body or NoteIn()
     ticket = await ticket_work.act(
         deps, ticket_id, "release", reported=body.occurred_at, agent_id=credential.agent_id, data=_note(body)
     )
@@ -64,26 +60,24 @@ async def release(
 
 
 @router.post("/v1/tickets/{ticket_id}/transfer", response_model=TicketOut, summary="Move to a queue")
-async def transfer(
-    ticket_id: TicketId,
-    body: TransferIn,
-    credential: Credential = Depends(agent_only),
-    deps: Deps = Depends(get_deps),
-) -> TicketOut:
+async def transfer(ticket_id: TicketId, body: TransferIn, credential: Agent, deps: DepsDep) -> TicketOut:
     ticket = await ticket_work.act(
-        deps, ticket_id, "transfer", reported=body.occurred_at, agent_id=credential.agent_id,
-        to_queue=body.queue, data=_note(body),
+        deps,
+        ticket_id,
+        "transfer",
+        reported=body.occurred_at,
+        agent_id=credential.agent_id,
+        to_queue=body.queue,
+        data=_note(body),
     )
     return TicketOut.of(ticket)
 
 
 @router.post("/v1/tickets/{ticket_id}/resolve", response_model=TicketOut, summary="Resolve; a survey follows")
 async def resolve(
-    ticket_id: TicketId,
-    body: Annotated[ResolveIn, Body()] = ResolveIn(),
-    credential: Credential = Depends(agent_only),
-    deps: Deps = Depends(get_deps),
+    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: Annotated[ResolveIn | None, Body()] = None
 ) -> TicketOut:
+    body = body or ResolveIn()
     data = {"resolution_code": body.resolution_code, **_note(body)}
     ticket = await ticket_work.act(
         deps, ticket_id, "resolve", reported=body.occurred_at, agent_id=credential.agent_id, data=data
@@ -98,11 +92,12 @@ async def resolve(
 )
 async def abandon(
     ticket_id: TicketId,
-    body: Annotated[EventTime, Body()] = EventTime(),
-    credential: Credential = Depends(require("integration")),
-    deps: Deps = Depends(get_deps),
+    credential: Integration,
+    deps: DepsDep,
+    body: Annotated[EventTime | None, Body()] = None,
 ) -> TicketOut:
+    reported = body.occurred_at if body else None
     ticket = await ticket_work.act(
-        deps, ticket_id, "abandon", reported=body.occurred_at, channel_scope=credential.channel
+        deps, ticket_id, "abandon", reported=reported, channel_scope=credential.channel
     )
     return TicketOut.of(ticket)

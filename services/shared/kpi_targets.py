@@ -29,7 +29,9 @@ DEFAULT_TARGETS: Mapping[str, Target] = {
 }
 
 
-def evaluate(figures: Mapping[str, float | int | None], targets: Mapping[str, Target] = DEFAULT_TARGETS) -> dict:
+def evaluate(
+    figures: Mapping[str, float | int | None], targets: Mapping[str, Target] = DEFAULT_TARGETS
+) -> dict:
     """Each target whose figure the report has: the target, its direction and whether it was met."""
     return {
         name: {"target": target.value, "direction": target.direction, "met": target.met(figures[name])}

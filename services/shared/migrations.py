@@ -44,7 +44,9 @@ def apply(database_url: str, migrations: list[Migration] | None = None) -> list[
                    checksum   text NOT NULL,
                    applied_at timestamptz NOT NULL DEFAULT now())"""
         )
-        done = dict(conn.execute("SELECT version, checksum FROM schema_migrations").fetchall())
+        done: dict[str, str] = dict(
+            conn.execute("SELECT version, checksum FROM schema_migrations").fetchall()
+        )
         for migration in migrations:
             if migration.version in done:
                 if done[migration.version] != migration.checksum:

@@ -54,8 +54,10 @@ def plan(
     if action in HOLDER_ONLY and state.assigned_agent_id != agent_id:
         raise NotHolder(f"ticket is not held by agent {agent_id}")
     if at < state.last_event_at:
-        raise TooEarly(f"occurred_at {at.isoformat()} is before the ticket's last event at "
-                       f"{state.last_event_at.isoformat()}")
+        raise TooEarly(
+            f"occurred_at {at.isoformat()} is before the ticket's last event at "
+            f"{state.last_event_at.isoformat()}"
+        )
     columns: dict[str, Any] = {"status": step.target, "last_event_at": at}
     queue_id = state.queue_id
     if action == "claim":

@@ -36,7 +36,9 @@ def wrk(url: str, *, script: Path | None = None, connections: int, env: dict[str
         argv += ["-s", str(script)]
     done = subprocess.run([*argv, url], capture_output=True, text=True, env=env, check=True)
     if script is None:
-        rate = float(next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("Requests/sec")))
+        rate = float(
+            next(line.split()[1] for line in done.stdout.splitlines() if line.startswith("Requests/sec"))
+        )
         return {"rate": rate}
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["rate"] = figures["requests"] / (figures["duration_us"] / 1e6)
@@ -81,14 +83,17 @@ def test_intake_end_to_end(database_url: str, tmp_path: Path) -> None:
         (stored,) = conn.execute("SELECT count(*) FROM tickets").fetchone()
         (fallbacks,) = conn.execute("SELECT count(*) FROM tickets WHERE routed_by = 'fallback'").fetchone()
     accepted = full["requests"] - full["non2xx"] + paced["requests"] - paced["non2xx"]
+    non2xx = full["non2xx"] + paced["non2xx"]
+    socket_errors = full["socket_errors"] + paced["socket_errors"]
     print(
-        f"\nintake benchmark ({DURATION_S} s per run, gateway workers {GATEWAY_WORKERS}, {os.cpu_count()} cores)\n"
+        f"\nintake benchmark ({DURATION_S} s per run, gateway workers {GATEWAY_WORKERS}, "
+        f"{os.cpu_count()} cores)\n"
         f"  floor  GET /healthz          {floor['rate']:9.0f} req/s  ({CONNECTIONS} connections)\n"
         f"  intake full load           {full['rate']:9.0f} inquiries/s  p50 {full['p50_us'] / 1000:6.1f} ms"
         f"  p99 {full['p99_us'] / 1000:6.1f} ms  ratio to floor {full['rate'] / floor['rate']:.2f}\n"
         f"  intake paced (~1,000/s)    {paced['rate']:9.0f} inquiries/s  p50 {paced['p50_us'] / 1000:6.1f} ms"
         f"  p99 {paced['p99_us'] / 1000:6.1f} ms\n"
-        f"  non-2xx {full['non2xx'] + paced['non2xx']}, socket errors {full['socket_errors'] + paced['socket_errors']}, "
+        f"  non-2xx {non2xx}, socket errors {socket_errors}, "
         f"stored {stored} of {accepted} accepted, {fallbacks} routed by fallback"
     )
     # wrk counts a response cut by its own stop as an error; nothing answered 2xx may be missing.
@@ -97,8 +102,21 @@ def test_intake_end_to_end(database_url: str, tmp_path: Path) -> None:
 
 def tokens_for(database_url: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "gateway.admin", "create-token", "--role", "integration", "--channel", "web",
-         "--name", "bench"],
-        env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "gateway.admin",
+            "create-token",
+            "--role",
+            "integration",
+            "--channel",
+            "web",
+            "--name",
+            "bench",
+        ],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip().splitlines()[-1]

@@ -42,7 +42,11 @@ class Stack:
 
     def admin(self, *args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "gateway.admin", *args], env=self.env, capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "gateway.admin", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert done.returncode == 0, done.stderr
         return done.stdout
@@ -68,11 +72,17 @@ def running_stack(run_dir: Path, extra_env: dict[str, Any], ready_timeout_s: flo
     log = run_dir / "stack.log"
     run_dir.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "services.stack"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.stack"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     stack = Stack(f"http://127.0.0.1:{port}", env, log, process)
     try:
-        wait_for("the stack's /readyz", lambda: httpx.get(f"{stack.url}/readyz", timeout=2).status_code == 200,
-                 ready_timeout_s, log)
+        wait_for(
+            "the stack's /readyz",
+            lambda: httpx.get(f"{stack.url}/readyz", timeout=2).status_code == 200,
+            ready_timeout_s,
+            log,
+        )
         if "DATABASE_URL" not in extra_env:
             # The admin CLI needs the database the launcher chose (the embedded one).
             stack.env["DATABASE_URL"] = wait_for("the database URL", lambda: _database_url(log), 5, log)

@@ -29,13 +29,17 @@ def at(moment: datetime) -> dict[str, str]:
     return {"occurred_at": moment.isoformat()}
 
 
-def test_each_channel_from_inquiry_to_survey_to_kpis(tmp_path: Path, database_url: str, broker_url: str) -> None:
+def test_each_channel_from_inquiry_to_survey_to_kpis(
+    tmp_path: Path, database_url: str, broker_url: str
+) -> None:
     extra = {
         "DATABASE_URL": database_url,
         "BROKER_URL": broker_url,
         "CELERY_QUEUE_PREFIX": f"e2e-{uuid.uuid4().hex[:8]}.",
         "SURVEY_SWEEP_S": "1",
         "ESCALATION_SWEEP_S": "1",
+        # The flow is under test here, not the deadline: a loaded machine must not route to triage.
+        "CLASSIFIER_TIMEOUT_MS": "3000",
     }
     with running_stack(tmp_path / "run", extra) as stack:
         stack.admin("create-agent", "Layla", "--queues", "cards,triage,general,disputes_fraud")
@@ -54,7 +58,9 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(tmp_path: Path, database_ur
                 "text": "My new card has not arrived yet",
                 **at(queued),
             }
-            with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {keys[channel]}"}) as client:
+            with httpx.Client(
+                base_url=stack.url, headers={"Authorization": f"Bearer {keys[channel]}"}
+            ) as client:
                 response = client.post("/v1/inquiries", json=body)
             assert response.status_code == 201, response.text
             ticket = response.json()
@@ -73,7 +79,8 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(tmp_path: Path, database_ur
         def surveys() -> list[tuple[int, str, str]] | None:
             with psycopg.connect(database_url) as conn:
                 rows = conn.execute(
-                    "SELECT ticket_id, channel, body FROM outbound_messages WHERE kind = 'survey' ORDER BY ticket_id"
+                    """SELECT ticket_id, channel, body FROM outbound_messages
+                       WHERE kind = 'survey' ORDER BY ticket_id"""
                 ).fetchall()
             return rows if len(rows) == len(CHANNELS) else None
 
@@ -82,7 +89,10 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(tmp_path: Path, database_ur
         with httpx.Client(base_url=stack.url) as client:
             for _, _, text in sent:
                 token = re.search(r"/v1/surveys/([A-Za-z0-9_-]+)", text).group(1)
-                assert client.post(f"/v1/surveys/{token}", json={"score": 5, "resolved": True}).status_code == 200
+                assert (
+                    client.post(f"/v1/surveys/{token}", json={"score": 5, "resolved": True}).status_code
+                    == 200
+                )
                 assert client.post(f"/v1/surveys/{token}", json={"score": 1}).status_code == 409
 
         period = {"from": (t0 - timedelta(minutes=1)).isoformat(), "to": datetime.now(UTC).isoformat()}
@@ -114,8 +124,12 @@ def test_make_run_defaults_embedded_postgres_and_file_broker(tmp_path: Path) -> 
         stack.admin("create-agent", "Omar", "--queues", "cards")
         agent = stack.token("--role", "agent", "--agent-id", "1", "--name", "Omar")
         key = stack.token("--role", "integration", "--channel", "web", "--name", "portal")
-        inquiry = {"channel": "web", "external_id": "w-1", "customer": {"email": "omar@example.com"},
-                   "text": "my card has not arrived"}
+        inquiry = {
+            "channel": "web",
+            "external_id": "w-1",
+            "customer": {"email": "omar@example.com"},
+            "text": "my card has not arrived",
+        }
         with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {key}"}) as client:
             ticket = client.post("/v1/inquiries", json=inquiry).json()
         with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {agent}"}) as client:

@@ -26,10 +26,13 @@ def empty_database(admin_database_url: str):
 
 def schema_snapshot(url: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
-        return conn.execute(
-            """SELECT table_name, column_name, data_type FROM information_schema.columns
+        return (
+            conn.execute(
+                """SELECT table_name, column_name, data_type FROM information_schema.columns
                WHERE table_schema = 'public' ORDER BY 1, 2"""
-        ).fetchall() + conn.execute("SELECT name FROM queues ORDER BY name").fetchall()
+            ).fetchall()
+            + conn.execute("SELECT name FROM queues ORDER BY name").fetchall()
+        )
 
 
 def test_applying_twice_changes_nothing(empty_database: str) -> None:
@@ -45,7 +48,9 @@ def test_applying_twice_changes_nothing(empty_database: str) -> None:
 
 def test_concurrent_runners_apply_each_migration_once(empty_database: str) -> None:
     results: list[list[str]] = []
-    runners = [threading.Thread(target=lambda: results.append(migrations.apply(empty_database))) for _ in range(3)]
+    runners = [
+        threading.Thread(target=lambda: results.append(migrations.apply(empty_database))) for _ in range(3)
+    ]
     for runner in runners:
         runner.start()
     for runner in runners:

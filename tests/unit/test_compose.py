@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 import yaml
 
-
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 APP_SERVICES = ["migrate", "classifier", "metrics", "gateway", "worker", "beat"]
 DEPENDS_ON = {

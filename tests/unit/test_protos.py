@@ -8,7 +8,9 @@ GENERATE = Path(__file__).resolve().parents[2] / "protos" / "generate.py"
 
 
 def test_generated_code_is_in_step_with_the_proto_files() -> None:
-    done = subprocess.run([sys.executable, str(GENERATE), "--check"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(GENERATE), "--check"], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
 
 

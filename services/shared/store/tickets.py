@@ -90,7 +90,8 @@ WITH given AS (
 ), queue AS (
     SELECT id, name FROM queues WHERE name = %(queue)s
     UNION ALL
-    SELECT id, name FROM queues WHERE name = 'triage' AND NOT EXISTS (SELECT 1 FROM queues WHERE name = %(queue)s)
+    SELECT id, name FROM queues
+    WHERE name = 'triage' AND NOT EXISTS (SELECT 1 FROM queues WHERE name = %(queue)s)
 ), t AS (
     INSERT INTO tickets (channel, external_id, request_hash, customer_id, queue_id, status, priority,
         language, intent, subject, body, classification, routed_by, created_at, queued_at,
@@ -169,7 +170,8 @@ async def _merge_raced_customer(
             (ticket_id, orphan_id),
         )
         await conn.execute(
-            "DELETE FROM customers c WHERE id = %s AND NOT EXISTS (SELECT 1 FROM tickets WHERE customer_id = c.id)",
+            """DELETE FROM customers c
+               WHERE id = %s AND NOT EXISTS (SELECT 1 FROM tickets WHERE customer_id = c.id)""",
             (orphan_id,),
         )
 

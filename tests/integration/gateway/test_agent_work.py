@@ -15,7 +15,9 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def gw(start_gateway) -> Gateway:
     # With the classifier away every inquiry lands in triage, which is what these tests work.
-    return start_gateway(classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}")
+    return start_gateway(
+        classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}"
+    )
 
 
 def iso(moment: datetime) -> str:
@@ -28,19 +30,27 @@ def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gw: Gateway
     t0 = datetime.now(UTC) - timedelta(minutes=10)
     with gw.client(phone) as client:
         old = client.post("/v1/inquiries", json=inquiry(external_id="a", occurred_at=iso(t0))).json()
-        new = client.post("/v1/inquiries", json=inquiry(external_id="b", occurred_at=iso(t0 + timedelta(minutes=1)))).json()
+        new = client.post(
+            "/v1/inquiries", json=inquiry(external_id="b", occurred_at=iso(t0 + timedelta(minutes=1)))
+        ).json()
     with psycopg.connect(gw.database_url, autocommit=True) as conn:
         conn.execute("UPDATE tickets SET priority = 4 WHERE id = %s", (new["id"],))
     with gw.client(agent) as client:
         first = client.post("/v1/agent/claim", json={"occurred_at": iso(t0 + timedelta(minutes=2))}).json()
-        second = client.post("/v1/agent/claim", json={"occurred_at": iso(t0 + timedelta(minutes=2, seconds=30))}).json()
+        second = client.post(
+            "/v1/agent/claim", json={"occurred_at": iso(t0 + timedelta(minutes=2, seconds=30))}
+        ).json()
         assert [first["id"], second["id"]] == [new["id"], old["id"]]
         assert client.post("/v1/agent/claim", json={}).status_code == 204
 
-        answered = client.post(f"/v1/tickets/{old['id']}/answer", json={"occurred_at": iso(t0 + timedelta(minutes=3))})
+        answered = client.post(
+            f"/v1/tickets/{old['id']}/answer", json={"occurred_at": iso(t0 + timedelta(minutes=3))}
+        )
         assert answered.status_code == 200, answered.text
         assert answered.json()["status"] == "answered"
-        resolved = client.post(f"/v1/tickets/{old['id']}/resolve", json={"resolution_code": "card_blocked"}).json()
+        resolved = client.post(
+            f"/v1/tickets/{old['id']}/resolve", json={"resolution_code": "card_blocked"}
+        ).json()
         assert resolved["status"] == "resolved" and resolved["resolved_at"]
         detail = client.get(f"/v1/tickets/{old['id']}").json()
     assert [e["type"] for e in detail["events"]] == ["created", "routed", "claimed", "answered", "resolved"]
@@ -48,7 +58,9 @@ def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gw: Gateway
     assert detail["events"][-1]["data"]["resolution_code"] == "card_blocked"
     with psycopg.connect(gw.database_url) as conn:
         # Resolution makes a survey due; the worker's sweep sends it.
-        assert conn.execute("SELECT survey_due_at IS NOT NULL FROM tickets WHERE id = %s", (old["id"],)).fetchone()[0]
+        assert conn.execute(
+            "SELECT survey_due_at IS NOT NULL FROM tickets WHERE id = %s", (old["id"],)
+        ).fetchone()[0]
 
 
 def test_only_the_holder_may_act_and_transfer_requeues(gw: Gateway) -> None:
@@ -65,7 +77,9 @@ def test_only_the_holder_may_act_and_transfer_requeues(gw: Gateway) -> None:
         assert client.post("/v1/agent/claim", json={}).status_code == 204
     with gw.client(sara) as client:
         client.post(f"/v1/tickets/{ticket['id']}/answer", json={}).raise_for_status()
-        moved = client.post(f"/v1/tickets/{ticket['id']}/transfer", json={"queue": "cards", "note": "card issue"}).json()
+        moved = client.post(
+            f"/v1/tickets/{ticket['id']}/transfer", json={"queue": "cards", "note": "card issue"}
+        ).json()
     assert moved["status"] == "queued" and moved["queue"] == "cards" and moved["assigned_agent_id"] is None
     with gw.client(omar) as client:
         assert client.post("/v1/agent/claim", json={}).json()["id"] == ticket["id"]
@@ -73,7 +87,14 @@ def test_only_the_holder_may_act_and_transfer_requeues(gw: Gateway) -> None:
         client.post(f"/v1/tickets/{ticket['id']}/resolve", json={}).raise_for_status()
         events = client.get(f"/v1/tickets/{ticket['id']}").json()["events"]
     assert [e["type"] for e in events] == [
-        "created", "routed", "claimed", "answered", "transferred", "claimed", "answered", "resolved",
+        "created",
+        "routed",
+        "claimed",
+        "answered",
+        "transferred",
+        "claimed",
+        "answered",
+        "resolved",
     ]
     assert events[4]["data"]["note"] == "card issue"
 
@@ -94,7 +115,10 @@ def test_concurrent_claims_never_hand_one_ticket_to_two_agents(gw: Gateway) -> N
     web = gw.token("integration", channel="web")
     agents = [gw.agent(["triage"], name=f"Agent {i}")[1] for i in range(8)]
     with gw.client(web) as client:
-        ids = {client.post("/v1/inquiries", json=inquiry(channel="web", external_id=f"w{i}")).json()["id"] for i in range(40)}
+        ids = {
+            client.post("/v1/inquiries", json=inquiry(channel="web", external_id=f"w{i}")).json()["id"]
+            for i in range(40)
+        }
 
     def drain(token: str) -> list[int]:
         got = []
@@ -124,6 +148,7 @@ def test_same_customer_across_channels_is_one_person(gw: Gateway) -> None:
     assert by_chat["customer_id"] == by_mail["customer_id"]
     with psycopg.connect(gw.database_url) as conn:
         kinds = conn.execute(
-            "SELECT kind FROM customer_identities WHERE customer_id = %s ORDER BY kind", (by_mail["customer_id"],)
+            "SELECT kind FROM customer_identities WHERE customer_id = %s ORDER BY kind",
+            (by_mail["customer_id"],),
         ).fetchall()
     assert [k for (k,) in kinds] == ["chat_visitor", "email"]

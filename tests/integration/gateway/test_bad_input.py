@@ -13,7 +13,9 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def gw(start_gateway) -> Gateway:
     # These paths are decided before classification, so no classifier is needed.
-    return start_gateway(classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}")
+    return start_gateway(
+        classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}"
+    )
 
 
 def test_each_bad_intake_is_refused_with_a_problem_and_writes_nothing(gw: Gateway) -> None:
@@ -37,7 +39,9 @@ def test_each_bad_intake_is_refused_with_a_problem_and_writes_nothing(gw: Gatewa
     ]
     for name, token, body, status in cases:
         with gw.client(token) as client:
-            response = client.post("/v1/inquiries", content=body, headers={"content-type": "application/json"})
+            response = client.post(
+                "/v1/inquiries", content=body, headers={"content-type": "application/json"}
+            )
         problem = assert_problem(response, status)
         assert problem["detail"], name
     assert counts(gw.database_url) == before
@@ -48,14 +52,18 @@ def test_a_body_over_one_mebibyte_is_refused_early(gw: Gateway) -> None:
     before = counts(gw.database_url)
     huge = json.dumps(inquiry() | {"text": "x" * (1024 * 1024 + 1)})
     with gw.client(phone) as client:
-        assert_problem(client.post("/v1/inquiries", content=huge, headers={"content-type": "application/json"}), 413)
+        assert_problem(
+            client.post("/v1/inquiries", content=huge, headers={"content-type": "application/json"}), 413
+        )
 
         # Without a Content-Length (chunked), the limit still holds as the body streams in.
         def chunks():
             for i in range(0, len(huge), 65536):
                 yield huge[i : i + 65536].encode()
 
-        assert_problem(client.post("/v1/inquiries", content=chunks(), headers={"content-type": "application/json"}), 413)
+        assert_problem(
+            client.post("/v1/inquiries", content=chunks(), headers={"content-type": "application/json"}), 413
+        )
     assert counts(gw.database_url) == before
 
 
@@ -76,7 +84,10 @@ def test_unknown_ticket_and_illegal_transition(gw: Gateway) -> None:
         after_claim = counts(gw.database_url)
         assert_problem(client.post(f"/v1/tickets/{ticket['id']}/resolve", json={}), 409)
         assert_problem(client.post(f"/v1/tickets/{ticket['id']}/transfer", json={"queue": "no_such"}), 422)
-        assert_problem(client.post(f"/v1/tickets/{ticket['id']}/answer", json={"occurred_at": "2000-01-01T00:00:00Z"}), 422)
+        assert_problem(
+            client.post(f"/v1/tickets/{ticket['id']}/answer", json={"occurred_at": "2000-01-01T00:00:00Z"}),
+            422,
+        )
         assert counts(gw.database_url) == {**after_claim}
         assert after_claim["ticket_events"] == before["ticket_events"] + 1
 

@@ -5,11 +5,11 @@ import asyncio
 import grpc
 import psycopg
 import pytest
+from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
 
 from tests.fixtures.aio_thread import LoopThread, start_grpc
 from tests.fixtures.gateway import Gateway, unused_port
 from tests.integration.gateway.helpers import assert_problem, counts, inquiry
-from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +20,9 @@ NAME = "ticketing.v1.ClassifierService"
 def test_inquiries_are_routed_by_the_classifier_in_english_and_arabic(gateway: Gateway) -> None:
     phone = gateway.token("integration", channel="phone")
     with gateway.client(phone) as client:
-        english = client.post("/v1/inquiries", json=inquiry(external_id="en", text="I lost my card, please block it"))
+        english = client.post(
+            "/v1/inquiries", json=inquiry(external_id="en", text="I lost my card, please block it")
+        )
         arabic = client.post("/v1/inquiries", json=inquiry(external_id="ar", text="فقدت بطاقتي أرجو إيقافها"))
     assert english.status_code == 201, english.text
     assert english.headers["location"] == f"/v1/tickets/{english.json()['id']}"
@@ -51,7 +53,9 @@ def test_a_retry_answers_200_with_the_same_ticket_and_a_reused_id_answers_409(ga
 
 
 def test_the_classifier_being_down_never_fails_an_intake(start_gateway) -> None:
-    gw = start_gateway(classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}")
+    gw = start_gateway(
+        classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}"
+    )
     with gw.client(gw.token("integration", channel="email")) as client:
         response = client.post("/v1/inquiries", json=inquiry(channel="email", external_id="mail-1"))
     assert response.status_code == 201
@@ -72,14 +76,22 @@ def test_a_slow_classifier_falls_back_to_triage_within_the_deadline(start_gatewa
     loop = LoopThread()
     server, port = start_grpc(loop, [(ADD, SlowClassifier(), NAME)])
     try:
-        gw = start_gateway(classifier_addr=f"127.0.0.1:{port}", metrics_addr=f"127.0.0.1:{unused_port()}",
-                           classifier_timeout_s=0.1)
+        gw = start_gateway(
+            classifier_addr=f"127.0.0.1:{port}",
+            metrics_addr=f"127.0.0.1:{unused_port()}",
+            classifier_timeout_s=0.1,
+        )
         with gw.client(gw.token("integration", channel="web")) as client:
             ticket = client.post("/v1/inquiries", json=inquiry(channel="web", external_id="w1")).json()
         assert (ticket["queue"], ticket["routed_by"]) == ("triage", "fallback")
         assert ticket["classification"]["reason"] == "classifier_deadline_exceeded"
         with psycopg.connect(gw.database_url) as conn:
-            types = [t for (t,) in conn.execute("SELECT type FROM ticket_events WHERE ticket_id = %s ORDER BY id", (ticket["id"],))]
+            types = [
+                t
+                for (t,) in conn.execute(
+                    "SELECT type FROM ticket_events WHERE ticket_id = %s ORDER BY id", (ticket["id"],)
+                )
+            ]
         assert types == ["created", "routed"]
     finally:
         loop.run(server.stop(0))
@@ -97,7 +109,9 @@ def test_grpc_status_codes_other_than_ok_also_fall_back(start_gateway) -> None:
         gw = start_gateway(classifier_addr=f"127.0.0.1:{port}", metrics_addr=f"127.0.0.1:{unused_port()}")
         with gw.client(gw.token("integration", channel="chat")) as client:
             ticket = client.post("/v1/inquiries", json=inquiry(channel="chat", external_id="c1")).json()
-        assert ticket["routed_by"] == "fallback" and ticket["classification"]["reason"] == "classifier_internal"
+        assert (
+            ticket["routed_by"] == "fallback" and ticket["classification"]["reason"] == "classifier_internal"
+        )
     finally:
         loop.run(server.stop(0))
         loop.close()

@@ -12,7 +12,11 @@ NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 def test_identities_are_normalised_so_one_person_is_found_whichever_way_they_write() -> None:
     customer = CustomerIn(phone="+966 50-123 4567", email="Sara@Example.COM", app_user_id="u1")
-    assert customer.identities() == [("phone", "+966501234567"), ("email", "sara@example.com"), ("app_user", "u1")]
+    assert customer.identities() == [
+        ("phone", "+966501234567"),
+        ("email", "sara@example.com"),
+        ("app_user", "u1"),
+    ]
 
 
 def test_a_customer_needs_an_identity() -> None:
@@ -32,7 +36,9 @@ def test_occurred_at_defaults_to_now_and_refuses_the_future_and_naive_times() ->
 def test_the_request_hash_tells_a_retry_from_a_different_inquiry() -> None:
     body = {"channel": "phone", "external_id": "c1", "customer": {"phone": "+1555000111"}, "text": "hello"}
     assert request_hash(InquiryIn.model_validate(body)) == request_hash(InquiryIn.model_validate(dict(body)))
-    assert request_hash(InquiryIn.model_validate(body)) != request_hash(InquiryIn.model_validate(body | {"text": "hi"}))
+    assert request_hash(InquiryIn.model_validate(body)) != request_hash(
+        InquiryIn.model_validate(body | {"text": "hi"})
+    )
 
 
 def test_tokens_are_random_and_stored_as_digests() -> None:

@@ -11,8 +11,15 @@ POLICY = EscalationPolicy.parse("phone=60")
 
 
 def state(status: str, agent: int | None = None, **kw) -> TicketState:
-    base = dict(status=status, channel="phone", queue_id=1, assigned_agent_id=agent, answered_at=None,
-                last_event_at=T0, escalation_level=0)
+    base = dict(
+        status=status,
+        channel="phone",
+        queue_id=1,
+        assigned_agent_id=agent,
+        answered_at=None,
+        last_event_at=T0,
+        escalation_level=0,
+    )
     return TicketState(**(base | kw))
 
 
@@ -44,15 +51,32 @@ def test_an_action_dated_before_the_last_event_is_refused() -> None:
 
 def test_answer_keeps_the_first_answer_time_and_stops_escalation() -> None:
     change = plan("answer", state("claimed", agent=7), at=T0, policy=POLICY, agent_id=7)
-    assert change.columns == {"status": "answered", "last_event_at": T0, "answered_at": T0, "escalate_at": None}
-    again = plan("answer", state("claimed", agent=7, answered_at=T0 - timedelta(hours=1)), at=T0,
-                 policy=POLICY, agent_id=7)
+    assert change.columns == {
+        "status": "answered",
+        "last_event_at": T0,
+        "answered_at": T0,
+        "escalate_at": None,
+    }
+    again = plan(
+        "answer",
+        state("claimed", agent=7, answered_at=T0 - timedelta(hours=1)),
+        at=T0,
+        policy=POLICY,
+        agent_id=7,
+    )
     assert again.columns["answered_at"] == T0 - timedelta(hours=1)
 
 
 def test_transfer_requeues_in_the_new_queue_and_restarts_the_escalation_clock() -> None:
-    change = plan("transfer", state("answered", agent=7), at=T0, policy=POLICY, agent_id=7, to_queue_id=5,
-                  data={"note": "cards"})
+    change = plan(
+        "transfer",
+        state("answered", agent=7),
+        at=T0,
+        policy=POLICY,
+        agent_id=7,
+        to_queue_id=5,
+        data={"note": "cards"},
+    )
     assert change.columns["status"] == "queued" and change.columns["queue_id"] == 5
     assert change.columns["assigned_agent_id"] is None
     assert change.columns["escalate_at"] == T0 + timedelta(seconds=60)
