@@ -6,36 +6,28 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from tests.fixtures.gateway import Gateway, unused_port
+from tests.fixtures.gateway import Gateway
 from tests.integration.gateway.helpers import assert_problem, inquiry
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def gw(start_gateway) -> Gateway:
-    # With the classifier away every inquiry lands in triage, which is what these tests work.
-    return start_gateway(
-        classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}"
-    )
 
 
 def iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gw: Gateway) -> None:
-    phone = gw.token("integration", channel="phone")
-    _, agent = gw.agent(["triage"])
+def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gateway_alone: Gateway) -> None:
+    phone = gateway_alone.token("integration", channel="phone")
+    _, agent = gateway_alone.agent(["triage"])
     t0 = datetime.now(UTC) - timedelta(minutes=10)
-    with gw.client(phone) as client:
+    with gateway_alone.client(phone) as client:
         old = client.post("/v1/inquiries", json=inquiry(external_id="a", occurred_at=iso(t0))).json()
         new = client.post(
             "/v1/inquiries", json=inquiry(external_id="b", occurred_at=iso(t0 + timedelta(minutes=1)))
         ).json()
-    with psycopg.connect(gw.database_url, autocommit=True) as conn:
+    with psycopg.connect(gateway_alone.database_url, autocommit=True) as conn:
         conn.execute("UPDATE tickets SET priority = 4 WHERE id = %s", (new["id"],))
-    with gw.client(agent) as client:
+    with gateway_alone.client(agent) as client:
         first = client.post("/v1/agent/claim", json={"occurred_at": iso(t0 + timedelta(minutes=2))}).json()
         second = client.post(
             "/v1/agent/claim", json={"occurred_at": iso(t0 + timedelta(minutes=2, seconds=30))}
@@ -56,32 +48,32 @@ def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gw: Gateway
     assert [e["type"] for e in detail["events"]] == ["created", "routed", "claimed", "answered", "resolved"]
     assert detail["answered_at"] == (t0 + timedelta(minutes=3)).isoformat().replace("+00:00", "Z")
     assert detail["events"][-1]["data"]["resolution_code"] == "card_blocked"
-    with psycopg.connect(gw.database_url) as conn:
+    with psycopg.connect(gateway_alone.database_url) as conn:
         # Resolution makes a survey due; the worker's sweep sends it.
         assert conn.execute(
             "SELECT survey_due_at IS NOT NULL FROM tickets WHERE id = %s", (old["id"],)
         ).fetchone()[0]
 
 
-def test_only_the_holder_may_act_and_transfer_requeues(gw: Gateway) -> None:
-    phone = gw.token("integration", channel="phone")
-    _, sara = gw.agent(["triage"], name="Sara")
-    _, omar = gw.agent(["cards"], name="Omar")
-    with gw.client(phone) as client:
+def test_only_the_holder_may_act_and_transfer_requeues(gateway_alone: Gateway) -> None:
+    phone = gateway_alone.token("integration", channel="phone")
+    _, sara = gateway_alone.agent(["triage"], name="Sara")
+    _, omar = gateway_alone.agent(["cards"], name="Omar")
+    with gateway_alone.client(phone) as client:
         ticket = client.post("/v1/inquiries", json=inquiry()).json()
-    with gw.client(sara) as client:
+    with gateway_alone.client(sara) as client:
         assert client.post("/v1/agent/claim", json={}).json()["id"] == ticket["id"]
-    with gw.client(omar) as client:
+    with gateway_alone.client(omar) as client:
         problem = assert_problem(client.post(f"/v1/tickets/{ticket['id']}/answer", json={}), 409)
         assert "not held" in problem["detail"]
         assert client.post("/v1/agent/claim", json={}).status_code == 204
-    with gw.client(sara) as client:
+    with gateway_alone.client(sara) as client:
         client.post(f"/v1/tickets/{ticket['id']}/answer", json={}).raise_for_status()
         moved = client.post(
             f"/v1/tickets/{ticket['id']}/transfer", json={"queue": "cards", "note": "card issue"}
         ).json()
     assert moved["status"] == "queued" and moved["queue"] == "cards" and moved["assigned_agent_id"] is None
-    with gw.client(omar) as client:
+    with gateway_alone.client(omar) as client:
         assert client.post("/v1/agent/claim", json={}).json()["id"] == ticket["id"]
         client.post(f"/v1/tickets/{ticket['id']}/answer", json={}).raise_for_status()
         client.post(f"/v1/tickets/{ticket['id']}/resolve", json={}).raise_for_status()
@@ -99,22 +91,22 @@ def test_only_the_holder_may_act_and_transfer_requeues(gw: Gateway) -> None:
     assert events[4]["data"]["note"] == "card issue"
 
 
-def test_customer_abandons_before_an_answer(gw: Gateway) -> None:
-    chat = gw.token("integration", channel="chat")
-    _, agent = gw.agent(["triage"])
-    with gw.client(chat) as client:
+def test_customer_abandons_before_an_answer(gateway_alone: Gateway) -> None:
+    chat = gateway_alone.token("integration", channel="chat")
+    _, agent = gateway_alone.agent(["triage"])
+    with gateway_alone.client(chat) as client:
         ticket = client.post("/v1/inquiries", json=inquiry(channel="chat")).json()
         left = client.post(f"/v1/tickets/{ticket['id']}/abandon", json={}).json()
         assert left["status"] == "abandoned"
         assert_problem(client.post(f"/v1/tickets/{ticket['id']}/abandon", json={}), 409)
-    with gw.client(agent) as client:
+    with gateway_alone.client(agent) as client:
         assert client.post("/v1/agent/claim", json={}).status_code == 204
 
 
-def test_concurrent_claims_never_hand_one_ticket_to_two_agents(gw: Gateway) -> None:
-    web = gw.token("integration", channel="web")
-    agents = [gw.agent(["triage"], name=f"Agent {i}")[1] for i in range(8)]
-    with gw.client(web) as client:
+def test_concurrent_claims_never_hand_one_ticket_to_two_agents(gateway_alone: Gateway) -> None:
+    web = gateway_alone.token("integration", channel="web")
+    agents = [gateway_alone.agent(["triage"], name=f"Agent {i}")[1] for i in range(8)]
+    with gateway_alone.client(web) as client:
         ids = {
             client.post("/v1/inquiries", json=inquiry(channel="web", external_id=f"w{i}")).json()["id"]
             for i in range(40)
@@ -122,7 +114,7 @@ def test_concurrent_claims_never_hand_one_ticket_to_two_agents(gw: Gateway) -> N
 
     def drain(token: str) -> list[int]:
         got = []
-        with gw.client(token) as client:
+        with gateway_alone.client(token) as client:
             while (response := client.post("/v1/agent/claim", json={})).status_code == 200:
                 got.append(response.json()["id"])
         return got
@@ -130,23 +122,23 @@ def test_concurrent_claims_never_hand_one_ticket_to_two_agents(gw: Gateway) -> N
     with ThreadPoolExecutor(len(agents)) as pool:
         claimed = [tid for batch in pool.map(drain, agents) for tid in batch]
     assert sorted(claimed) == sorted(ids)  # every ticket once, none twice
-    with psycopg.connect(gw.database_url) as conn:
+    with psycopg.connect(gateway_alone.database_url) as conn:
         (claims,) = conn.execute("SELECT count(*) FROM ticket_events WHERE type = 'claimed'").fetchone()
     assert claims == len(ids)
 
 
-def test_same_customer_across_channels_is_one_person(gw: Gateway) -> None:
-    chat = gw.token("integration", channel="chat")
-    email = gw.token("integration", channel="email")
-    with gw.client(email) as client:
+def test_same_customer_across_channels_is_one_person(gateway_alone: Gateway) -> None:
+    chat = gateway_alone.token("integration", channel="chat")
+    email = gateway_alone.token("integration", channel="email")
+    with gateway_alone.client(email) as client:
         by_mail = client.post("/v1/inquiries", json=inquiry(channel="email", external_id="m1")).json()
-    with gw.client(chat) as client:
+    with gateway_alone.client(chat) as client:
         # The chat gives a new visitor id and the same e-mail address (in capitals): same customer.
         body = inquiry(channel="chat", external_id="c1")
         body["customer"] = {"chat_visitor_id": "v-new", "email": "SARA@example.com"}
         by_chat = client.post("/v1/inquiries", json=body).json()
     assert by_chat["customer_id"] == by_mail["customer_id"]
-    with psycopg.connect(gw.database_url) as conn:
+    with psycopg.connect(gateway_alone.database_url) as conn:
         kinds = conn.execute(
             "SELECT kind FROM customer_identities WHERE customer_id = %s ORDER BY kind",
             (by_mail["customer_id"],),

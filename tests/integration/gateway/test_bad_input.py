@@ -4,24 +4,16 @@ import json
 
 import pytest
 
-from tests.fixtures.gateway import Gateway, unused_port
+from tests.fixtures.gateway import Gateway
 from tests.integration.gateway.helpers import assert_problem, counts, inquiry
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def gw(start_gateway) -> Gateway:
-    # These paths are decided before classification, so no classifier is needed.
-    return start_gateway(
-        classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}"
-    )
-
-
-def test_each_bad_intake_is_refused_with_a_problem_and_writes_nothing(gw: Gateway) -> None:
-    phone = gw.token("integration", channel="phone")
-    agent_id, agent = gw.agent(["triage"])
-    before = counts(gw.database_url)
+def test_each_bad_intake_is_refused_with_a_problem_and_writes_nothing(gateway_alone: Gateway) -> None:
+    phone = gateway_alone.token("integration", channel="phone")
+    agent_id, agent = gateway_alone.agent(["triage"])
+    before = counts(gateway_alone.database_url)
     cases = [
         ("unknown channel", phone, json.dumps(inquiry(channel="phone") | {"channel": "fax"}), 422),
         ("invalid JSON", phone, '{"channel": "phone", ', 400),
@@ -38,20 +30,20 @@ def test_each_bad_intake_is_refused_with_a_problem_and_writes_nothing(gw: Gatewa
         ("other channel's key", phone, json.dumps(inquiry(channel="email")), 403),
     ]
     for name, token, body, status in cases:
-        with gw.client(token) as client:
+        with gateway_alone.client(token) as client:
             response = client.post(
                 "/v1/inquiries", content=body, headers={"content-type": "application/json"}
             )
         problem = assert_problem(response, status)
         assert problem["detail"], name
-    assert counts(gw.database_url) == before
+    assert counts(gateway_alone.database_url) == before
 
 
-def test_a_body_over_one_mebibyte_is_refused_early(gw: Gateway) -> None:
-    phone = gw.token("integration", channel="phone")
-    before = counts(gw.database_url)
+def test_a_body_over_one_mebibyte_is_refused_early(gateway_alone: Gateway) -> None:
+    phone = gateway_alone.token("integration", channel="phone")
+    before = counts(gateway_alone.database_url)
     huge = json.dumps(inquiry() | {"text": "x" * (1024 * 1024 + 1)})
-    with gw.client(phone) as client:
+    with gateway_alone.client(phone) as client:
         assert_problem(
             client.post("/v1/inquiries", content=huge, headers={"content-type": "application/json"}), 413
         )
@@ -64,47 +56,47 @@ def test_a_body_over_one_mebibyte_is_refused_early(gw: Gateway) -> None:
         assert_problem(
             client.post("/v1/inquiries", content=chunks(), headers={"content-type": "application/json"}), 413
         )
-    assert counts(gw.database_url) == before
+    assert counts(gateway_alone.database_url) == before
 
 
-def test_unknown_ticket_and_illegal_transition(gw: Gateway) -> None:
-    phone = gw.token("integration", channel="phone")
-    agent_id, agent = gw.agent(["triage"])
-    with gw.client(phone) as client:
+def test_unknown_ticket_and_illegal_transition(gateway_alone: Gateway) -> None:
+    phone = gateway_alone.token("integration", channel="phone")
+    agent_id, agent = gateway_alone.agent(["triage"])
+    with gateway_alone.client(phone) as client:
         ticket = client.post("/v1/inquiries", json=inquiry()).json()
-    with gw.client(agent) as client:
+    with gateway_alone.client(agent) as client:
         assert_problem(client.get("/v1/tickets/999999"), 404)
         assert_problem(client.post("/v1/tickets/999999/answer", json={}), 404)
         assert_problem(client.get("/v1/tickets/not-a-number"), 422)
-        before = counts(gw.database_url)
+        before = counts(gateway_alone.database_url)
         # Resolve before answer: the ticket is only queued.
         problem = assert_problem(client.post(f"/v1/tickets/{ticket['id']}/resolve", json={}), 409)
         assert "queued" in problem["detail"]
         assert client.post("/v1/agent/claim", json={}).status_code == 200
-        after_claim = counts(gw.database_url)
+        after_claim = counts(gateway_alone.database_url)
         assert_problem(client.post(f"/v1/tickets/{ticket['id']}/resolve", json={}), 409)
         assert_problem(client.post(f"/v1/tickets/{ticket['id']}/transfer", json={"queue": "no_such"}), 422)
         assert_problem(
             client.post(f"/v1/tickets/{ticket['id']}/answer", json={"occurred_at": "2000-01-01T00:00:00Z"}),
             422,
         )
-        assert counts(gw.database_url) == {**after_claim}
+        assert counts(gateway_alone.database_url) == {**after_claim}
         assert after_claim["ticket_events"] == before["ticket_events"] + 1
 
 
-def test_roles_see_only_what_they_may(gw: Gateway) -> None:
-    phone = gw.token("integration", channel="phone")
-    email = gw.token("integration", channel="email")
-    supervisor = gw.token("supervisor")
-    with gw.client(phone) as client:
+def test_roles_see_only_what_they_may(gateway_alone: Gateway) -> None:
+    phone = gateway_alone.token("integration", channel="phone")
+    email = gateway_alone.token("integration", channel="email")
+    supervisor = gateway_alone.token("supervisor")
+    with gateway_alone.client(phone) as client:
         ticket = client.post("/v1/inquiries", json=inquiry()).json()
         assert client.get(f"/v1/tickets/{ticket['id']}").status_code == 200
         assert_problem(client.post("/v1/agent/claim", json={}), 403)
         assert_problem(client.get("/v1/metrics/kpis"), 403)
-    with gw.client(email) as client:
+    with gateway_alone.client(email) as client:
         # Another channel's integration cannot see or abandon the ticket: it is as if absent.
         assert_problem(client.get(f"/v1/tickets/{ticket['id']}"), 404)
         assert_problem(client.post(f"/v1/tickets/{ticket['id']}/abandon", json={}), 404)
-    with gw.client(supervisor) as client:
+    with gateway_alone.client(supervisor) as client:
         assert_problem(client.post("/v1/inquiries", json=inquiry(external_id="x")), 403)
         assert_problem(client.post(f"/v1/tickets/{ticket['id']}/answer", json={}), 403)

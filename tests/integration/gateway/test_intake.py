@@ -52,10 +52,8 @@ def test_a_retry_answers_200_with_the_same_ticket_and_a_reused_id_answers_409(ga
     assert counts(gateway.database_url) == before
 
 
-def test_the_classifier_being_down_never_fails_an_intake(start_gateway) -> None:
-    gw = start_gateway(
-        classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}"
-    )
+def test_the_classifier_being_down_never_fails_an_intake(gateway_alone: Gateway) -> None:
+    gw = gateway_alone
     with gw.client(gw.token("integration", channel="email")) as client:
         response = client.post("/v1/inquiries", json=inquiry(channel="email", external_id="mail-1"))
     assert response.status_code == 201

@@ -2,16 +2,14 @@
 
 import pytest
 
-from tests.fixtures.gateway import Gateway, unused_port
+from tests.fixtures.gateway import Gateway
 from tests.integration.gateway.helpers import assert_problem, counts
 
 pytestmark = pytest.mark.integration
 
 
-def test_unknown_token_and_bad_scores_are_refused(start_gateway) -> None:
-    gw: Gateway = start_gateway(
-        classifier_addr=f"127.0.0.1:{unused_port()}", metrics_addr=f"127.0.0.1:{unused_port()}"
-    )
+def test_unknown_token_and_bad_scores_are_refused(gateway_alone: Gateway) -> None:
+    gw = gateway_alone
     before = counts(gw.database_url)
     with gw.client() as client:
         assert_problem(client.post("/v1/surveys/" + "a" * 43, json={"score": 5}), 404)
