@@ -22,20 +22,37 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from ticketing.v1 import common_pb2 as ticketing_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dticketing/v1/classifier.proto\x12\x0cticketing.v1\x1a\x19ticketing/v1/common.proto\"\x86\x01\n\x0f\x43lassifyRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12&\n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x15.ticketing.v1.Channel\x12\x15\n\rlanguage_hint\x18\x04 \x01(\t\x12\x15\n\rcustomer_tier\x18\x05 \x01(\t\"\xea\x01\n\x10\x43lassifyResponse\x12\r\n\x05queue\x18\x01 \x01(\t\x12\x0e\n\x06intent\x18\x02 \x01(\t\x12\x10\n\x08language\x18\x03 \x01(\t\x12(\n\x08priority\x18\x04 \x01(\x0e\x32\x16.ticketing.v1.Priority\x12\x17\n\x0fpriority_reason\x18\x05 \x01(\t\x12\x12\n\nconfidence\x18\x06 \x01(\x01\x12\x15\n\rmodel_version\x18\x07 \x01(\t\x12\x13\n\x0b\x65xplanation\x18\x08 \x03(\t\x12\x12\n\nfaq_answer\x18\t \x01(\t\x12\x0e\n\x06reason\x18\n \x01(\t2^\n\x11\x43lassifierService\x12I\n\x08\x43lassify\x12\x1d.ticketing.v1.ClassifyRequest\x1a\x1e.ticketing.v1.ClassifyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dticketing/v1/classifier.proto\x12\x0cticketing.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19ticketing/v1/common.proto\"\x9e\x01\n\x0f\x43lassifyRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12&\n\x07\x63hannel\x18\x03 \x01(\x0e\x32\x15.ticketing.v1.Channel\x12\x15\n\rlanguage_hint\x18\x04 \x01(\t\x12\x15\n\rcustomer_tier\x18\x05 \x01(\t\x12\x16\n\x0e\x64ocuments_text\x18\x06 \x01(\t\"\x92\x02\n\x10\x43lassifyResponse\x12\r\n\x05queue\x18\x01 \x01(\t\x12\x0e\n\x06intent\x18\x02 \x01(\t\x12\x10\n\x08language\x18\x03 \x01(\t\x12(\n\x08priority\x18\x04 \x01(\x0e\x32\x16.ticketing.v1.Priority\x12\x17\n\x0fpriority_reason\x18\x05 \x01(\t\x12\x12\n\nconfidence\x18\x06 \x01(\x01\x12\x15\n\rmodel_version\x18\x07 \x01(\t\x12\x13\n\x0b\x65xplanation\x18\x08 \x03(\t\x12\x12\n\nfaq_answer\x18\t \x01(\t\x12\x0e\n\x06reason\x18\n \x01(\t\x12\x0e\n\x06\x66\x61q_id\x18\x0b \x01(\t\x12\x16\n\x0e\x66\x61q_confidence\x18\x0c \x01(\x01\"G\n\x14\x43lassifyBatchRequest\x12/\n\x08requests\x18\x01 \x03(\x0b\x32\x1d.ticketing.v1.ClassifyRequest\"J\n\x15\x43lassifyBatchResponse\x12\x31\n\tresponses\x18\x01 \x03(\x0b\x32\x1e.ticketing.v1.ClassifyResponse\"\x15\n\x13GetModelInfoRequest\"\xeb\x02\n\x14GetModelInfoResponse\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12.\n\ntrained_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x46\n\nvalidation\x18\x04 \x03(\x0b\x32\x32.ticketing.v1.GetModelInfoResponse.ValidationEntry\x12M\n\x0e\x64\x61ta_checksums\x18\x05 \x03(\x0b\x32\x35.ticketing.v1.GetModelInfoResponse.DataChecksumsEntry\x1a\x31\n\x0fValidationEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a\x34\n\x12\x44\x61taChecksumsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32\x8f\x02\n\x11\x43lassifierService\x12I\n\x08\x43lassify\x12\x1d.ticketing.v1.ClassifyRequest\x1a\x1e.ticketing.v1.ClassifyResponse\x12X\n\rClassifyBatch\x12\".ticketing.v1.ClassifyBatchRequest\x1a#.ticketing.v1.ClassifyBatchResponse\x12U\n\x0cGetModelInfo\x12!.ticketing.v1.GetModelInfoRequest\x1a\".ticketing.v1.GetModelInfoResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ticketing.v1.classifier_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CLASSIFYREQUEST']._serialized_start=75
-  _globals['_CLASSIFYREQUEST']._serialized_end=209
-  _globals['_CLASSIFYRESPONSE']._serialized_start=212
-  _globals['_CLASSIFYRESPONSE']._serialized_end=446
-  _globals['_CLASSIFIERSERVICE']._serialized_start=448
-  _globals['_CLASSIFIERSERVICE']._serialized_end=542
+  _globals['_GETMODELINFORESPONSE_VALIDATIONENTRY']._loaded_options = None
+  _globals['_GETMODELINFORESPONSE_VALIDATIONENTRY']._serialized_options = b'8\001'
+  _globals['_GETMODELINFORESPONSE_DATACHECKSUMSENTRY']._loaded_options = None
+  _globals['_GETMODELINFORESPONSE_DATACHECKSUMSENTRY']._serialized_options = b'8\001'
+  _globals['_CLASSIFYREQUEST']._serialized_start=108
+  _globals['_CLASSIFYREQUEST']._serialized_end=266
+  _globals['_CLASSIFYRESPONSE']._serialized_start=269
+  _globals['_CLASSIFYRESPONSE']._serialized_end=543
+  _globals['_CLASSIFYBATCHREQUEST']._serialized_start=545
+  _globals['_CLASSIFYBATCHREQUEST']._serialized_end=616
+  _globals['_CLASSIFYBATCHRESPONSE']._serialized_start=618
+  _globals['_CLASSIFYBATCHRESPONSE']._serialized_end=692
+  _globals['_GETMODELINFOREQUEST']._serialized_start=694
+  _globals['_GETMODELINFOREQUEST']._serialized_end=715
+  _globals['_GETMODELINFORESPONSE']._serialized_start=718
+  _globals['_GETMODELINFORESPONSE']._serialized_end=1081
+  _globals['_GETMODELINFORESPONSE_VALIDATIONENTRY']._serialized_start=978
+  _globals['_GETMODELINFORESPONSE_VALIDATIONENTRY']._serialized_end=1027
+  _globals['_GETMODELINFORESPONSE_DATACHECKSUMSENTRY']._serialized_start=1029
+  _globals['_GETMODELINFORESPONSE_DATACHECKSUMSENTRY']._serialized_end=1081
+  _globals['_CLASSIFIERSERVICE']._serialized_start=1084
+  _globals['_CLASSIFIERSERVICE']._serialized_end=1355
 # @@protoc_insertion_point(module_scope)

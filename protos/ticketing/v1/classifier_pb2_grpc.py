@@ -40,6 +40,16 @@ class ClassifierServiceStub:
                 request_serializer=ticketing_dot_v1_dot_classifier__pb2.ClassifyRequest.SerializeToString,
                 response_deserializer=ticketing_dot_v1_dot_classifier__pb2.ClassifyResponse.FromString,
                 _registered_method=True)
+        self.ClassifyBatch = channel.unary_unary(
+                '/ticketing.v1.ClassifierService/ClassifyBatch',
+                request_serializer=ticketing_dot_v1_dot_classifier__pb2.ClassifyBatchRequest.SerializeToString,
+                response_deserializer=ticketing_dot_v1_dot_classifier__pb2.ClassifyBatchResponse.FromString,
+                _registered_method=True)
+        self.GetModelInfo = channel.unary_unary(
+                '/ticketing.v1.ClassifierService/GetModelInfo',
+                request_serializer=ticketing_dot_v1_dot_classifier__pb2.GetModelInfoRequest.SerializeToString,
+                response_deserializer=ticketing_dot_v1_dot_classifier__pb2.GetModelInfoResponse.FromString,
+                _registered_method=True)
 
 
 class ClassifierServiceServicer:
@@ -52,6 +62,20 @@ class ClassifierServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ClassifyBatch(self, request, context):
+        """Many inquiries in one call: the same decisions as Classify, in request order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetModelInfo(self, request, context):
+        """Which model is serving: version, when it was trained, its validation figures.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ClassifierServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -59,6 +83,16 @@ def add_ClassifierServiceServicer_to_server(servicer, server):
                     servicer.Classify,
                     request_deserializer=ticketing_dot_v1_dot_classifier__pb2.ClassifyRequest.FromString,
                     response_serializer=ticketing_dot_v1_dot_classifier__pb2.ClassifyResponse.SerializeToString,
+            ),
+            'ClassifyBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClassifyBatch,
+                    request_deserializer=ticketing_dot_v1_dot_classifier__pb2.ClassifyBatchRequest.FromString,
+                    response_serializer=ticketing_dot_v1_dot_classifier__pb2.ClassifyBatchResponse.SerializeToString,
+            ),
+            'GetModelInfo': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetModelInfo,
+                    request_deserializer=ticketing_dot_v1_dot_classifier__pb2.GetModelInfoRequest.FromString,
+                    response_serializer=ticketing_dot_v1_dot_classifier__pb2.GetModelInfoResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -89,6 +123,60 @@ class ClassifierService:
             '/ticketing.v1.ClassifierService/Classify',
             ticketing_dot_v1_dot_classifier__pb2.ClassifyRequest.SerializeToString,
             ticketing_dot_v1_dot_classifier__pb2.ClassifyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClassifyBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketing.v1.ClassifierService/ClassifyBatch',
+            ticketing_dot_v1_dot_classifier__pb2.ClassifyBatchRequest.SerializeToString,
+            ticketing_dot_v1_dot_classifier__pb2.ClassifyBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetModelInfo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketing.v1.ClassifierService/GetModelInfo',
+            ticketing_dot_v1_dot_classifier__pb2.GetModelInfoRequest.SerializeToString,
+            ticketing_dot_v1_dot_classifier__pb2.GetModelInfoResponse.FromString,
             options,
             channel_credentials,
             insecure,
