@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from psycopg.types.json import Jsonb
 from ticketing.v1 import common_pb2, metrics_pb2, metrics_pb2_grpc
 
@@ -443,3 +444,17 @@ def test_health_is_serving(metrics_addr):
         for service in ("", "ticketing.v1.MetricsService"):
             reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=DEADLINE_S)
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_reflection_lists_the_services(metrics_addr):
+    """What `grpcurl -plaintext <addr> list` shows."""
+    with grpc.insecure_channel(metrics_addr) as channel:
+        responses = reflection_pb2_grpc.ServerReflectionStub(channel).ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=DEADLINE_S
+        )
+        names = {s.name for r in responses for s in r.list_services_response.service}
+    assert names >= {
+        "ticketing.v1.MetricsService",
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1alpha.ServerReflection",
+    }
