@@ -5,17 +5,20 @@ python -m gateway.admin create-agent "Sara Ali" --email sara@example.com --queue
 python -m gateway.admin create-token --role integration --channel phone --name "PBX"
 python -m gateway.admin create-token --role agent --agent-id 1 --name "Sara's console"
 python -m gateway.admin create-token --role supervisor --name "Floor manager"
+python -m gateway.admin export-corrections --since 2026-01-01 > corrections.jsonl
 """
 
 import argparse
+import json
 import os
 import sys
+from datetime import UTC, datetime
 
 import psycopg
 
 from gateway import tokens
 from services.shared.domain import CHANNELS
-from services.shared.store import agents, api_credentials, queues
+from services.shared.store import agents, api_credentials, classifier_corrections, queues
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,7 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list-tokens", help="list tokens (never their secrets)")
     r = sub.add_parser("revoke-token", help="revoke a token by id")
     r.add_argument("id", type=int)
+    e = sub.add_parser(
+        "export-corrections",
+        help='agents\' queue corrections as JSONL {"text", "queue"} (the final queue of each ticket)',
+    )
+    e.add_argument("--since", type=_aware, help="only those recorded since (ISO 8601; UTC if no offset)")
     return parser
+
+
+def _aware(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def run(argv: list[str], database_url: str) -> int:
@@ -92,6 +105,9 @@ def run(argv: list[str], database_url: str) -> int:
                 print(f"error: no active token {args.id}", file=sys.stderr)
                 return 1
             print(f"token {args.id} revoked")
+        elif args.command == "export-corrections":
+            for text, queue in classifier_corrections.export_sync(conn, args.since):
+                print(json.dumps({"text": text, "queue": queue}, ensure_ascii=False))
     return 0
 
 

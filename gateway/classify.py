@@ -22,6 +22,10 @@ class Routing:
     routed_by: str
     # What the ticket keeps of the decision (confidence, reason, model version, explanation).
     details: dict[str, object] = field(default_factory=dict)
+    # The FAQ answer when the classifier matched a frequent question; "" otherwise.
+    faq_answer: str = ""
+    faq_id: str = ""
+    faq_confidence: float = 0.0
 
 
 def fallback(reason: str, language_hint: str | None) -> Routing:
@@ -44,6 +48,7 @@ async def classify(
     language_hint: str | None,
     customer_tier: str,
     timeout_s: float,
+    documents_text: str = "",
 ) -> Routing:
     request = classifier_pb2.ClassifyRequest(
         text=text,
@@ -51,6 +56,7 @@ async def classify(
         channel=channel_to_proto(channel),
         language_hint=language_hint or "",
         customer_tier=customer_tier,
+        documents_text=documents_text,
     )
     try:
         reply = await stub.Classify(request, timeout=timeout_s)
@@ -70,4 +76,7 @@ async def classify(
             "model_version": reply.model_version,
             "explanation": list(reply.explanation),
         },
+        faq_answer=reply.faq_answer.strip(),
+        faq_id=reply.faq_id,
+        faq_confidence=round(reply.faq_confidence, 4),
     )

@@ -11,6 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from ticketing.v1 import classifier_pb2_grpc, metrics_pb2_grpc
 
 from gateway.auth import TokenCache
+from gateway.document_workers import DocumentWorkers, worker_argv
 from gateway.settings import GatewaySettings
 from services.shared.db import open_async_pool
 
@@ -24,6 +25,7 @@ class Deps:
     classifier: classifier_pb2_grpc.ClassifierServiceStub
     metrics: metrics_pb2_grpc.MetricsServiceStub
     token_cache: TokenCache
+    documents: DocumentWorkers
 
 
 @asynccontextmanager
@@ -34,6 +36,13 @@ async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
     # Channels connect lazily and reconnect by themselves, so the gateway starts without its peers.
     classifier_channel = grpc.aio.insecure_channel(settings.classifier_addr)
     metrics_channel = grpc.aio.insecure_channel(settings.metrics_addr)
+    limits = settings.documents
+    # Worker processes start with the first document, so a gateway that never sees one runs none.
+    documents = DocumentWorkers(
+        worker_argv(max_pages=limits.max_pages, max_chars=limits.max_chars, memory_mb=limits.memory_mb),
+        workers=limits.workers,
+        timeout_s=limits.timeout_s,
+    )
     try:
         yield Deps(
             settings=settings,
@@ -43,8 +52,10 @@ async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
             classifier=classifier_pb2_grpc.ClassifierServiceStub(classifier_channel),
             metrics=metrics_pb2_grpc.MetricsServiceStub(metrics_channel),
             token_cache=TokenCache(settings.auth_cache_s),
+            documents=documents,
         )
     finally:
+        await documents.close()
         await classifier_channel.close()
         await metrics_channel.close()
         await pool.close()

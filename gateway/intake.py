@@ -1,33 +1,61 @@
-"""Takes in one inquiry: classify with a deadline, then store it with its events in one statement."""
+"""Takes in one inquiry: read its documents, classify with a deadline, then store it all in one statement."""
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from gateway import occurred_at
+from gateway import documents, occurred_at
 from gateway.classify import classify
 from gateway.deps import Deps
+from gateway.documents import Attachment
 from gateway.problems import Problem
 from gateway.schemas import InquiryIn
-from services.shared.store import tickets
+from services.shared.store import ticket_documents, tickets
 from services.shared.store.api_credentials import Credential
-from services.shared.store.tickets import NewTicket, Ticket
+from services.shared.store.ticket_documents import Document
+from services.shared.store.tickets import FaqAnswer, NewTicket, Ticket
+
+# The customer identity an answer on each channel goes to (as the survey sweep addresses them).
+CHANNEL_IDENTITY = {
+    "phone": "phone",
+    "email": "email",
+    "mobile": "app_user",
+    "web": "web_user",
+    "chat": "chat_visitor",
+}
 
 
 @dataclass(frozen=True)
 class Outcome:
     ticket: Ticket
     created: bool
+    documents: list[Document]
 
 
-def request_hash(inquiry: InquiryIn) -> bytes:
-    """A digest of what was asked, to tell an honest retry from a different inquiry reusing an id."""
-    canonical = json.dumps(inquiry.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+def request_hash(inquiry: InquiryIn, attachments: Sequence[Attachment] = ()) -> bytes:
+    """A digest of what was asked, to tell an honest retry from a different inquiry reusing an id.
+
+    Attachments count by their digest, so the same inquiry sent as JSON or as multipart is the same.
+    """
+    payload = inquiry.model_dump(mode="json", exclude={"attachments"})
+    if attachments:
+        payload["attachments"] = [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "sha256": hashlib.sha256(a.data).hexdigest(),
+            }
+            for a in attachments
+        ]
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).digest()
 
 
-async def take(deps: Deps, credential: Credential, inquiry: InquiryIn) -> Outcome:
+async def take(
+    deps: Deps, credential: Credential, inquiry: InquiryIn, attachments: list[Attachment]
+) -> Outcome:
     if credential.role == "integration" and credential.channel != inquiry.channel:
         raise Problem(
             403, "Forbidden", f"this key posts {credential.channel} inquiries, not {inquiry.channel}"
@@ -37,8 +65,10 @@ async def take(deps: Deps, credential: Credential, inquiry: InquiryIn) -> Outcom
         at = occurred_at.resolve(inquiry.occurred_at, datetime.now(UTC), settings.max_clock_skew_s)
     except occurred_at.InvalidTime as exc:
         raise Problem(422, "Invalid time", str(exc)) from None
-    digest = request_hash(inquiry)
-    # Classify before taking a connection, so a slow classifier never holds one.
+    digest = request_hash(inquiry, attachments)
+    limits = settings.documents
+    # Read and classify before taking a connection, so slow work never holds one.
+    read = await documents.read_all(deps.documents, attachments, limits) if attachments else []
     routing = await classify(
         deps.classifier,
         text=inquiry.text,
@@ -47,13 +77,20 @@ async def take(deps: Deps, credential: Credential, inquiry: InquiryIn) -> Outcom
         language_hint=inquiry.language or inquiry.customer.language,
         customer_tier=inquiry.customer.tier,
         timeout_s=settings.classifier_timeout_s,
+        documents_text=documents.for_classifier(read, limits.classifier_chars),
     )
+    faq = None
+    classification = {**routing.details, "requested_queue": routing.queue}
+    if routing.faq_answer:
+        faq = FaqAnswer(routing.faq_id, routing.faq_confidence, routing.faq_answer)
+        classification["faq"] = {"id": faq.faq_id, "confidence": faq.confidence, "answer": faq.text}
+    identities = inquiry.customer.identities()
     detected = routing.language if routing.language in ("ar", "en") else None
     new = NewTicket(
         channel=inquiry.channel,
         external_id=inquiry.external_id,
         request_hash=digest,
-        identities=inquiry.customer.identities(),
+        identities=identities,
         customer_name=inquiry.customer.name,
         customer_language=inquiry.customer.language or detected,
         customer_tier=inquiry.customer.tier,
@@ -63,10 +100,13 @@ async def take(deps: Deps, credential: Credential, inquiry: InquiryIn) -> Outcom
         intent=routing.intent,
         subject=inquiry.subject,
         body=inquiry.text,
-        classification={**routing.details, "requested_queue": routing.queue},
+        classification=classification,
         routed_by=routing.routed_by,
         occurred_at=at,
         escalate_at=settings.escalation.due_at(inquiry.channel, at, 1),
+        faq=faq,
+        recipient=next((v for k, v in identities if k == CHANNEL_IDENTITY[inquiry.channel]), ""),
+        documents=read,
     )
     async with deps.pool.connection() as conn:
         ticket = await tickets.intake(conn, new)
@@ -75,11 +115,13 @@ async def take(deps: Deps, credential: Credential, inquiry: InquiryIn) -> Outcom
         if ticket is None:
             existing = await tickets.by_external_id(conn, inquiry.channel, inquiry.external_id)
             assert existing is not None
-            return _replayed(existing, digest)
-    return Outcome(ticket, created=True)
+            _check_same(existing, digest)
+            stored = await ticket_documents.for_ticket(conn, existing.id)
+            return Outcome(existing, created=False, documents=list(stored))
+    return Outcome(ticket, created=True, documents=read)
 
 
-def _replayed(existing: Ticket, digest: bytes) -> Outcome:
+def _check_same(existing: Ticket, digest: bytes) -> None:
     if bytes(existing.request_hash) != digest:
         raise Problem(
             409,
@@ -88,4 +130,3 @@ def _replayed(existing: Ticket, digest: bytes) -> Outcome:
             f"{existing.channel} inquiry",
             ticket_id=existing.id,
         )
-    return Outcome(existing, created=False)

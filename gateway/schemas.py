@@ -1,11 +1,23 @@
 """Request and response bodies of the HTTP API."""
 
+import base64
+import binascii
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from services.shared.domain import Priority
+from services.shared.store.ticket_documents import Document
 from services.shared.store.tickets import Ticket
 
 ChannelName = Literal["phone", "chat", "email", "mobile", "web"]
@@ -63,6 +75,50 @@ class EventTime(Strict):
     )
 
 
+# Attachments per inquiry. Each one read costs a worker's time, and an inquiry with more is a case
+# file, better sent by e-mail to a queue than pasted into an intake.
+MAX_ATTACHMENTS = 5
+CONTENT_TYPE = r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$"
+
+
+def file_name(value: str) -> str:
+    """A name, never a path: "C:\\docs\\a.pdf" and "x/a.pdf" are kept as "a.pdf"; raises ValueError."""
+    name = PurePosixPath(value.replace("\\", "/")).name.strip()
+    if not name or len(name) > 255 or not name.isprintable():
+        raise ValueError("filename must be a printable file name of at most 255 characters")
+    return name
+
+
+class AttachmentIn(Strict):
+    """A document sent with the inquiry (PDF; other kinds are kept as a note, unread)."""
+
+    filename: str = Field(min_length=1, max_length=255, examples=["statement.pdf"])
+    content_type: str = Field("application/pdf", max_length=127, pattern=CONTENT_TYPE)
+    # The whole request is bounded by the body limit (1 MiB by default), base64 included.
+    data_base64: str = Field(
+        min_length=1, description="The file's bytes, base64 (RFC 4648, padded; line breaks allowed)."
+    )
+    _data: bytes = PrivateAttr(b"")
+
+    @field_validator("filename")
+    @classmethod
+    def base_name(cls, value: str) -> str:
+        return file_name(value)
+
+    @model_validator(mode="after")
+    def decodes(self) -> "AttachmentIn":
+        try:
+            # Line breaks are common (MIME wraps base64 at 76 columns); anything else non-base64 is not.
+            self._data = base64.b64decode("".join(self.data_base64.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"data_base64 of {self.filename!r} is not valid base64") from None
+        return self
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+
 class InquiryIn(EventTime):
     channel: ChannelName
     external_id: str = Field(
@@ -72,6 +128,12 @@ class InquiryIn(EventTime):
     subject: str = Field("", max_length=500)
     text: str = Field(min_length=1, max_length=50_000)
     language: Language | None = Field(None, description="The language, when the channel already knows it.")
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list,
+        max_length=MAX_ATTACHMENTS,
+        description=f"Up to {MAX_ATTACHMENTS} documents (PDF); their text informs routing and is kept "
+        "for the agent. A document that cannot be read is kept with a note; the inquiry still lands.",
+    )
 
 
 class NoteIn(EventTime):
@@ -92,6 +154,42 @@ class SurveyReplyIn(Strict):
     comment: str = Field("", max_length=5000)
 
 
+class AnswerOut(BaseModel):
+    """The automatic answer to a frequent question, already sent to the customer."""
+
+    text: str
+    faq_id: str
+    confidence: float
+
+
+class DocumentSummaryOut(BaseModel):
+    filename: str
+    content_type: str
+    bytes: int
+    pages: int | None
+    characters: int
+    note: str
+
+    @classmethod
+    def of(cls, document: Document) -> "DocumentSummaryOut":
+        return cls(
+            filename=document.filename,
+            content_type=document.content_type,
+            bytes=document.bytes,
+            pages=document.pages,
+            characters=len(document.text),
+            note=document.note,
+        )
+
+
+class DocumentOut(DocumentSummaryOut):
+    text: str
+
+    @classmethod
+    def of(cls, document: Document) -> "DocumentOut":
+        return cls(**DocumentSummaryOut.of(document).model_dump(), text=document.text)
+
+
 class TicketOut(BaseModel):
     id: int
     channel: str
@@ -110,10 +208,17 @@ class TicketOut(BaseModel):
     queued_at: datetime | None
     answered_at: datetime | None
     resolved_at: datetime | None
+    answer: AnswerOut | None = Field(
+        None, description="Set when the inquiry was answered at once from the FAQ (status self_served)."
+    )
 
     @classmethod
     def of(cls, ticket: Ticket) -> "TicketOut":
+        faq = ticket.classification.get("faq")
         return cls(
+            answer=AnswerOut(text=faq["answer"], faq_id=faq["id"], confidence=faq["confidence"])
+            if isinstance(faq, dict)
+            else None,
             id=ticket.id,
             channel=ticket.channel,
             external_id=ticket.external_id,
@@ -134,5 +239,12 @@ class TicketOut(BaseModel):
         )
 
 
+class IntakeOut(TicketOut):
+    documents: list[DocumentSummaryOut] = Field(
+        default_factory=list, description="What was read of each attachment, with a note when not all."
+    )
+
+
 class TicketDetailOut(TicketOut):
     events: list[dict[str, Any]]
+    documents: list[DocumentOut]

@@ -3,8 +3,48 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.shared.settings import Env
+from services.shared.settings import Env, SettingsError
 from services.shared.sla import EscalationPolicy
+
+
+@dataclass(frozen=True)
+class DocumentLimits:
+    """Bounds on reading PDF attachments; an attachment past them lands with a note, unread."""
+
+    # Worker processes per gateway process, each reading one document at a time (~40 MB each).
+    # More read a burst of attachments sooner; fewer keep memory down.
+    workers: int
+    # Longest a document may take, waiting for a worker included. Longer reads bigger files; shorter
+    # bounds the intake's latency (the inquiry lands either way).
+    timeout_s: float
+    # Larger attachments are stored unread: reading costs time in proportion to size.
+    max_bytes: int
+    # Pages read from the start of each document; the first pages say what it is.
+    max_pages: int
+    # Characters kept per document for the agent.
+    max_chars: int
+    # Characters of all documents together sent to the classifier: enough to tell what they are
+    # about, while a long document does not drown the inquiry's own words.
+    classifier_chars: int
+    # Address space of a worker; a PDF that needs more fails with a note instead of exhausting memory.
+    memory_mb: int
+
+    def __post_init__(self) -> None:
+        for name in ("workers", "timeout_s", "max_bytes", "max_pages", "max_chars", "classifier_chars"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"document limit {name} must be above 0, not {getattr(self, name)}")
+
+    @classmethod
+    def from_env(cls, env: Env) -> "DocumentLimits":
+        return cls(
+            workers=env.int("DOCUMENT_WORKERS", 2),
+            timeout_s=env.int("DOCUMENT_TIMEOUT_MS", 3000) / 1000,
+            max_bytes=env.int("DOCUMENT_MAX_BYTES", 768 * 1024),
+            max_pages=env.int("DOCUMENT_MAX_PAGES", 10),
+            max_chars=env.int("DOCUMENT_MAX_CHARS", 20_000),
+            classifier_chars=env.int("DOCUMENT_CLASSIFIER_CHARS", 2000),
+            memory_mb=env.int("DOCUMENT_MEMORY_MB", 512),
+        )
 
 
 @dataclass(frozen=True)
@@ -28,6 +68,7 @@ class GatewaySettings:
     access_log: bool
     log_level: str
     escalation: EscalationPolicy
+    documents: DocumentLimits
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -49,4 +90,5 @@ class GatewaySettings:
             access_log=env.str("ACCESS_LOG", "0") == "1",
             log_level=env.str("LOG_LEVEL", "info").lower(),
             escalation=EscalationPolicy.parse(env.optional("ESCALATE_AFTER_S")),
+            documents=DocumentLimits.from_env(env),
         )

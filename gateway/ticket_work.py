@@ -7,7 +7,8 @@ from gateway import occurred_at
 from gateway.deps import Deps
 from gateway.problems import Problem
 from services.shared import ticket_changes
-from services.shared.store import queues, tickets
+from services.shared.store import classifier_corrections, queues, tickets
+from services.shared.store.classifier_corrections import Correction
 from services.shared.store.ticket_events import NewEvent
 from services.shared.store.tickets import Ticket
 from services.shared.ticket_states import IllegalTransition
@@ -75,6 +76,12 @@ async def act(
             raise Problem(422, "Invalid time", str(exc)) from None
         event = NewEvent(ticket_id, change.event_type, at, agent_id, change.event_queue_id, change.event_data)
         await tickets.apply_change(conn, ticket_id, change.columns, event)
+        if action == "transfer" and to_queue_id is not None and to_queue_id != ticket.queue_id:
+            # The agent says the text belonged elsewhere: a label for the classifier's next training.
+            text = classifier_corrections.ticket_text(ticket.subject, ticket.body)
+            await classifier_corrections.record(
+                conn, Correction(ticket_id, text, to_queue_id, ticket.queue_id, agent_id, at)
+            )
         updated = await tickets.get(conn, ticket_id)
     assert updated is not None
     return updated

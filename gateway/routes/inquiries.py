@@ -1,28 +1,106 @@
-"""POST /v1/inquiries: the channels' way in."""
+"""POST /v1/inquiries (JSON) and /v1/inquiries/multipart (files as parts): the channels' way in."""
 
-from fastapi import APIRouter, Response
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from gateway import intake
 from gateway.auth import Integration
 from gateway.deps import DepsDep
-from gateway.schemas import InquiryIn, TicketOut
+from gateway.documents import Attachment
+from gateway.intake import Outcome
+from gateway.problems import Problem
+from gateway.schemas import (
+    CONTENT_TYPE,
+    MAX_ATTACHMENTS,
+    AttachmentIn,
+    DocumentSummaryOut,
+    InquiryIn,
+    IntakeOut,
+    TicketOut,
+    file_name,
+)
 
 router = APIRouter(tags=["intake"])
+
+DESCRIPTION = (
+    "Classified and routed to a queue, or answered at once when it is a frequent question (status "
+    "`self_served`, the answer in `answer` and sent to the customer on the channel; `POST "
+    "/v1/tickets/{id}/human` then queues it for a person). Idempotent on (channel, external_id): a "
+    "retry answers 200 with the same ticket; the same id with a different inquiry answers 409. "
+    f"Up to {MAX_ATTACHMENTS} PDF attachments: their text informs routing and is kept for the agent; "
+    "one that cannot be read (encrypted, damaged, not a PDF, too large or slow) is kept with a note."
+)
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "A retry: the ticket made the first time", "model": IntakeOut}
+}
+
+
+def _reply(outcome: Outcome, response: Response) -> IntakeOut:
+    response.status_code = 201 if outcome.created else 200
+    response.headers["Location"] = f"/v1/tickets/{outcome.ticket.id}"
+    return IntakeOut(
+        **TicketOut.of(outcome.ticket).model_dump(),
+        documents=[DocumentSummaryOut.of(d) for d in outcome.documents],
+    )
+
+
+def _attachment(item: AttachmentIn) -> Attachment:
+    return Attachment(item.filename, item.content_type, item.data)
 
 
 @router.post(
     "/v1/inquiries",
     status_code=201,
-    response_model=TicketOut,
+    response_model=IntakeOut,
     summary="Take in a customer inquiry",
-    description="Classified and routed to a queue. Idempotent on (channel, external_id): a retry "
-    "answers 200 with the same ticket; the same id with a different inquiry answers 409.",
-    responses={200: {"description": "A retry: the ticket made the first time", "model": TicketOut}},
+    description=DESCRIPTION + " Attachments are base64 in `attachments`.",
+    responses=RESPONSES,
 )
 async def post_inquiry(
     inquiry: InquiryIn, response: Response, credential: Integration, deps: DepsDep
-) -> TicketOut:
-    outcome = await intake.take(deps, credential, inquiry)
-    response.status_code = 201 if outcome.created else 200
-    response.headers["Location"] = f"/v1/tickets/{outcome.ticket.id}"
-    return TicketOut.of(outcome.ticket)
+) -> IntakeOut:
+    attachments = [_attachment(item) for item in inquiry.attachments]
+    return _reply(await intake.take(deps, credential, inquiry, attachments), response)
+
+
+@router.post(
+    "/v1/inquiries/multipart",
+    status_code=201,
+    response_model=IntakeOut,
+    summary="Take in a customer inquiry with files (multipart/form-data)",
+    description=DESCRIPTION + " The inquiry is the JSON of `POST /v1/inquiries` (without "
+    "`attachments`) in the form field `inquiry`; each file is a part named `attachments`.",
+    responses=RESPONSES,
+)
+async def post_inquiry_multipart(
+    inquiry: Annotated[str, Form(description="The inquiry as JSON, as for POST /v1/inquiries")],
+    response: Response,
+    credential: Integration,
+    deps: DepsDep,
+    attachments: Annotated[list[UploadFile] | None, File(description="PDF documents")] = None,
+) -> IntakeOut:
+    try:
+        parsed = InquiryIn.model_validate_json(inquiry)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", "inquiry", *e["loc"])} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
+    if parsed.attachments:
+        raise Problem(422, "Invalid request", "send files as `attachments` parts, not inside `inquiry`")
+    files = attachments or []
+    if len(files) > MAX_ATTACHMENTS:
+        raise Problem(422, "Too many attachments", f"at most {MAX_ATTACHMENTS} attachments, not {len(files)}")
+    read = []
+    for upload in files:
+        try:
+            name = file_name(upload.filename or "")
+        except ValueError as exc:
+            raise Problem(422, "Invalid attachment", str(exc)) from None
+        content_type = (upload.content_type or "application/octet-stream").split(";")[0].strip()
+        if len(content_type) > 127 or not re.match(CONTENT_TYPE, content_type):
+            raise Problem(422, "Invalid attachment", f"{name}: {content_type!r} is not a media type")
+        read.append(Attachment(name, content_type, await upload.read()))
+    return _reply(await intake.take(deps, credential, parsed, read), response)

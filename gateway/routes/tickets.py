@@ -8,8 +8,16 @@ from gateway import ticket_work
 from gateway.auth import Agent, AnyRole, Integration
 from gateway.deps import DepsDep
 from gateway.problems import Problem
-from gateway.schemas import EventTime, NoteIn, ResolveIn, TicketDetailOut, TicketOut, TransferIn
-from services.shared.store import ticket_events, tickets
+from gateway.schemas import (
+    DocumentOut,
+    EventTime,
+    NoteIn,
+    ResolveIn,
+    TicketDetailOut,
+    TicketOut,
+    TransferIn,
+)
+from services.shared.store import ticket_documents, ticket_events, tickets
 
 router = APIRouter(tags=["tickets"])
 
@@ -18,7 +26,11 @@ TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 OptionalNote = Annotated[NoteIn | None, Body()]
 
 
-@router.get("/v1/tickets/{ticket_id}", response_model=TicketDetailOut, summary="A ticket and its events")
+@router.get(
+    "/v1/tickets/{ticket_id}",
+    response_model=TicketDetailOut,
+    summary="A ticket, its events and the text of its documents",
+)
 async def get_ticket(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) -> TicketDetailOut:
     async with deps.pool.connection() as conn:
         ticket = await tickets.get(conn, ticket_id)
@@ -26,7 +38,10 @@ async def get_ticket(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) ->
         if ticket is None or (credential.role == "integration" and ticket.channel != credential.channel):
             raise Problem(404, "Not found", f"no ticket {ticket_id}")
         events = await ticket_events.for_ticket(conn, ticket_id)
-    return TicketDetailOut(**TicketOut.of(ticket).model_dump(), events=events)
+        documents = await ticket_documents.for_ticket(conn, ticket_id)
+    return TicketDetailOut(
+        **TicketOut.of(ticket).model_dump(), events=events, documents=[DocumentOut.of(d) for d in documents]
+    )
 
 
 def _note(body: NoteIn) -> dict[str, str]:
@@ -99,5 +114,24 @@ async def abandon(
     reported = body.occurred_at if body else None
     ticket = await ticket_work.act(
         deps, ticket_id, "abandon", reported=reported, channel_scope=credential.channel
+    )
+    return TicketOut.of(ticket)
+
+
+@router.post(
+    "/v1/tickets/{ticket_id}/human",
+    response_model=TicketOut,
+    summary="The customer wants a person after an automatic answer: the ticket joins its queue",
+    description="Only for a `self_served` ticket (409 otherwise). Its wait for an agent starts now.",
+)
+async def request_human(
+    ticket_id: TicketId,
+    credential: Integration,
+    deps: DepsDep,
+    body: Annotated[EventTime | None, Body()] = None,
+) -> TicketOut:
+    reported = body.occurred_at if body else None
+    ticket = await ticket_work.act(
+        deps, ticket_id, "request_human", reported=reported, channel_scope=credential.channel
     )
     return TicketOut.of(ticket)

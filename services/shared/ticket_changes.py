@@ -82,6 +82,10 @@ def plan(
     elif action == "abandon":
         columns["assigned_agent_id"] = None
         columns["escalate_at"] = None
+    elif action == "request_human":
+        # Answered automatically at intake, now waiting for a person: the wait starts here.
+        columns["queued_at"] = at
+        columns["escalate_at"] = policy.due_at(state.channel, at, state.escalation_level + 1)
     else:
         raise IllegalTransition(action, state.status)
     event_data = dict(data or {})

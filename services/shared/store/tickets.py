@@ -1,6 +1,6 @@
 """SQL for tickets: intake, lookup, the claim order, and state changes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -8,7 +8,8 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from services.shared.store import ticket_events
+from services.shared.store import ticket_documents, ticket_events
+from services.shared.store.ticket_documents import Document
 from services.shared.store.ticket_events import NewEvent
 
 COLUMNS = """t.id, t.channel, t.external_id, t.request_hash, t.customer_id, t.queue_id, q.name AS queue,
@@ -45,6 +46,15 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class FaqAnswer:
+    """The classifier's answer to a frequent question: the ticket is self-served with it."""
+
+    faq_id: str
+    confidence: float
+    text: str
+
+
+@dataclass(frozen=True)
 class NewTicket:
     channel: str
     external_id: str
@@ -63,12 +73,20 @@ class NewTicket:
     routed_by: str
     occurred_at: datetime
     escalate_at: datetime | None
+    # Set when the inquiry is answered at once: the ticket is `self_served`, queued for nobody.
+    faq: FaqAnswer | None = None
+    # The customer's address on the ticket's channel, for the FAQ answer's outbound message.
+    recipient: str = ""
+    documents: list[Document] = field(default_factory=list)
 
 
 # Intake in one statement, so one round trip commits it: find the customer by any identity given
 # (or create one), attach the identities not yet known, store the ticket in the classifier's queue
-# (`triage` if that queue does not exist) and append its `created` and `routed` events. A replay of
-# (channel, external_id) inserts nothing and returns no row.
+# (`triage` if that queue does not exist), append its `created` and `routed` events, and store what
+# was read from its documents. An inquiry the classifier answered from the FAQ is stored
+# `self_served`, waiting in no queue (queued_at and escalate_at NULL), with a `self_served` event and
+# the answer as an outbound message; its `routed` event still names the queue a human would take it
+# in. A replay of (channel, external_id) inserts nothing and returns no row.
 INTAKE = f"""
 WITH given AS (
     SELECT * FROM unnest(%(kinds)s::text[], %(values)s::text[]) AS g (kind, value)
@@ -96,9 +114,9 @@ WITH given AS (
     INSERT INTO tickets (channel, external_id, request_hash, customer_id, queue_id, status, priority,
         language, intent, subject, body, classification, routed_by, created_at, queued_at,
         last_event_at, escalate_at)
-    SELECT %(channel)s, %(external_id)s, %(request_hash)s, customer.id, queue.id, 'queued', %(priority)s,
+    SELECT %(channel)s, %(external_id)s, %(request_hash)s, customer.id, queue.id, %(status)s, %(priority)s,
         %(language)s, %(intent)s, %(subject)s, %(body)s, %(classification)s, %(routed_by)s,
-        %(occurred_at)s, %(occurred_at)s, %(occurred_at)s, %(escalate_at)s
+        %(occurred_at)s, %(queued_at)s::timestamptz, %(occurred_at)s, %(escalate_at)s::timestamptz
     FROM customer CROSS JOIN queue
     ON CONFLICT (channel, external_id) DO NOTHING
     RETURNING *
@@ -107,6 +125,19 @@ WITH given AS (
     SELECT id, 'created', created_at, NULL, %(created_data)s FROM t
     UNION ALL
     SELECT id, 'routed', created_at, queue_id, %(routed_data)s FROM t
+    UNION ALL
+    SELECT id, 'self_served', created_at, queue_id, %(self_served_data)s::jsonb FROM t
+    WHERE %(self_served_data)s::jsonb IS NOT NULL
+), answer AS (
+    INSERT INTO outbound_messages (ticket_id, customer_id, channel, kind, recipient, body)
+    SELECT id, customer_id, channel, 'faq_answer', %(recipient)s, %(faq_answer)s::text FROM t
+    WHERE %(faq_answer)s::text IS NOT NULL
+), documents AS (
+    INSERT INTO ticket_documents (ticket_id, position, filename, content_type, bytes, pages, text, note)
+    SELECT t.id, d.position, d.filename, d.content_type, d.bytes, d.pages, d.text, d.note
+    FROM t CROSS JOIN unnest(%(doc_filenames)s::text[], %(doc_content_types)s::text[],
+        %(doc_bytes)s::integer[], %(doc_pages)s::integer[], %(doc_texts)s::text[], %(doc_notes)s::text[])
+        WITH ORDINALITY AS d (filename, content_type, bytes, pages, text, note, position)
 )
 SELECT {COLUMNS},
        EXISTS (SELECT 1 FROM created_customer) AS new_customer,
@@ -135,9 +166,17 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket) -> Ticket | None:
         "classification": Jsonb(new.classification),
         "routed_by": new.routed_by,
         "occurred_at": new.occurred_at,
-        "escalate_at": new.escalate_at,
+        "status": "self_served" if new.faq else "queued",
+        "queued_at": None if new.faq else new.occurred_at,
+        "escalate_at": None if new.faq else new.escalate_at,
         "created_data": Jsonb({"channel": new.channel, "external_id": new.external_id}),
         "routed_data": Jsonb({"routed_by": new.routed_by, **new.classification}),
+        "self_served_data": Jsonb({"faq_id": new.faq.faq_id, "confidence": new.faq.confidence})
+        if new.faq
+        else None,
+        "faq_answer": new.faq.text if new.faq else None,
+        "recipient": new.recipient,
+        **ticket_documents.intake_params(new.documents),
     }
     cur = await conn.execute(INTAKE, params)
     row = await cur.fetchone()

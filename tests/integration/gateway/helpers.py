@@ -4,7 +4,16 @@ from typing import Any
 
 import psycopg
 
-TABLES = ("customers", "customer_identities", "tickets", "ticket_events", "surveys", "outbound_messages")
+TABLES = (
+    "customers",
+    "customer_identities",
+    "tickets",
+    "ticket_events",
+    "surveys",
+    "outbound_messages",
+    "ticket_documents",
+    "classifier_corrections",
+)
 
 
 def inquiry(channel: str = "phone", external_id: str = "call-1", **overrides: Any) -> dict[str, Any]:

@@ -89,3 +89,17 @@ def test_resolve_makes_a_survey_due_and_abandon_frees_the_ticket() -> None:
     assert resolved.columns["survey_due_at"] == T0 and resolved.columns["resolved_at"] == T0
     abandoned = plan("abandon", state("claimed", agent=7), at=T0, policy=POLICY)
     assert abandoned.columns["assigned_agent_id"] is None and abandoned.columns["status"] == "abandoned"
+
+
+def test_a_self_served_customer_asking_for_a_human_starts_waiting_then() -> None:
+    at = T0 + timedelta(minutes=5)
+    change = plan("request_human", state("self_served"), at=at, policy=POLICY)
+    assert change.columns == {
+        "status": "queued",
+        "last_event_at": at,
+        "queued_at": at,
+        "escalate_at": at + timedelta(seconds=60),
+    }
+    assert (change.event_type, change.event_queue_id) == ("human_requested", 1)
+    with pytest.raises(IllegalTransition):
+        plan("request_human", state("queued"), at=at, policy=POLICY)
