@@ -3,6 +3,7 @@
 pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.db",
+    "tests.fixtures.learned_model",
     "tests.fixtures.classifier_server",
     "tests.fixtures.metrics_server",
     "tests.fixtures.celery_worker",

@@ -4,19 +4,23 @@ import asyncio
 import logging
 import os
 
-from services.classifier import keyword_table, server
+from services.classifier import keyword_table, server, startup
+from services.classifier.artifact import ModelError
 from services.classifier.settings import ClassifierSettings
 from services.shared.settings import SettingsError
 
 
 def main() -> None:
-    try:  # a broken table stops the process here, naming the file and the place of the mistake
+    try:  # a broken table or model file stops the process here, naming the file and the mistake
         settings = ClassifierSettings.from_env(os.environ)
         table = keyword_table.load(settings.routing_table)
-    except (SettingsError, keyword_table.RoutingTableError) as error:
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        serving = startup.prepare(settings, table)
+    except (SettingsError, keyword_table.RoutingTableError, ModelError) as error:
         raise SystemExit(f"classifier: {error}") from None
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(server.serve(table, settings.bind))
+    asyncio.run(server.serve(serving, settings.bind))
 
 
 if __name__ == "__main__":

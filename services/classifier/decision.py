@@ -1,6 +1,7 @@
 """What `Classify` answers, whatever decided it: the keyword table now, a trained model later."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from services.shared.domain import Priority
@@ -33,11 +34,29 @@ class Decision:
     reason: str
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """What GetModelInfo tells about the router that is serving."""
+
+    version: str
+    # "keyword_table" or the learned model's kind.
+    kind: str
+    # When the model was trained; None for a hand-written table.
+    trained_at: datetime | None = None
+    # Validation figures recorded with the model, by name ("accuracy_en", ...).
+    validation: dict[str, float] = field(default_factory=dict)
+    # SHA-256 of each data file it was trained on, by file name.
+    data_checksums: dict[str, str] = field(default_factory=dict)
+
+
 class Router(Protocol):
     """Anything that turns an inquiry into a Decision; the servicer depends only on this."""
 
     @property
     def version(self) -> str: ...
+
+    @property
+    def info(self) -> ModelInfo: ...
 
     def decide(
         self, text: str, subject: str, channel: str | None, language_hint: str, customer_tier: str

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from services.classifier import language, table_schema
-from services.classifier.decision import MATCHED, NO_MATCH, TRIAGE_QUEUE, Decision
+from services.classifier.decision import MATCHED, NO_MATCH, TRIAGE_QUEUE, Decision, ModelInfo
 from services.classifier.table_schema import RoutingTableError, TableSpec
 from services.classifier.terms import IndexedText, TermIndex
 from services.classifier.text import tokens
@@ -26,6 +26,7 @@ DEFAULT_TABLE = Path(__file__).with_name("routing_table.yaml")
 # Only the opening of a long message is read: it says what the message is about, and matching
 # time grows with length (a 1 MiB e-mail would take ~100 ms instead of well under 1 ms).
 MAX_CHARS = 5000
+KIND = "keyword_table"
 # Language hints the table can act on; anything else is ignored.
 HINTS = ("ar", "en")
 
@@ -49,6 +50,10 @@ class KeywordTable:
     @property
     def version(self) -> str:
         return self.spec.version
+
+    @property
+    def info(self) -> ModelInfo:
+        return ModelInfo(version=self.spec.version, kind=KIND)
 
     def decide(
         self, text: str, subject: str, channel: str | None, language_hint: str, customer_tier: str

@@ -11,12 +11,14 @@ DEFAULT_REASON = "default"
 
 @dataclass(frozen=True)
 class PriorityRule:
-    """Any matching term sets at least `priority`."""
+    """Any matching term, or a decision for one of `intents`, sets at least `priority`."""
 
     name: str
     priority: Priority
     reason: str
     terms: tuple[Term, ...]
+    # The learned router's intents that mean the same as the terms (dialect wording the terms miss).
+    intents: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,13 @@ class PriorityPolicy:
         object.__setattr__(self, "_index", TermIndex([term for rule in self.rules for term in rule.terms]))
         object.__setattr__(self, "_owners", tuple(rule for rule in self.rules for _ in rule.terms))
 
-    def assess(self, text: IndexedText, customer_tier: str) -> tuple[Priority, str]:
+    def assess(self, text: IndexedText, customer_tier: str, intent: str = "") -> tuple[Priority, str]:
         """The priority and why: the most urgent matching rule (the first on a tie), then the tier."""
         priority, reasons = self.default, []
-        for number in self._index.found(text):  # in rule order
-            rule = self._owners[number]
+        matched = [self._owners[number] for number in self._index.found(text)]
+        if intent:
+            matched += [rule for rule in self.rules if intent in rule.intents]
+        for rule in sorted(matched, key=self.rules.index):  # in rule order
             if rule.priority > priority:
                 priority, reasons = rule.priority, [rule.reason]
         tier = customer_tier.strip().casefold()

@@ -5,7 +5,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.classifier.keyword_table import DEFAULT_TABLE
-from services.shared.settings import Env
+from services.classifier.learned_router import DEFAULT_THRESHOLD
+from services.shared.settings import Env, SettingsError
+
+ROUTERS = ("learned", "keywords")
+# The default model is trained here at first start and reused after; relative to the working folder.
+DEFAULT_MODEL_DIR = Path(".run/models")
 
 
 @dataclass(frozen=True)
@@ -13,14 +18,40 @@ class ClassifierSettings:
     # host:port the gRPC server listens on; port 0 picks a free one (tests).
     bind: str
     # The keyword routing table (YAML); the shipped default unless a deployment supplies its own.
+    # Its priority rules serve the learned router too.
     routing_table: Path
     log_level: str
+    # "learned" (the trained model) or "keywords" (the routing table alone).
+    router: str = "learned"
+    # A model file to serve; when unset, the default model in model_dir (trained at first start).
+    model_path: Path | None = None
+    model_dir: Path = DEFAULT_MODEL_DIR
+    # Queue probability under which an inquiry goes to triage (see learned_router.DEFAULT_THRESHOLD).
+    confidence_threshold: float = DEFAULT_THRESHOLD
+    # How often the model file is checked for a new version; shorter notices sooner, costs one
+    # stat() per poll.
+    model_poll_s: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ClassifierSettings":
         env = Env(environ)
+        router = env.str("CLASSIFIER_ROUTER", "learned").lower()
+        if router not in ROUTERS:
+            raise SettingsError(f"CLASSIFIER_ROUTER must be one of {', '.join(ROUTERS)}, not {router!r}")
+        threshold = env.float("CONFIDENCE_THRESHOLD", DEFAULT_THRESHOLD)
+        if not 0 <= threshold <= 1:
+            raise SettingsError(f"CONFIDENCE_THRESHOLD must be between 0 and 1, not {threshold}")
+        poll_s = env.float("MODEL_POLL_S", 5.0)
+        if poll_s <= 0:
+            raise SettingsError(f"MODEL_POLL_S must be above 0, not {poll_s}")
+        model_path = env.optional("MODEL_PATH")
         return cls(
             bind=env.str("CLASSIFIER_BIND", "0.0.0.0:50051"),
             routing_table=Path(env.str("ROUTING_TABLE", str(DEFAULT_TABLE))),
             log_level=env.str("LOG_LEVEL", "INFO").upper(),
+            router=router,
+            model_path=Path(model_path) if model_path else None,
+            model_dir=Path(env.str("MODEL_DIR", str(DEFAULT_MODEL_DIR))),
+            confidence_threshold=threshold,
+            model_poll_s=poll_s,
         )

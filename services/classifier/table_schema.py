@@ -75,7 +75,7 @@ def _priority(value: Any, where: str) -> Priority:
 
 def _terms(raw: Mapping[str, Any], where: str) -> tuple[Term, ...]:
     """The `en` and `ar` lists; each entry is a term, or a one-entry mapping {term: weight}."""
-    unknown = set(raw) - {"intent", "generic", "name", "priority", "reason", *LANGUAGES}
+    unknown = set(raw) - {"intent", "generic", "name", "priority", "reason", "intents", *LANGUAGES}
     if unknown:
         raise _fail(where, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
     terms = []
@@ -147,7 +147,11 @@ def _priority_policy(raw: Mapping[str, Any]) -> PriorityPolicy:
                 f"{place}.priority", f"rules only raise priority: must be above {default.name.lower()}"
             )
         name = _get(rule, "name", str, place)
-        rules.append(PriorityRule(name, priority, _get(rule, "reason", str, place), _terms(rule, place)))
+        intents = rule.get("intents") or []
+        if not isinstance(intents, list) or not all(isinstance(i, str) and i.strip() for i in intents):
+            raise _fail(f"{place}.intents", f"must be a list of intent names, not {intents!r}")
+        reason, terms = _get(rule, "reason", str, place), _terms(rule, place)
+        rules.append(PriorityRule(name, priority, reason, terms, frozenset(i.strip() for i in intents)))
     tier_rules = []
     for index, rule in enumerate(raw.get("tier_rules") or []):
         place = f"tier_rules[{index}]"

@@ -1,4 +1,4 @@
-"""Classifier latency: keyword-table decisions in process and Classify over gRPC on loopback.
+"""Classifier latency: learned-model and keyword-table decisions in process, Classify over gRPC on loopback.
 
 Prints p50/p99 and calls per second; asserts nothing about speed (machines differ).
 Run: `.venv/bin/python -m pytest tests/benchmarks/bench_classifier.py -m benchmark -s`.
@@ -13,6 +13,7 @@ import pytest
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
 from services.classifier import keyword_table
+from services.classifier.learned_router import LearnedRouter
 
 pytestmark = pytest.mark.benchmark
 
@@ -55,6 +56,13 @@ def report(label: str, timings: list[float]) -> None:
     )
 
 
+def test_learned_model_in_process(default_router: LearnedRouter) -> None:
+    report(
+        f"learned model {default_router.version}, in process",
+        measure(lambda text: default_router.decide(text, "", "chat", "", "")),
+    )
+
+
 def test_keyword_table_in_process() -> None:
     table = keyword_table.load()
     report(
@@ -71,4 +79,4 @@ def test_classify_over_grpc(classifier_addr: str) -> None:
             request = classifier_pb2.ClassifyRequest(text=text, channel=common_pb2.CHANNEL_CHAT)
             return stub.Classify(request, timeout=5.0)
 
-        report("Classify over gRPC on loopback (one channel, sequential)", measure(classify))
+        report("Classify over gRPC on loopback, learned model (one channel, sequential)", measure(classify))

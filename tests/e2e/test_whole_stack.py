@@ -30,9 +30,11 @@ def at(moment: datetime) -> dict[str, str]:
 
 
 def test_each_channel_from_inquiry_to_survey_to_kpis(
-    tmp_path: Path, database_url: str, broker_url: str
+    tmp_path: Path, database_url: str, broker_url: str, default_model_path: Path
 ) -> None:
     extra = {
+        # The model the test session built once; without it the classifier would train its own.
+        "MODEL_PATH": default_model_path,
         "DATABASE_URL": database_url,
         "BROKER_URL": broker_url,
         "CELERY_QUEUE_PREFIX": f"e2e-{uuid.uuid4().hex[:8]}.",
@@ -118,9 +120,12 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(
     assert report["targets"]["asa_s"]["met"] is False  # mean wait 96 s > 20 s target
 
 
-def test_make_run_defaults_embedded_postgres_and_file_broker(tmp_path: Path) -> None:
+def test_make_run_defaults_embedded_postgres_and_file_broker(
+    tmp_path: Path, default_model_path: Path
+) -> None:
     """No DATABASE_URL and no BROKER_URL: the launcher brings everything up on its own."""
-    with running_stack(tmp_path / "run", {"SURVEY_SWEEP_S": "1"}, ready_timeout_s=120) as stack:
+    extra = {"SURVEY_SWEEP_S": "1", "MODEL_PATH": default_model_path}
+    with running_stack(tmp_path / "run", extra, ready_timeout_s=120) as stack:
         stack.admin("create-agent", "Omar", "--queues", "cards")
         agent = stack.token("--role", "agent", "--agent-id", "1", "--name", "Omar")
         key = stack.token("--role", "integration", "--channel", "web", "--name", "portal")

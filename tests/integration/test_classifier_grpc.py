@@ -1,6 +1,8 @@
-"""The classifier gRPC server on loopback: Classify, argument errors, health and reflection."""
+"""The classifier gRPC server on loopback with the default learned model: Classify, ClassifyBatch,
+GetModelInfo, argument errors, health and reflection."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -8,9 +10,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
+from services.classifier import datasets
+from services.classifier.servicer import MAX_BATCH
+
 pytestmark = pytest.mark.integration
 
-# Every call has a deadline; a keyword decision takes well under a millisecond.
+# Every call has a deadline; a decision takes well under a millisecond.
 DEADLINE_S = 5.0
 
 
@@ -25,28 +30,37 @@ def stub(channel: grpc.Channel) -> classifier_pb2_grpc.ClassifierServiceStub:
     return classifier_pb2_grpc.ClassifierServiceStub(channel)
 
 
-def test_classify_english_stolen_card(stub: classifier_pb2_grpc.ClassifierServiceStub) -> None:
-    response = stub.Classify(
-        classifier_pb2.ClassifyRequest(
-            text="Someone stole my wallet and my card is gone", subject="", channel=common_pb2.CHANNEL_PHONE
-        ),
-        timeout=DEADLINE_S,
+def classify(
+    stub: classifier_pb2_grpc.ClassifierServiceStub, text: str, **fields: object
+) -> classifier_pb2.ClassifyResponse:
+    request = classifier_pb2.ClassifyRequest(text=text, channel=common_pb2.CHANNEL_CHAT, **fields)  # type: ignore[arg-type]
+    return stub.Classify(request, timeout=DEADLINE_S)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Someone stole my wallet and my card is gone", "en"),
+        ("I lost my card, please block it", "en"),
+        ("انسرقت بطاقتي امبارح", "ar"),
+        ("فقدت بطاقتي أرجو إيقافها", "ar"),
+    ],
+)
+def test_a_lost_or_stolen_card_reaches_the_fraud_desk_urgently(
+    stub: classifier_pb2_grpc.ClassifierServiceStub, text: str, language: str
+) -> None:
+    response = classify(stub, text)
+    assert (response.queue, response.language, response.reason) == ("disputes_fraud", language, "matched")
+    assert (response.priority, response.priority_reason) == (
+        common_pb2.PRIORITY_URGENT,
+        "lost or stolen card",
     )
-    assert (response.queue, response.language, response.reason) == ("disputes_fraud", "en", "matched")
-    assert (
-        response.priority == common_pb2.PRIORITY_URGENT and response.priority_reason == "lost or stolen card"
-    )
-    assert response.model_version.startswith("keywords-") and 0 < response.confidence <= 1
+    assert response.model_version.startswith("learned-") and 0.5 <= response.confidence <= 1
     assert response.explanation and response.faq_answer == ""
 
 
 def test_classify_arabic_with_tier(stub: classifier_pb2_grpc.ClassifierServiceStub) -> None:
-    response = stub.Classify(
-        classifier_pb2.ClassifyRequest(
-            text="كيف أغير عنواني؟", channel=common_pb2.CHANNEL_CHAT, language_hint="ar", customer_tier="gold"
-        ),
-        timeout=DEADLINE_S,
-    )
+    response = classify(stub, "كيف أغير عنواني؟", language_hint="ar", customer_tier="gold")
     assert (response.queue, response.intent, response.language) == (
         "account_identity",
         "edit_personal_details",
@@ -58,10 +72,74 @@ def test_classify_arabic_with_tier(stub: classifier_pb2_grpc.ClassifierServiceSt
     )
 
 
-def test_classify_without_a_match_answers_triage(stub: classifier_pb2_grpc.ClassifierServiceStub) -> None:
-    response = stub.Classify(classifier_pb2.ClassifyRequest(subject="Hello"), timeout=DEADLINE_S)
-    assert (response.queue, response.reason, response.confidence) == ("triage", "no_match", 0.0)
+def test_a_card_that_has_not_arrived_goes_to_cards(stub: classifier_pb2_grpc.ClassifierServiceStub) -> None:
+    response = classify(stub, "My new card has not arrived yet")
+    assert (response.queue, response.intent, response.priority) == (
+        "cards",
+        "card_arrival",
+        common_pb2.PRIORITY_NORMAL,
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["Hello", "What's the weather like in Paris tomorrow?", "ما هو أفضل مطعم بيتزا في المدينة"]
+)
+def test_out_of_scope_goes_to_triage(stub: classifier_pb2_grpc.ClassifierServiceStub, text: str) -> None:
+    response = classify(stub, text)
+    assert (response.queue, response.reason, response.intent) == ("triage", "out_of_scope", "")
     assert response.priority == common_pb2.PRIORITY_NORMAL
+
+
+def test_documents_text_informs_the_decision(stub: classifier_pb2_grpc.ClassifierServiceStub) -> None:
+    text = "Please see the attached document"
+    assert classify(stub, text).queue == "triage"
+    documents = "Chargeback request: I do not recognise this payment on my card statement"
+    response = classify(stub, text, documents_text=documents)
+    assert (response.queue, response.intent) == ("disputes_fraud", "card_payment_not_recognised")
+    assert classify(stub, "", documents_text=documents).queue == "disputes_fraud"
+
+
+def test_classify_batch_answers_in_request_order(stub: classifier_pb2_grpc.ClassifierServiceStub) -> None:
+    texts = [
+        "My new card has not arrived yet",
+        "فقدت بطاقتي أرجو إيقافها",
+        "Hello",
+        "How do I top up by card?",
+    ]
+    requests = [classifier_pb2.ClassifyRequest(text=t, channel=common_pb2.CHANNEL_EMAIL) for t in texts]
+    batch = stub.ClassifyBatch(classifier_pb2.ClassifyBatchRequest(requests=requests), timeout=DEADLINE_S)
+    assert [r.queue for r in batch.responses] == ["cards", "disputes_fraud", "triage", "top_up"]
+    assert list(batch.responses) == [stub.Classify(r, timeout=DEADLINE_S) for r in requests]
+    empty = stub.ClassifyBatch(classifier_pb2.ClassifyBatchRequest(), timeout=DEADLINE_S)
+    assert list(empty.responses) == []
+
+
+@pytest.mark.parametrize(
+    ("requests", "message"),
+    [
+        ([classifier_pb2.ClassifyRequest(text="hi")] * (MAX_BATCH + 1), f"at most {MAX_BATCH} requests"),
+        ([classifier_pb2.ClassifyRequest(text="hi"), classifier_pb2.ClassifyRequest()], "requests[1]: text,"),
+    ],
+    ids=["too-many", "one-empty"],
+)
+def test_invalid_batches_are_refused(
+    stub: classifier_pb2_grpc.ClassifierServiceStub, requests: list, message: str
+) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.ClassifyBatch(classifier_pb2.ClassifyBatchRequest(requests=requests), timeout=DEADLINE_S)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT and message in caught.value.details()
+
+
+def test_model_info_names_the_serving_model(
+    stub: classifier_pb2_grpc.ClassifierServiceStub, default_model_path: Path
+) -> None:
+    info = stub.GetModelInfo(classifier_pb2.GetModelInfoRequest(), timeout=DEADLINE_S)
+    assert info.model_version == classify(stub, "hello there").model_version
+    assert info.kind == "tfidf-linear-svm" and info.HasField("trained_at")
+    assert info.validation["accuracy_en"] > 0.9 and info.validation["accuracy_ar"] > 0.9
+    assert 0 <= info.validation["ece"] < 0.05 and info.validation["oos_recall"] > 0.7
+    train_csv = datasets.DATA_DIR / "banking77/train.csv"
+    assert info.data_checksums["banking77/train.csv"] == datasets.sha256(train_csv)
 
 
 @pytest.mark.parametrize(

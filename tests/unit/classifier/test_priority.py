@@ -5,6 +5,8 @@ import pytest
 from services.classifier import keyword_table
 from services.classifier.keyword_table import KeywordTable
 from services.classifier.priority import DEFAULT_REASON
+from services.classifier.terms import IndexedText
+from services.classifier.text import tokens
 from services.shared.domain import Priority
 
 
@@ -71,3 +73,15 @@ def test_priority_applies_even_when_nothing_routes(shipped: KeywordTable) -> Non
         text="This is unacceptable!", subject="", channel=None, language_hint="", customer_tier=""
     )
     assert (decision.queue, decision.priority) == ("triage", Priority.HIGH)
+
+
+def test_a_rule_also_matches_the_intents_it_names(shipped: KeywordTable) -> None:
+    policy = shipped.spec.priority
+    words = IndexedText(tokens("please help me"))
+    assert policy.assess(words, "") == (Priority.NORMAL, DEFAULT_REASON)
+    assert policy.assess(words, "", intent="lost_or_stolen_card") == (Priority.URGENT, "lost or stolen card")
+    assert policy.assess(words, "", intent="card_payment_not_recognised") == (
+        Priority.HIGH,
+        "unauthorised or unrecognised transaction",
+    )
+    assert policy.assess(words, "gold", intent="card_arrival") == (Priority.HIGH, "priority customer tier")

@@ -1,13 +1,14 @@
-"""Translating a Decision to the gRPC response, and refusing to start on a broken table."""
+"""Translating decisions and model information to gRPC, checking requests, refusing a broken start."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ticketing.v1 import common_pb2
+from ticketing.v1 import classifier_pb2, common_pb2
 
 from services.classifier import __main__ as classifier_main
-from services.classifier.decision import Decision
-from services.classifier.servicer import to_response
+from services.classifier.decision import Decision, ModelInfo
+from services.classifier.servicer import problem, to_info_response, to_response
 from services.shared.domain import Priority
 
 
@@ -39,3 +40,44 @@ def test_main_refuses_a_broken_table(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(SystemExit) as stopped:
         classifier_main.main()
     assert str(stopped.value) == f"classifier: {table}: top level: 'min_score' is missing"
+
+
+def test_model_information_is_translated() -> None:
+    info = ModelInfo(
+        version="learned-1",
+        kind="tfidf-linear-svm",
+        trained_at=datetime(2026, 11, 28, 12, 0, 1, tzinfo=UTC),
+        validation={"accuracy_en": 0.97},
+        data_checksums={"banking77/train.csv": "ab" * 32},
+    )
+    response = to_info_response(info)
+    assert (response.model_version, response.kind) == ("learned-1", "tfidf-linear-svm")
+    assert response.trained_at.ToDatetime(tzinfo=UTC) == info.trained_at
+    assert dict(response.validation) == {"accuracy_en": 0.97}
+    assert dict(response.data_checksums) == info.data_checksums
+    table = to_info_response(ModelInfo(version="keywords-1", kind="keyword_table"))
+    assert not table.HasField("trained_at") and not table.validation
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (classifier_pb2.ClassifyRequest(text="hi"), None),
+        (classifier_pb2.ClassifyRequest(documents_text="Chargeback request"), None),
+        (
+            classifier_pb2.ClassifyRequest(text=" ", subject="\n"),
+            "text, subject or documents_text must not be",
+        ),
+        (classifier_pb2.ClassifyRequest(text="hi", channel=42), "unknown channel 42"),
+    ],
+)
+def test_request_problems(request_: classifier_pb2.ClassifyRequest, message: str | None) -> None:
+    found = problem(request_)
+    assert found == message if message is None else found is not None and found.startswith(message)
+
+
+def test_main_refuses_a_missing_model_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODEL_PATH", str(tmp_path / "none.npz"))
+    with pytest.raises(SystemExit) as stopped:
+        classifier_main.main()
+    assert str(stopped.value) == f"classifier: {tmp_path / 'none.npz'}: MODEL_PATH names no file"

@@ -109,6 +109,14 @@ def test_valid_minimal_table_parses() -> None:
             "rules only raise priority: must be above normal",
         ),
         (broken(["priority_rules", 0, "reason"], ...), "priority_rules[0]: 'reason' is missing"),
+        (
+            broken(["priority_rules", 0, "intents"], "fraud"),
+            "priority_rules[0].intents: must be a list of intent",
+        ),
+        (
+            broken(["priority_rules", 0, "intents"], [""]),
+            "priority_rules[0].intents: must be a list of intent",
+        ),
         (broken(["tier_rules", 0, "tiers"], []), "tier_rules[0].tiers: must be a non-empty list"),
         (broken(["tier_rules", 0, "raise_by"], 0), "tier_rules[0].raise_by: must be at least 1"),
         (broken(["tier_rules", 0, "raise_by"], 1.5), "tier_rules[0].raise_by: must be a whole number"),
