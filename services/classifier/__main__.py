@@ -4,7 +4,7 @@ import asyncio
 import logging
 import os
 
-from services.classifier import keyword_table, server, startup
+from services.classifier import faq, keyword_table, server, startup
 from services.classifier.artifact import ModelError
 from services.classifier.settings import ClassifierSettings
 from services.shared.settings import SettingsError
@@ -18,9 +18,12 @@ def main() -> None:
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         serving = startup.prepare(settings, table)
-    except (SettingsError, keyword_table.RoutingTableError, ModelError) as error:
+        matcher = None
+        if settings.faq_file is not None:
+            matcher = faq.FaqMatcher(faq.load(settings.faq_file), min_confidence=settings.faq_min_confidence)
+    except (SettingsError, keyword_table.RoutingTableError, ModelError, faq.FaqError) as error:
         raise SystemExit(f"classifier: {error}") from None
-    asyncio.run(server.serve(serving, settings.bind))
+    asyncio.run(server.serve(serving, settings.bind, matcher))
 
 
 if __name__ == "__main__":

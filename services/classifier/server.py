@@ -9,15 +9,18 @@ from grpc_health.v1 import health
 from ticketing.v1 import classifier_pb2_grpc
 
 from services.classifier import default_model
+from services.classifier.faq import FaqMatcher
 from services.classifier.reload import ModelWatcher, RouterSlot
 from services.classifier.servicer import SERVICE_NAME, ClassifierServicer
 from services.classifier.startup import Serving
 from services.shared.grpc_server import build_server, serve_until_signalled
 
 
-def build(slot: RouterSlot, bind: str) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+def build(
+    slot: RouterSlot, bind: str, faq: FaqMatcher | None = None
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     """The server (not started), its bound port and its health servicer; call inside the event loop."""
-    servicer = ClassifierServicer(slot)
+    servicer = ClassifierServicer(slot, faq)
     return build_server(
         [(classifier_pb2_grpc.add_ClassifierServiceServicer_to_server, servicer, SERVICE_NAME)], bind
     )
@@ -32,9 +35,9 @@ async def _reread(watcher: ModelWatcher) -> None:
     await watcher.check(force=True)
 
 
-async def serve(serving: Serving, bind: str) -> None:
+async def serve(serving: Serving, bind: str, faq: FaqMatcher | None = None) -> None:
     """Serves until SIGTERM or SIGINT, after printing where it listens; SIGHUP re-reads the model file."""
-    server, port, health_servicer = build(serving.slot, bind)
+    server, port, health_servicer = build(serving.slot, bind, faq)
     router = serving.slot.router
     print(f"classifier: gRPC on {bind.rpartition(':')[0]}:{port} (routing: {router.version})", flush=True)
     tasks: list[asyncio.Task[None]] = []

@@ -7,8 +7,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
 from services.classifier.decision import Decision, ModelInfo
+from services.classifier.faq import FaqMatcher
 from services.classifier.reload import RouterSlot
-from services.shared.domain import channel_from_proto
+from services.shared.domain import Priority, channel_from_proto
 
 SERVICE_NAME = classifier_pb2.DESCRIPTOR.services_by_name["ClassifierService"].full_name
 # A batch is classified on the event loop between other calls; 256 short inquiries take ~100 ms.
@@ -68,8 +69,9 @@ class ClassifierServicer(classifier_pb2_grpc.ClassifierServiceServicer):
     """Classification is pure CPU work of well under a millisecond, so it runs inline on the event
     loop: a thread hand-off would cost more than the work."""
 
-    def __init__(self, slot: RouterSlot):
+    def __init__(self, slot: RouterSlot, faq: FaqMatcher | None = None):
         self._slot = slot
+        self._faq = faq
 
     def _decide(self, request: classifier_pb2.ClassifyRequest) -> classifier_pb2.ClassifyResponse:
         text = request.text
@@ -83,7 +85,18 @@ class ClassifierServicer(classifier_pb2_grpc.ClassifierServiceServicer):
             language_hint=request.language_hint,
             customer_tier=request.customer_tier,
         )
-        return to_response(decision)
+        response = to_response(decision)
+        # Only a plain question gets an automatic answer: urgent cases and inquiries that bring
+        # documents need a person to look.
+        if self._faq is not None and decision.priority < Priority.HIGH and not documents:
+            found = self._faq.match(
+                request.text, decision.language, intent=decision.intent, intent_confidence=decision.confidence
+            )
+            if found is not None:
+                response.faq_answer = found.answer
+                response.faq_id = found.id
+                response.faq_confidence = found.confidence
+        return response
 
     async def Classify(
         self, request: classifier_pb2.ClassifyRequest, context: grpc.aio.ServicerContext

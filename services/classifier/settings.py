@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.classifier.faq import DEFAULT_FAQ
+from services.classifier.faq import MIN_CONFIDENCE as FAQ_MIN_CONFIDENCE
 from services.classifier.keyword_table import DEFAULT_TABLE
 from services.classifier.learned_router import DEFAULT_THRESHOLD
 from services.shared.settings import Env, SettingsError
@@ -31,6 +33,11 @@ class ClassifierSettings:
     # How often the model file is checked for a new version; shorter notices sooner, costs one
     # stat() per poll.
     model_poll_s: float = 5.0
+    # The FAQ knowledge base (YAML) answered from; None turns self-service off.
+    faq_file: Path | None = DEFAULT_FAQ
+    # How sure a FAQ match must be before the customer gets its answer with no human: lower answers
+    # more questions at once, higher sends fewer wrong answers.
+    faq_min_confidence: float = FAQ_MIN_CONFIDENCE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ClassifierSettings":
@@ -45,6 +52,10 @@ class ClassifierSettings:
         if poll_s <= 0:
             raise SettingsError(f"MODEL_POLL_S must be above 0, not {poll_s}")
         model_path = env.optional("MODEL_PATH")
+        faq_file = env.str("FAQ_FILE", str(DEFAULT_FAQ))
+        faq_min = env.float("FAQ_MIN_CONFIDENCE", FAQ_MIN_CONFIDENCE)
+        if not 0 < faq_min <= 1:
+            raise SettingsError(f"FAQ_MIN_CONFIDENCE must be above 0 and at most 1, not {faq_min}")
         return cls(
             bind=env.str("CLASSIFIER_BIND", "0.0.0.0:50051"),
             routing_table=Path(env.str("ROUTING_TABLE", str(DEFAULT_TABLE))),
@@ -54,4 +65,6 @@ class ClassifierSettings:
             model_dir=Path(env.str("MODEL_DIR", str(DEFAULT_MODEL_DIR))),
             confidence_threshold=threshold,
             model_poll_s=poll_s,
+            faq_file=None if faq_file.lower() == "off" else Path(faq_file),
+            faq_min_confidence=faq_min,
         )

@@ -14,16 +14,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 def test_routing_self_service_and_documents_through_the_stack(
-    tmp_path: Path, database_url: str, broker_url: str
+    tmp_path: Path, database_url: str, broker_url: str, default_model_path: Path
 ) -> None:
     extra = {
+        "MODEL_PATH": default_model_path,
         "DATABASE_URL": database_url,
         "BROKER_URL": broker_url,
         "CELERY_QUEUE_PREFIX": f"e2e-{uuid.uuid4().hex[:8]}.",
         # The flow is under test here, not the deadline: a loaded machine must not route to triage.
         "CLASSIFIER_TIMEOUT_MS": "3000",
     }
-    with running_stack(tmp_path / "run", extra, ready_timeout_s=240) as stack:
+    with running_stack(tmp_path / "run", extra, ready_timeout_s=90) as stack:
         stack.admin("create-agent", "Huda", "--queues", "disputes_fraud,cards,triage")
         agent = stack.token("--role", "agent", "--agent-id", "1", "--name", "Huda")
         key = stack.token("--role", "integration", "--channel", "chat", "--name", "widget")

@@ -44,7 +44,7 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(
         "CLASSIFIER_TIMEOUT_MS": "3000",
     }
     with running_stack(tmp_path / "run", extra) as stack:
-        stack.admin("create-agent", "Layla", "--queues", "cards,triage,general,disputes_fraud")
+        stack.admin("create-agent", "Layla", "--queues", "transfers_payments,cards,triage,general,disputes_fraud")
         agent = stack.token("--role", "agent", "--agent-id", "1", "--name", "Layla")
         supervisor = stack.token("--role", "supervisor", "--name", "Manager")
         keys = {c: stack.token("--role", "integration", "--channel", c, "--name", c) for c in CHANNELS}
@@ -57,7 +57,7 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(
                 "channel": channel,
                 "external_id": f"e2e-{channel}",
                 "customer": IDENTITY[channel],
-                "text": "My new card has not arrived yet",
+                "text": "My card payment was declined at the shop",
                 **at(queued),
             }
             with httpx.Client(
@@ -66,7 +66,7 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(
                 response = client.post("/v1/inquiries", json=body)
             assert response.status_code == 201, response.text
             ticket = response.json()
-            assert ticket["routed_by"] == "classifier" and ticket["queue"] == "cards", ticket
+            assert ticket["routed_by"] == "classifier" and ticket["queue"] == "transfers_payments", ticket
             with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {agent}"}) as client:
                 claimed = client.post("/v1/agent/claim", json=at(queued + timedelta(seconds=1)))
                 assert claimed.json()["id"] == ticket["id"]
@@ -126,14 +126,14 @@ def test_make_run_defaults_embedded_postgres_and_file_broker(
     """No DATABASE_URL and no BROKER_URL: the launcher brings everything up on its own."""
     extra = {"SURVEY_SWEEP_S": "1", "MODEL_PATH": default_model_path}
     with running_stack(tmp_path / "run", extra, ready_timeout_s=120) as stack:
-        stack.admin("create-agent", "Omar", "--queues", "cards")
+        stack.admin("create-agent", "Omar", "--queues", "cards,transfers_payments,triage")
         agent = stack.token("--role", "agent", "--agent-id", "1", "--name", "Omar")
         key = stack.token("--role", "integration", "--channel", "web", "--name", "portal")
         inquiry = {
             "channel": "web",
             "external_id": "w-1",
             "customer": {"email": "omar@example.com"},
-            "text": "my card has not arrived",
+            "text": "my card payment was declined at the shop",
         }
         with httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {key}"}) as client:
             ticket = client.post("/v1/inquiries", json=inquiry).json()

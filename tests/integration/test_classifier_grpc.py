@@ -178,3 +178,29 @@ def test_reflection_lists_the_services(channel: grpc.Channel) -> None:
         "grpc.health.v1.Health",
         "grpc.reflection.v1alpha.ServerReflection",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("How do I activate my new card?", "en"), ("كيف أقوم بتفعيل بطاقتي الجديدة؟", "ar")],
+)
+def test_a_frequent_question_gets_its_answer_in_the_customer_s_language(
+    stub: classifier_pb2_grpc.ClassifierServiceStub, text: str, language: str
+) -> None:
+    reply = classify(stub, text)
+    assert reply.faq_answer and reply.faq_id and 0 < reply.faq_confidence <= 1
+    assert reply.language == language
+    arabic_letters = sum("\u0600" <= ch <= "\u06ff" for ch in reply.faq_answer)
+    assert (arabic_letters > 0) == (language == "ar")
+
+
+def test_urgent_cases_and_documents_never_get_an_automatic_answer(
+    stub: classifier_pb2_grpc.ClassifierServiceStub,
+) -> None:
+    assert classify(stub, "Someone stole my card, how do I activate a new one?").faq_answer == ""
+    request = classifier_pb2.ClassifyRequest(
+        text="How do I activate my new card?",
+        channel=common_pb2.CHANNEL_CHAT,
+        documents_text="Statement of account",
+    )
+    assert stub.Classify(request, timeout=DEADLINE_S).faq_answer == ""
