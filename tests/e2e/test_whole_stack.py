@@ -44,7 +44,9 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(
         "CLASSIFIER_TIMEOUT_MS": "3000",
     }
     with running_stack(tmp_path / "run", extra) as stack:
-        stack.admin("create-agent", "Layla", "--queues", "transfers_payments,cards,triage,general,disputes_fraud")
+        stack.admin(
+            "create-agent", "Layla", "--queues", "transfers_payments,cards,triage,general,disputes_fraud"
+        )
         agent = stack.token("--role", "agent", "--agent-id", "1", "--name", "Layla")
         supervisor = stack.token("--role", "supervisor", "--name", "Manager")
         keys = {c: stack.token("--role", "integration", "--channel", c, "--name", c) for c in CHANNELS}

@@ -91,7 +91,14 @@ def test_processes_find_each_other_and_the_servers_by_service_name(services: dic
     assert "@postgres:5432/" in env["DATABASE_URL"]
     assert env["BROKER_URL"].startswith("amqp://") and "@rabbitmq:5672/" in env["BROKER_URL"]
     for name in APP_SERVICES:
-        assert services[name]["environment"] == env
+        # Every process shares the one environment; the classifier adds where it keeps its model.
+        own = {k: v for k, v in services[name]["environment"].items() if k != "MODEL_DIR"}
+        assert own == env
+
+
+def test_the_classifier_keeps_its_trained_model_in_a_volume(services: dict[str, Any]) -> None:
+    classifier = services["classifier"]
+    assert "models:" + classifier["environment"]["MODEL_DIR"] in classifier["volumes"]
 
 
 def test_the_gateway_is_published_on_8080(services: dict[str, Any]) -> None:
