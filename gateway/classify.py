@@ -4,8 +4,9 @@ import logging
 from dataclasses import dataclass, field
 
 import grpc
-from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
+from ticketing.v1 import classifier_pb2
 
+from gateway.classify_batcher import ClassifyBatcher
 from services.shared.domain import Priority, channel_to_proto
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,13 @@ def fallback(reason: str, language_hint: str | None) -> Routing:
 
 
 async def classify(
-    stub: classifier_pb2_grpc.ClassifierServiceStub,
+    batcher: ClassifyBatcher,
     *,
     text: str,
     subject: str,
     channel: str,
     language_hint: str | None,
     customer_tier: str,
-    timeout_s: float,
     documents_text: str = "",
 ) -> Routing:
     request = classifier_pb2.ClassifyRequest(
@@ -59,10 +59,13 @@ async def classify(
         documents_text=documents_text,
     )
     try:
-        reply = await stub.Classify(request, timeout=timeout_s)
+        reply = await batcher.classify(request)
     except grpc.aio.AioRpcError as exc:
         log.warning("classifier unavailable (%s); routing to %s", exc.code().name, FALLBACK_QUEUE)
         return fallback(f"classifier_{exc.code().name.lower()}", language_hint)
+    except TimeoutError:
+        log.warning("classifier too slow; routing to %s", FALLBACK_QUEUE)
+        return fallback("classifier_deadline_exceeded", language_hint)
     return Routing(
         queue=reply.queue or FALLBACK_QUEUE,
         priority=reply.priority or int(Priority.NORMAL),

@@ -11,6 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from ticketing.v1 import classifier_pb2_grpc, metrics_pb2_grpc
 
 from gateway.auth import TokenCache
+from gateway.classify_batcher import ClassifyBatcher
 from gateway.document_workers import DocumentWorkers, worker_argv
 from gateway.settings import GatewaySettings
 from services.shared.db import open_async_pool
@@ -22,7 +23,7 @@ class Deps:
     pool: AsyncConnectionPool
     classifier_channel: grpc.aio.Channel
     metrics_channel: grpc.aio.Channel
-    classifier: classifier_pb2_grpc.ClassifierServiceStub
+    classifier: ClassifyBatcher
     metrics: metrics_pb2_grpc.MetricsServiceStub
     token_cache: TokenCache
     documents: DocumentWorkers
@@ -49,7 +50,9 @@ async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
             pool=pool,
             classifier_channel=classifier_channel,
             metrics_channel=metrics_channel,
-            classifier=classifier_pb2_grpc.ClassifierServiceStub(classifier_channel),
+            classifier=ClassifyBatcher(
+                classifier_pb2_grpc.ClassifierServiceStub(classifier_channel), settings.classifier_timeout_s
+            ),
             metrics=metrics_pb2_grpc.MetricsServiceStub(metrics_channel),
             token_cache=TokenCache(settings.auth_cache_s),
             documents=documents,

@@ -76,7 +76,6 @@ async def take(
         channel=inquiry.channel,
         language_hint=inquiry.language or inquiry.customer.language,
         customer_tier=inquiry.customer.tier,
-        timeout_s=settings.classifier_timeout_s,
         documents_text=documents.for_classifier(read, limits.classifier_chars),
     )
     faq = None

@@ -126,7 +126,8 @@ class InquiryIn(EventTime):
     )
     customer: CustomerIn
     subject: str = Field("", max_length=500)
-    text: str = Field(min_length=1, max_length=50_000)
+    # At least one visible character: a blank inquiry is bad input, not something to route.
+    text: str = Field(min_length=1, max_length=50_000, pattern=r"\S")
     language: Language | None = Field(None, description="The language, when the channel already knows it.")
     attachments: list[AttachmentIn] = Field(
         default_factory=list,

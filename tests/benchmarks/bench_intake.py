@@ -45,7 +45,7 @@ def wrk(url: str, *, script: Path | None = None, connections: int, env: dict[str
     return figures
 
 
-def test_intake_end_to_end(database_url: str, tmp_path: Path) -> None:
+def test_intake_end_to_end(database_url: str, tmp_path: Path, default_model_path: Path) -> None:
     if shutil.which("wrk") is None:
         pytest.skip("wrk is not installed (apt-get install wrk)")
     classifier_bind = f"127.0.0.1:{unused_port()}"
@@ -53,6 +53,8 @@ def test_intake_end_to_end(database_url: str, tmp_path: Path) -> None:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        # The learned model, as in production (not the keyword table it serves while training).
+        "MODEL_PATH": str(default_model_path),
         "CLASSIFIER_BIND": classifier_bind,
         "CLASSIFIER_ADDR": classifier_bind,
         "GATEWAY_HOST": "127.0.0.1",
