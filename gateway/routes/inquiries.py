@@ -20,7 +20,6 @@ from gateway.schemas import (
     DocumentSummaryOut,
     InquiryIn,
     IntakeOut,
-    TicketOut,
     file_name,
 )
 
@@ -39,12 +38,16 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _reply(outcome: Outcome, response: Response) -> IntakeOut:
-    response.status_code = 201 if outcome.created else 200
-    response.headers["Location"] = f"/v1/tickets/{outcome.ticket.id}"
-    return IntakeOut(
-        **TicketOut.of(outcome.ticket).model_dump(),
-        documents=[DocumentSummaryOut.of(d) for d in outcome.documents],
+def _reply(outcome: Outcome) -> Response:
+    documents = [DocumentSummaryOut.of(d) for d in outcome.documents]
+    body = IntakeOut.of(outcome.ticket).model_copy(update={"documents": documents})
+    # Serialised here, once: returning the model would have FastAPI validate it again on the
+    # intake's hot path (the response model still documents the shape).
+    return Response(
+        body.model_dump_json(),
+        status_code=201 if outcome.created else 200,
+        media_type="application/json",
+        headers={"Location": f"/v1/tickets/{outcome.ticket.id}"},
     )
 
 
@@ -60,11 +63,9 @@ def _attachment(item: AttachmentIn) -> Attachment:
     description=DESCRIPTION + " Attachments are base64 in `attachments`.",
     responses=RESPONSES,
 )
-async def post_inquiry(
-    inquiry: InquiryIn, response: Response, credential: Integration, deps: DepsDep
-) -> IntakeOut:
+async def post_inquiry(inquiry: InquiryIn, credential: Integration, deps: DepsDep) -> Response:
     attachments = [_attachment(item) for item in inquiry.attachments]
-    return _reply(await intake.take(deps, credential, inquiry, attachments), response)
+    return _reply(await intake.take(deps, credential, inquiry, attachments))
 
 
 @router.post(
@@ -78,11 +79,10 @@ async def post_inquiry(
 )
 async def post_inquiry_multipart(
     inquiry: Annotated[str, Form(description="The inquiry as JSON, as for POST /v1/inquiries")],
-    response: Response,
     credential: Integration,
     deps: DepsDep,
     attachments: Annotated[list[UploadFile] | None, File(description="PDF documents")] = None,
-) -> IntakeOut:
+) -> Response:
     try:
         parsed = InquiryIn.model_validate_json(inquiry)
     except ValidationError as exc:
@@ -103,4 +103,4 @@ async def post_inquiry_multipart(
         if len(content_type) > 127 or not re.match(CONTENT_TYPE, content_type):
             raise Problem(422, "Invalid attachment", f"{name}: {content_type!r} is not a media type")
         read.append(Attachment(name, content_type, await upload.read()))
-    return _reply(await intake.take(deps, credential, parsed, read), response)
+    return _reply(await intake.take(deps, credential, parsed, read))
