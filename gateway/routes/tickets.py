@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Path
 
 from gateway import ticket_work
 from gateway.auth import Agent, AnyRole, Integration
-from gateway.deps import DepsDep
+from gateway.deps import Deps, DepsDep
 from gateway.problems import Problem
 from gateway.schemas import (
     DocumentOut,
@@ -18,6 +18,7 @@ from gateway.schemas import (
     TransferIn,
 )
 from services.shared.store import ticket_documents, ticket_events, tickets
+from services.shared.store.api_credentials import Credential
 
 router = APIRouter(tags=["tickets"])
 
@@ -42,6 +43,17 @@ async def get_ticket(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) ->
     return TicketDetailOut(
         **TicketOut.of(ticket).model_dump(), events=events, documents=[DocumentOut.of(d) for d in documents]
     )
+
+
+async def _customer_side(
+    deps: Deps, ticket_id: int, action: str, credential: Credential, body: EventTime | None
+) -> TicketOut:
+    """An action the customer takes, through the integration of the ticket's own channel."""
+    reported = body.occurred_at if body else None
+    ticket = await ticket_work.act(
+        deps, ticket_id, action, reported=reported, channel_scope=credential.channel
+    )
+    return TicketOut.of(ticket)
 
 
 def _note(body: NoteIn) -> dict[str, str]:
@@ -111,11 +123,7 @@ async def abandon(
     deps: DepsDep,
     body: Annotated[EventTime | None, Body()] = None,
 ) -> TicketOut:
-    reported = body.occurred_at if body else None
-    ticket = await ticket_work.act(
-        deps, ticket_id, "abandon", reported=reported, channel_scope=credential.channel
-    )
-    return TicketOut.of(ticket)
+    return await _customer_side(deps, ticket_id, "abandon", credential, body)
 
 
 @router.post(
@@ -130,8 +138,4 @@ async def request_human(
     deps: DepsDep,
     body: Annotated[EventTime | None, Body()] = None,
 ) -> TicketOut:
-    reported = body.occurred_at if body else None
-    ticket = await ticket_work.act(
-        deps, ticket_id, "request_human", reported=reported, channel_scope=credential.channel
-    )
-    return TicketOut.of(ticket)
+    return await _customer_side(deps, ticket_id, "request_human", credential, body)

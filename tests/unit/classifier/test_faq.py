@@ -7,17 +7,7 @@ import pytest
 
 from services.classifier import faq
 from services.classifier.faq import FaqError, FaqMatcher
-
-BANK_QUEUES = {
-    "cards",
-    "transfers_payments",
-    "top_up",
-    "account_identity",
-    "fees_charges",
-    "disputes_fraud",
-    "exchange_currency",
-    "general",
-}
+from tests.unit.classifier.bank_queues import BANK_QUEUES
 
 
 @pytest.fixture(scope="module")

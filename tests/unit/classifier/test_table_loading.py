@@ -9,17 +9,7 @@ import pytest
 from services.classifier import keyword_table
 from services.classifier.keyword_table import RoutingTableError
 from services.shared.domain import Priority
-
-BANK_QUEUES = {
-    "cards",
-    "transfers_payments",
-    "top_up",
-    "account_identity",
-    "fees_charges",
-    "disputes_fraud",
-    "exchange_currency",
-    "general",
-}
+from tests.unit.classifier.bank_queues import BANK_QUEUES
 
 VALID: dict[str, Any] = {
     "name": "keyword routing table",
