@@ -12,19 +12,11 @@ from gateway.deps import Deps
 from gateway.documents import Attachment
 from gateway.problems import Problem
 from gateway.schemas import InquiryIn
+from services.shared.domain import CHANNEL_IDENTITY
 from services.shared.store import ticket_documents, tickets
 from services.shared.store.api_credentials import Credential
 from services.shared.store.ticket_documents import Document
 from services.shared.store.tickets import FaqAnswer, NewTicket, Ticket
-
-# The customer identity an answer on each channel goes to (as the survey sweep addresses them).
-CHANNEL_IDENTITY = {
-    "phone": "phone",
-    "email": "email",
-    "mobile": "app_user",
-    "web": "web_user",
-    "chat": "chat_visitor",
-}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,16 @@ from ticketing.v1 import common_pb2
 
 CHANNELS = ("phone", "chat", "email", "mobile", "web")
 
+# The customer identity a message on each channel goes to: a phone number for phone (SMS), the
+# app user for mobile (a notification), and so on.
+CHANNEL_IDENTITY = {
+    "phone": "phone",
+    "email": "email",
+    "mobile": "app_user",
+    "web": "web_user",
+    "chat": "chat_visitor",
+}
+
 
 class Priority(enum.IntEnum):
     """Higher is more urgent; the same numbers as the gRPC enum and the tickets.priority column."""

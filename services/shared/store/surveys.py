@@ -9,6 +9,7 @@ from typing import Any
 from psycopg import AsyncConnection, Connection
 from psycopg.rows import class_row
 
+from services.shared.domain import CHANNEL_IDENTITY
 from services.shared.store import ticket_events
 
 
@@ -37,15 +38,14 @@ SELECT t.id AS ticket_id, t.channel, t.status, t.queue_id, t.customer_id, t.lang
        c.language AS customer_language,
        coalesce((SELECT ci.value FROM customer_identities ci
                  WHERE ci.customer_id = t.customer_id
-                   AND ci.kind = CASE t.channel WHEN 'phone' THEN 'phone' WHEN 'email' THEN 'email'
-                                  WHEN 'mobile' THEN 'app_user' WHEN 'web' THEN 'web_user'
-                                  WHEN 'chat' THEN 'chat_visitor' END
+                   AND ci.kind = (SELECT m.kind FROM unnest(%(channels)s::text[], %(kinds)s::text[])
+                                  AS m (channel, kind) WHERE m.channel = t.channel)
                  ORDER BY ci.created_at DESC LIMIT 1), '') AS recipient,
        now() AS swept_at
 FROM tickets t JOIN customers c ON c.id = t.customer_id
 WHERE t.survey_due_at <= now()
 ORDER BY t.survey_due_at
-LIMIT %s
+LIMIT %(limit)s
 FOR UPDATE OF t SKIP LOCKED
 """
 
@@ -61,7 +61,12 @@ RETURNING id
 def lock_due_sync(conn: Connection[Any], limit: int) -> list[DueSurvey]:
     """Locks up to `limit` tickets whose survey is due, until the caller's transaction ends."""
     with conn.cursor(row_factory=class_row(DueSurvey)) as cur:
-        return cur.execute(LOCK_DUE, (limit,)).fetchall()
+        params = {
+            "channels": list(CHANNEL_IDENTITY),
+            "kinds": list(CHANNEL_IDENTITY.values()),
+            "limit": limit,
+        }
+        return cur.execute(LOCK_DUE, params).fetchall()
 
 
 def create_sync(
