@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-unit lint format typecheck protos protos-check migrate bench clean
+.PHONY: help run test browser test-unit lint format typecheck protos protos-check migrate bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -21,8 +21,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP) ## run the whole stack in the foreground (embedded PostgreSQL and file broker unless configured)
 	$(PY) -m services.stack
 
-test: $(STAMP) ## run the whole test suite against the machine's PostgreSQL and RabbitMQ
+test: $(STAMP) browser ## run the whole test suite against the machine's PostgreSQL and RabbitMQ
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+browser: ## install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 test-unit: $(STAMP) ## unit tests only (no sockets)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)

@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.metrics_server",
     "tests.fixtures.celery_worker",
     "tests.fixtures.gateway",
+    "tests.fixtures.browser",
 ]
