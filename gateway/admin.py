@@ -2,10 +2,13 @@
 
 python -m gateway.admin create-queue billing --description "Bills and payments"
 python -m gateway.admin create-agent "Sara Ali" --email sara@example.com --queues cards,general
+python -m gateway.admin set-agent 1 --skills fraud=4,cards=2 --languages ar,en --capacity chat=4,phone=1
 python -m gateway.admin create-token --role integration --channel phone --name "PBX"
 python -m gateway.admin create-token --role agent --agent-id 1 --name "Sara's console"
 python -m gateway.admin create-token --role supervisor --name "Floor manager"
 python -m gateway.admin export-corrections --since 2026-01-01 > corrections.jsonl
+python -m gateway.admin set-escalation-queue cards disputes_fraud
+python -m gateway.admin add-supervisor cards --channel email --address lead@bank.example --name "Card lead"
 """
 
 import argparse
@@ -18,7 +21,16 @@ import psycopg
 
 from gateway import tokens
 from services.shared.domain import CHANNELS
-from services.shared.store import agents, api_credentials, classifier_corrections, queues
+from services.shared.store import (
+    agent_capacity,
+    agent_languages,
+    agent_skills,
+    agents,
+    api_credentials,
+    classifier_corrections,
+    queue_supervisors,
+    queues,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--email")
     a.add_argument("--queues", required=True, help="comma-separated queue names")
     sub.add_parser("list-agents", help="list agents and their queues")
+    g = sub.add_parser("set-agent", help="set an agent's skills, languages and capacity per channel")
+    g.add_argument("id", type=int)
+    g.add_argument("--skills", type=_pairs, help="skill=proficiency (1-5), comma-separated; replaces all")
+    g.add_argument("--languages", help="comma-separated language codes (ar,en); replaces all")
+    g.add_argument("--capacity", type=_pairs, help="channel=tickets at once, comma-separated")
     t = sub.add_parser("create-token", help="create a bearer token; prints the secret once")
     t.add_argument("--role", required=True, choices=["integration", "agent", "supervisor"])
     t.add_argument("--name", required=True, help="who or what uses it")
@@ -50,7 +67,25 @@ def _parser() -> argparse.ArgumentParser:
         help='agents\' queue corrections as JSONL {"text", "queue"} (the final queue of each ticket)',
     )
     e.add_argument("--since", type=_aware, help="only those recorded since (ISO 8601; UTC if no offset)")
+    x = sub.add_parser("set-escalation-queue", help="where a queue's tickets go when they breach their SLA")
+    x.add_argument("queue")
+    x.add_argument("target", help="a queue name, or 'none' to keep breached tickets where they are")
+    s = sub.add_parser("add-supervisor", help="who hears of a queue's SLA warnings, breaches, low scores")
+    s.add_argument("queue")
+    s.add_argument("--channel", required=True, choices=CHANNELS)
+    s.add_argument("--address", required=True, help="phone number, e-mail address, app user id, ...")
+    s.add_argument("--name", default="")
     return parser
+
+
+def _pairs(value: str) -> dict[str, int]:
+    pairs = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        name, _, number = item.partition("=")
+        if not number.isdigit():
+            raise argparse.ArgumentTypeError(f"{item!r} is not name=number")
+        pairs[name.strip()] = int(number)
+    return pairs
 
 
 def _aware(value: str) -> datetime:
@@ -77,6 +112,19 @@ def run(argv: list[str], database_url: str) -> int:
         elif args.command == "list-agents":
             for row in agents.list_all(conn):
                 print("\t".join(map(str, row)))
+        elif args.command == "set-agent":
+            try:
+                if args.skills is not None:
+                    agent_skills.set_all_sync(conn, args.id, args.skills)
+                if args.languages is not None:
+                    languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+                    agent_languages.set_all_sync(conn, args.id, languages)
+                if args.capacity is not None:
+                    agent_capacity.set_sync(conn, args.id, args.capacity)
+            except psycopg.errors.IntegrityError as exc:  # unknown agent, channel, or out of range
+                print(f"error: {exc.diag.message_primary}", file=sys.stderr)
+                return 2
+            print(f"agent {args.id} updated")
         elif args.command == "create-token":
             if (args.role == "integration") != (args.channel is not None):
                 print(
@@ -105,6 +153,19 @@ def run(argv: list[str], database_url: str) -> int:
                 print(f"error: no active token {args.id}", file=sys.stderr)
                 return 1
             print(f"token {args.id} revoked")
+        elif args.command == "set-escalation-queue":
+            target = None if args.target == "none" else args.target
+            if not queues.set_escalation_queue(conn, args.queue, target):
+                print(f"error: unknown queue {args.queue!r} or {args.target!r}", file=sys.stderr)
+                return 2
+            print(f"queue {args.queue}: breached tickets go to {args.target}")
+        elif args.command == "add-supervisor":
+            if not queue_supervisors.add_by_queue_name_sync(
+                conn, args.queue, args.channel, args.address, args.name
+            ):
+                print(f"error: unknown queue {args.queue!r}", file=sys.stderr)
+                return 2
+            print(f"queue {args.queue}: supervisor {args.address} ({args.channel})")
         elif args.command == "export-corrections":
             for text, queue in classifier_corrections.export_sync(conn, args.since):
                 print(json.dumps({"text": text, "queue": queue}, ensure_ascii=False))

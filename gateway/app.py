@@ -8,7 +8,20 @@ from fastapi import FastAPI
 
 from gateway import deps, problems
 from gateway.body_limit import BodyLimit
-from gateway.routes import agents, health, inquiries, metrics, surveys, tickets
+from gateway.routes import (
+    agents,
+    console,
+    health,
+    inquiries,
+    live,
+    metrics,
+    outbound,
+    quality,
+    routing,
+    surveys,
+    thread,
+    tickets,
+)
 from gateway.settings import GatewaySettings
 
 DESCRIPTION = """Omnichannel ticket routing. Channel integrations post inquiries; agents claim and
@@ -25,7 +38,20 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
     app = FastAPI(title="Ticketing gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
     problems.install(app)
-    for module in (health, inquiries, tickets, agents, surveys, metrics):
+    for module in (
+        health,
+        inquiries,
+        tickets,
+        agents,
+        surveys,
+        metrics,
+        outbound,
+        live,
+        quality,
+        thread,
+        routing,
+        console,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

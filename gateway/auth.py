@@ -40,7 +40,12 @@ async def authenticate(request: Request) -> Credential:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, "Unauthorized", "send Authorization: Bearer <token>")
-    key = tokens.digest(token.strip())
+    return await credential_for(request, token.strip())
+
+
+async def credential_for(request: Request, token: str) -> Credential:
+    """The active credential of a bearer token; 401 when it is unknown or revoked."""
+    key = tokens.digest(token)
     deps = request.app.state.deps
     credential = deps.token_cache.get(key)
     if credential is None:

@@ -13,7 +13,9 @@ from ticketing.v1 import classifier_pb2_grpc, metrics_pb2_grpc
 from gateway.auth import TokenCache
 from gateway.classify_batcher import ClassifyBatcher
 from gateway.document_workers import DocumentWorkers, worker_argv
+from gateway.offer_hub import OfferHub
 from gateway.settings import GatewaySettings
+from gateway.waits import WaitContexts
 from services.shared.db import open_async_pool
 
 
@@ -27,6 +29,9 @@ class Deps:
     metrics: metrics_pb2_grpc.MetricsServiceStub
     token_cache: TokenCache
     documents: DocumentWorkers
+    # The agents' live offer streams in this process.
+    offers: OfferHub
+    waits: WaitContexts
 
 
 @asynccontextmanager
@@ -44,6 +49,7 @@ async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
         workers=limits.workers,
         timeout_s=limits.timeout_s,
     )
+    offers = OfferHub(settings.database_url)
     try:
         yield Deps(
             settings=settings,
@@ -56,8 +62,11 @@ async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
             metrics=metrics_pb2_grpc.MetricsServiceStub(metrics_channel),
             token_cache=TokenCache(settings.auth_cache_s),
             documents=documents,
+            offers=offers,
+            waits=WaitContexts(),
         )
     finally:
+        await offers.close()
         await documents.close()
         await classifier_channel.close()
         await metrics_channel.close()

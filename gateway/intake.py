@@ -2,9 +2,13 @@
 
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
+
+from psycopg import AsyncConnection
 
 from gateway import documents, occurred_at
 from gateway.classify import classify
@@ -24,6 +28,8 @@ class Outcome:
     ticket: Ticket
     created: bool
     documents: list[Document]
+    # The inquiry joined the customer's open ticket in the same queue instead of opening one.
+    joined: bool = False
 
 
 def request_hash(inquiry: InquiryIn, attachments: Sequence[Attachment] = ()) -> bytes:
@@ -61,6 +67,8 @@ async def take(
     limits = settings.documents
     # Read and classify before taking a connection, so slow work never holds one.
     read = await documents.read_all(deps.documents, attachments, limits) if attachments else []
+    # The classification's time goes into the `routed` event: the metrics service's histogram of it.
+    classify_started = time.perf_counter()
     routing = await classify(
         deps.classifier,
         text=inquiry.text,
@@ -71,11 +79,15 @@ async def take(
         documents_text=documents.for_classifier(read, limits.classifier_chars),
     )
     faq = None
-    classification = {**routing.details, "requested_queue": routing.queue}
+    classify_ms = round((time.perf_counter() - classify_started) * 1000, 3)
+    classification = {**routing.details, "requested_queue": routing.queue, "classify_ms": classify_ms}
     if routing.faq_answer:
         faq = FaqAnswer(routing.faq_id, routing.faq_confidence, routing.faq_answer)
         classification["faq"] = {"id": faq.faq_id, "confidence": faq.confidence, "answer": faq.text}
     identities = inquiry.customer.identities()
+    deadlines = settings.escalation.deadlines(
+        inquiry.channel, routing.priority, at, str(routing.details.get("reason") or "")
+    )
     detected = routing.language if routing.language in ("ar", "en") else None
     new = NewTicket(
         channel=inquiry.channel,
@@ -94,12 +106,18 @@ async def take(
         classification=classification,
         routed_by=routing.routed_by,
         occurred_at=at,
-        escalate_at=settings.escalation.due_at(inquiry.channel, at, 1),
+        escalate_at=min(deadlines.warn_at, deadlines.resolution_due_at),
+        first_response_due_at=deadlines.first_response_due_at,
+        resolution_due_at=deadlines.resolution_due_at,
+        sla_warn_at=deadlines.warn_at,
         faq=faq,
         recipient=next((v for k, v in identities if k == CHANNEL_IDENTITY[inquiry.channel]), ""),
         documents=read,
     )
     async with deps.pool.connection() as conn:
+        joined = await _join_open_ticket(conn, inquiry, identities, routing.queue, at)
+        if joined is not None:
+            return joined
         ticket = await tickets.intake(conn, new)
         # Retries are rare, so they are found by the insert's conflict rather than by a lookup that
         # every new inquiry would pay for.
@@ -110,6 +128,40 @@ async def take(
             stored = await ticket_documents.for_ticket(conn, existing.id)
             return Outcome(existing, created=False, documents=list(stored))
     return Outcome(ticket, created=True, documents=read)
+
+
+async def _join_open_ticket(
+    conn: AsyncConnection[Any],
+    inquiry: InquiryIn,
+    identities: list[tuple[str, str]],
+    queue: str,
+    at: datetime,
+) -> Outcome | None:
+    """A customer who writes again, on any channel, while a ticket of theirs is open in the same
+    queue: the text joins that ticket's thread (a `customer_message` event) and the answer is that
+    ticket, with its status, position and wait, instead of a duplicate."""
+    open_ticket = await tickets.open_in_queue(conn, identities, queue)
+    if open_ticket is None:
+        return None
+    same = (open_ticket.channel, open_ticket.external_id) == (inquiry.channel, inquiry.external_id)
+    if same:
+        return None  # a retry of that ticket's own intake: answered by the usual path
+    added = await tickets.join_thread(
+        conn,
+        open_ticket.id,
+        channel=inquiry.channel,
+        external_id=inquiry.external_id,
+        text=inquiry.text,
+        subject=inquiry.subject,
+        at=at,
+        identities=identities,
+    )
+    if not added and await tickets.by_external_id(conn, inquiry.channel, inquiry.external_id):
+        return None  # (channel, external_id) is a ticket of its own: the usual path answers
+    current = await tickets.get(conn, open_ticket.id)
+    assert current is not None
+    del added  # a replay of the same follow-up answers the same way
+    return Outcome(current, created=False, documents=[], joined=True)
 
 
 def _check_same(existing: Ticket, digest: bytes) -> None:

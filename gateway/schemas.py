@@ -212,6 +212,11 @@ class TicketOut(BaseModel):
     answer: AnswerOut | None = Field(
         None, description="Set when the inquiry was answered at once from the FAQ (status self_served)."
     )
+    first_response_due_at: datetime | None = Field(None, description="The SLA's first-response deadline.")
+    resolution_due_at: datetime | None = Field(None, description="The SLA's resolution deadline.")
+    sla_paused_at: datetime | None = Field(
+        None, description="Set while the ticket waits for the customer: the SLA clock stands still."
+    )
 
     @classmethod
     def of(cls, ticket: Ticket) -> "TicketOut":
@@ -237,12 +242,25 @@ class TicketOut(BaseModel):
             queued_at=ticket.queued_at,
             answered_at=ticket.answered_at,
             resolved_at=ticket.resolved_at,
+            first_response_due_at=ticket.first_response_due_at,
+            resolution_due_at=ticket.resolution_due_at,
+            sla_paused_at=ticket.sla_paused_at,
         )
 
 
 class IntakeOut(TicketOut):
     documents: list[DocumentSummaryOut] = Field(
         default_factory=list, description="What was read of each attachment, with a note when not all."
+    )
+    joined: bool = Field(
+        False,
+        description="The customer had an open ticket in the same queue: the inquiry joined its thread "
+        "(answered 200 with that ticket) instead of opening another.",
+    )
+    position: int | None = Field(None, description="Place in the queue (1 = next) while it waits.")
+    queue_depth: int | None = Field(None, description="Tickets waiting in the queue.")
+    estimated_wait_s: float | None = Field(
+        None, description="Seconds until an agent is offered it; null when nobody could take it now."
     )
 
 

@@ -1,10 +1,17 @@
 """The gateway's settings, read once from the environment."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from services.router import policy as routing_policy
+from services.router.policy import Policies
+from services.router.settings import load_policies
+from services.shared import kpi_targets, sla
+from services.shared.domain import CHANNELS
+from services.shared.kpi_targets import DEFAULT_TABLE, TargetTable
 from services.shared.settings import Env, SettingsError
-from services.shared.sla import EscalationPolicy
+from services.shared.sla import SlaPolicies
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,21 @@ class DocumentLimits:
         )
 
 
+def _sla_policies(env: Env) -> SlaPolicies:
+    path = env.optional("SLA_POLICIES_FILE")
+    try:
+        return sla.load(Path(path) if path else None, env.optional("ESCALATE_AFTER_S"))
+    except ValueError as exc:
+        raise SettingsError(f"SLA_POLICIES_FILE: {exc}") from None
+
+
+def _kpi_targets(env: Env) -> TargetTable:
+    try:
+        return kpi_targets.parse(env.optional("KPI_TARGETS"), CHANNELS)
+    except ValueError as exc:
+        raise SettingsError(f"KPI_TARGETS: {exc}") from None
+
+
 @dataclass(frozen=True)
 class GatewaySettings:
     database_url: str
@@ -69,8 +91,13 @@ class GatewaySettings:
     db_pool_max: int
     access_log: bool
     log_level: str
-    escalation: EscalationPolicy
+    # The SLA policies (SLA_POLICIES_FILE, ESCALATE_AFTER_S): deadlines set at intake and on each change.
+    escalation: SlaPolicies
     documents: DocumentLimits
+    # KPI targets (KPI_TARGETS, e.g. `fcr=0.92,chat.asa_s=60`) over the defaults of KPIS.md.
+    kpi_targets: TargetTable = DEFAULT_TABLE
+    # Routing policies per queue (ROUTING_POLICIES), for dry runs and estimated waits.
+    routing: Policies = field(default_factory=routing_policy.load)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -91,6 +118,8 @@ class GatewaySettings:
             db_pool_max=env.int("DB_POOL_MAX", 20),
             access_log=env.str("ACCESS_LOG", "0") == "1",
             log_level=env.str("LOG_LEVEL", "info").lower(),
-            escalation=EscalationPolicy.parse(env.optional("ESCALATE_AFTER_S")),
+            escalation=_sla_policies(env),
             documents=DocumentLimits.from_env(env),
+            kpi_targets=_kpi_targets(env),
+            routing=load_policies(env),
         )

@@ -3,11 +3,13 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg import AsyncConnection
+
 from gateway import occurred_at
 from gateway.deps import Deps
 from gateway.problems import Problem
 from services.shared import ticket_changes
-from services.shared.store import classifier_corrections, queues, tickets
+from services.shared.store import agents, classifier_corrections, queues, tickets
 from services.shared.store.classifier_corrections import Correction
 from services.shared.store.ticket_events import NewEvent
 from services.shared.store.tickets import Ticket
@@ -22,9 +24,17 @@ def event_time(deps: Deps, reported: datetime | None) -> datetime:
 
 
 async def claim_next(deps: Deps, agent_id: int, reported: datetime | None) -> Ticket | None:
+    """The agent's best waiting ticket within their capacity. Pulling work is being at work: an
+    offline agent who pulls is signed in (available); one who set themselves away gets a 409."""
     at = event_time(deps, reported)
     async with deps.pool.connection() as conn:
-        return await tickets.claim_next(conn, agent_id, at)
+        async with conn.transaction():
+            presence = await agents.presence_of(conn, agent_id)
+            if presence == "away":
+                raise Problem(409, "Away", "you are away: set presence to available to take work")
+            if presence == "offline":
+                await agents.set_presence(conn, agent_id, "available")
+        return await tickets.claim_next_routed(conn, agent_id, at)
 
 
 async def act(
@@ -37,6 +47,7 @@ async def act(
     channel_scope: str | None = None,
     to_queue: str | None = None,
     data: dict[str, Any] | None = None,
+    extra_columns: dict[str, Any] | None = None,
 ) -> Ticket:
     """Applies `action` under the ticket's row lock; `channel_scope` hides other channels' tickets."""
     at = event_time(deps, reported)
@@ -49,33 +60,17 @@ async def act(
             to_queue_id = await queues.id_by_name(conn, to_queue)
             if to_queue_id is None:
                 raise Problem(422, "Unknown queue", f"there is no queue {to_queue!r}")
-        state = ticket_changes.TicketState(
-            status=ticket.status,
-            channel=ticket.channel,
-            queue_id=ticket.queue_id,
-            assigned_agent_id=ticket.assigned_agent_id,
-            answered_at=ticket.answered_at,
-            last_event_at=ticket.last_event_at,
-            escalation_level=ticket.escalation_level,
+        await apply_locked(
+            conn,
+            ticket,
+            action,
+            at=at,
+            policy=deps.settings.escalation,
+            agent_id=agent_id,
+            to_queue_id=to_queue_id,
+            data=data,
+            extra_columns=extra_columns,
         )
-        try:
-            change = ticket_changes.plan(
-                action,
-                state,
-                at=at,
-                policy=deps.settings.escalation,
-                agent_id=agent_id,
-                to_queue_id=to_queue_id,
-                data=data,
-            )
-        except IllegalTransition as exc:
-            raise Problem(409, "Illegal transition", str(exc), status_now=ticket.status) from None
-        except ticket_changes.NotHolder as exc:
-            raise Problem(409, "Not your ticket", str(exc)) from None
-        except ticket_changes.TooEarly as exc:
-            raise Problem(422, "Invalid time", str(exc)) from None
-        event = NewEvent(ticket_id, change.event_type, at, agent_id, change.event_queue_id, change.event_data)
-        await tickets.apply_change(conn, ticket_id, change.columns, event)
         if action == "transfer" and to_queue_id is not None and to_queue_id != ticket.queue_id:
             # The agent says the text belonged elsewhere: a label for the classifier's next training.
             text = classifier_corrections.ticket_text(ticket.subject, ticket.body)
@@ -85,3 +80,46 @@ async def act(
         updated = await tickets.get(conn, ticket_id)
     assert updated is not None
     return updated
+
+
+async def apply_locked(
+    conn: AsyncConnection[Any],
+    ticket: Ticket,
+    action: str,
+    *,
+    at: datetime,
+    # Whatever escalation policy ticket_changes.plan takes (the settings' `escalation`).
+    policy: Any,
+    agent_id: int | None = None,
+    to_queue_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    extra_columns: dict[str, Any] | None = None,
+) -> None:
+    """Checks `action` against the state machine and writes it with its event; the caller holds the
+    ticket's row lock. `extra_columns` are set with it (a transfer's reservation for one agent)."""
+    state = ticket_changes.TicketState(
+        status=ticket.status,
+        channel=ticket.channel,
+        queue_id=ticket.queue_id,
+        assigned_agent_id=ticket.assigned_agent_id,
+        answered_at=ticket.answered_at,
+        last_event_at=ticket.last_event_at,
+        escalation_level=ticket.escalation_level,
+        priority=ticket.priority,
+        first_response_due_at=ticket.first_response_due_at,
+        resolution_due_at=ticket.resolution_due_at,
+        sla_paused_at=ticket.sla_paused_at,
+        reason=str(ticket.classification.get("reason") or "") or None,
+    )
+    try:
+        change = ticket_changes.plan(
+            action, state, at=at, policy=policy, agent_id=agent_id, to_queue_id=to_queue_id, data=data
+        )
+    except IllegalTransition as exc:
+        raise Problem(409, "Illegal transition", str(exc), status_now=ticket.status) from None
+    except ticket_changes.NotHolder as exc:
+        raise Problem(409, "Not your ticket", str(exc)) from None
+    except ticket_changes.TooEarly as exc:
+        raise Problem(422, "Invalid time", str(exc)) from None
+    event = NewEvent(ticket.id, change.event_type, at, agent_id, change.event_queue_id, change.event_data)
+    await tickets.apply_change(conn, ticket.id, {**change.columns, **(extra_columns or {})}, event)

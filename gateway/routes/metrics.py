@@ -1,22 +1,29 @@
-"""GET /v1/metrics/kpis: KPI figures from the metrics service, in the shape KPIS.md gives."""
+"""KPIs, the yearly report and the per-ticket export, from the metrics service (supervisors only)."""
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, NoReturn
 
 import grpc
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import AwareDatetime
 from ticketing.v1 import metrics_pb2
 
+from gateway import report_render, report_view
 from gateway.auth import Supervisor
 from gateway.deps import DepsDep
 from gateway.problems import Problem
+from gateway.report_view import figures_to_dict
 from gateway.schemas import ChannelName
 from services.shared import kpi_targets
 from services.shared.domain import channel_to_proto
 
 router = APIRouter(tags=["metrics"])
+
+# An export streams for as long as the period takes; past this the gateway gives up on it.
+EXPORT_DEADLINE_S = 600.0
 
 
 def _timestamp(value: datetime) -> Timestamp:
@@ -25,16 +32,26 @@ def _timestamp(value: datetime) -> Timestamp:
     return stamp
 
 
-def figures_to_dict(figures: metrics_pb2.KpiFigures) -> dict[str, Any]:
-    """Every field by name; an optional figure with nothing to average is null."""
-    out: dict[str, Any] = {}
-    for field in figures.DESCRIPTOR.fields:
-        present = not field.has_presence or figures.HasField(field.name)
-        out[field.name] = getattr(figures, field.name) if present else None
-    return out
+def _unavailable(exc: grpc.aio.AioRpcError) -> NoReturn:
+    if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+        raise Problem(422, "Invalid request", exc.details() or "") from None
+    if exc.code() == grpc.StatusCode.NOT_FOUND:
+        raise Problem(422, "Unknown queue", exc.details() or "") from None
+    raise Problem(
+        503, "Metrics unavailable", f"the metrics service did not answer ({exc.code().name})"
+    ) from None
 
 
-@router.get("/v1/metrics/kpis", summary="KPI figures for a period, overall and per channel, against targets")
+def _period(from_: datetime | None, to: datetime | None) -> tuple[datetime, datetime]:
+    now = datetime.now(UTC)
+    start = from_ or datetime(now.year, 1, 1, tzinfo=UTC)
+    end = to or now
+    if start >= end:
+        raise Problem(422, "Invalid period", "`from` must be before `to`")
+    return start, end
+
+
+@router.get("/v1/metrics/kpis", summary="KPI figures for a period, overall, per channel, queue and agent")
 async def get_kpis(
     _: Supervisor,
     deps: DepsDep,
@@ -44,15 +61,12 @@ async def get_kpis(
     to: Annotated[AwareDatetime | None, Query(description="End (exclusive); default now")] = None,
     channel: ChannelName | None = None,
     queue: Annotated[str | None, Query(max_length=63)] = None,
+    agent_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     sl_threshold_s: Annotated[int | None, Query(ge=0, le=86_400)] = None,
     short_abandon_s: Annotated[int | None, Query(ge=0, le=3_600)] = None,
 ) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    start = from_ or datetime(now.year, 1, 1, tzinfo=UTC)
-    end = to or now
-    if start >= end:
-        raise Problem(422, "Invalid period", "`from` must be before `to`")
-    request = metrics_pb2.GetKpisRequest(queue=queue or "")
+    start, end = _period(from_, to)
+    request = metrics_pb2.GetKpisRequest(queue=queue or "", agent_id=agent_id or 0)
     request.to.CopyFrom(_timestamp(end))
     getattr(request, "from").CopyFrom(_timestamp(start))
     if channel:
@@ -64,17 +78,105 @@ async def get_kpis(
     try:
         reply = await deps.metrics.GetKpis(request, timeout=deps.settings.metrics_timeout_s)
     except grpc.aio.AioRpcError as exc:
-        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
-            raise Problem(422, "Invalid request", exc.details() or "") from None
-        raise Problem(
-            503, "Metrics unavailable", f"the metrics service did not answer ({exc.code().name})"
-        ) from None
+        _unavailable(exc)
     overall = figures_to_dict(reply.overall)
+    targets = deps.settings.kpi_targets
+    by_channel = {name: figures_to_dict(f) for name, f in sorted(reply.by_channel.items())}
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         **overall,
-        "by_channel": {name: figures_to_dict(f) for name, f in sorted(reply.by_channel.items())},
-        "targets": kpi_targets.evaluate(overall),
+        "by_channel": {
+            name: {**f, "targets": kpi_targets.evaluate(f, targets.for_channel(name))}
+            for name, f in by_channel.items()
+        },
+        "by_queue": {name: figures_to_dict(f) for name, f in sorted(reply.by_queue.items())},
+        "by_agent": {str(agent): figures_to_dict(f) for agent, f in sorted(reply.by_agent.items())},
+        "targets": kpi_targets.evaluate(overall, targets.overall),
         "formula_version": reply.formula_version,
+        "recorded_through": reply.recorded_through.ToDatetime(tzinfo=UTC).isoformat()
+        if reply.HasField("recorded_through")
+        else None,
     }
+
+
+def _format(request: Request, format_: str | None) -> str:
+    if format_:
+        return format_
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept:
+        return "html"
+    if "text/csv" in accept:
+        return "csv"
+    return "json"
+
+
+@router.get(
+    "/v1/metrics/report",
+    summary="The yearly report: each KPI against target and last year, volumes per channel, charts",
+    description="`format` (or the Accept header) picks JSON, CSV or an HTML page with SVG charts.",
+    response_model=None,
+)
+async def get_report(
+    _: Supervisor,
+    deps: DepsDep,
+    request: Request,
+    year: Annotated[int, Query(ge=1971, le=9999)],
+    format_: Annotated[Literal["json", "csv", "html"] | None, Query(alias="format")] = None,
+) -> Response | dict[str, Any]:
+    try:
+        reply = await deps.metrics.GetReport(
+            metrics_pb2.GetReportRequest(year=year), timeout=deps.settings.metrics_timeout_s
+        )
+    except grpc.aio.AioRpcError as exc:
+        _unavailable(exc)
+    report = report_view.build(reply, deps.settings.kpi_targets)
+    chosen = _format(request, format_)
+    if chosen == "csv":
+        return PlainTextResponse(
+            report_render.to_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="report-{year}.csv"'},
+        )
+    if chosen == "html":
+        return HTMLResponse(report_render.to_html(report))
+    return report
+
+
+@router.get(
+    "/v1/metrics/export",
+    summary="One CSV row per ticket created in the period (timeline, queue, agent, times, survey, quality)",
+    response_class=StreamingResponse,
+)
+async def export(
+    _: Supervisor,
+    deps: DepsDep,
+    from_: Annotated[AwareDatetime, Query(alias="from", description="Start (inclusive)")],
+    to: Annotated[AwareDatetime, Query(description="End (exclusive)")],
+) -> StreamingResponse:
+    start, end = _period(from_, to)
+    request = metrics_pb2.ExportTicketsRequest(to=_timestamp(end))
+    getattr(request, "from").CopyFrom(_timestamp(start))
+    call = deps.metrics.ExportTickets(request, timeout=EXPORT_DEADLINE_S)
+    # The first chunk (the header) is read before answering, so an unavailable service is a 503
+    # rather than a broken 200.
+    try:
+        first = await call.read()
+    except grpc.aio.AioRpcError as exc:
+        _unavailable(exc)
+
+    async def rows() -> AsyncIterator[str]:
+        chunk = first
+        try:
+            while isinstance(chunk, metrics_pb2.ExportChunk):
+                yield chunk.csv
+                chunk = await call.read()
+        finally:
+            call.cancel()
+
+    name = f"tickets-{start.date().isoformat()}-{end.date().isoformat()}.csv"
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

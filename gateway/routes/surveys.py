@@ -1,14 +1,17 @@
-"""POST /v1/surveys/{token}: the customer's 1-5 score, recorded once. The token is the credential."""
+"""POST /v1/surveys/{token}: the customer's 1-5 score, recorded once (the token is the credential);
+and the follow-ups a low score opens, for supervisors."""
 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, Field
 
+from gateway.auth import Supervisor
 from gateway.deps import DepsDep
 from gateway.problems import Problem
-from gateway.schemas import SurveyReplyIn
-from services.shared.store import surveys
+from gateway.schemas import Strict, SurveyReplyIn
+from services.shared.store import survey_follow_ups, surveys
 from services.shared.store.surveys import ReplyOutcome
 
 router = APIRouter(tags=["surveys"])
@@ -34,3 +37,52 @@ async def answer_survey(
         status, title, detail = REFUSALS[result.outcome]
         raise Problem(status, title, detail)
     return {"status": "recorded", "ticket_id": result.ticket_id, "score": reply.score}
+
+
+class FollowUpOut(BaseModel):
+    id: int
+    ticket_id: int
+    queue: str
+    score: int
+    comment: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    note: str
+
+
+class CloseFollowUpIn(Strict):
+    note: str = Field("", max_length=5000)
+
+
+@router.get(
+    "/v1/follow-ups",
+    response_model=list[FollowUpOut],
+    summary="Open follow-ups of low survey scores (1-2), oldest first",
+)
+async def open_follow_ups(
+    _: Supervisor,
+    deps: DepsDep,
+    queue: Annotated[str | None, Query(max_length=63)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[FollowUpOut]:
+    async with deps.pool.connection() as conn:
+        found = await survey_follow_ups.list_open(conn, queue, limit)
+    return [FollowUpOut(**vars(f)) for f in found]
+
+
+@router.post(
+    "/v1/follow-ups/{follow_up_id}/close", response_model=FollowUpOut, summary="Close a follow-up (once)"
+)
+async def close_follow_up(
+    follow_up_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    _: Supervisor,
+    deps: DepsDep,
+    body: Annotated[CloseFollowUpIn | None, Body()] = None,
+) -> FollowUpOut:
+    async with deps.pool.connection() as conn:
+        closed = await survey_follow_ups.close(
+            conn, follow_up_id, (body or CloseFollowUpIn()).note, datetime.now(UTC)
+        )
+    if closed is None:
+        raise Problem(404, "Not found", f"no follow-up {follow_up_id}")
+    return FollowUpOut(**vars(closed))

@@ -74,6 +74,28 @@ async def answer(
 
 
 @router.post(
+    "/v1/tickets/{ticket_id}/await-customer",
+    response_model=TicketOut,
+    summary="Wait for the customer: the SLA clock pauses until they write again",
+    description="Only for an `answered` ticket held by the agent (409 otherwise). The customer's next "
+    "message (a `customer_message` event) resumes the clock; deadlines move on by the open time paused.",
+)
+async def await_customer(
+    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: OptionalNote = None
+) -> TicketOut:
+    body = body or NoteIn()
+    ticket = await ticket_work.act(
+        deps,
+        ticket_id,
+        "await_customer",
+        reported=body.occurred_at,
+        agent_id=credential.agent_id,
+        data=_note(body),
+    )
+    return TicketOut.of(ticket)
+
+
+@router.post(
     "/v1/tickets/{ticket_id}/release", response_model=TicketOut, summary="Give an unanswered ticket back"
 )
 async def release(

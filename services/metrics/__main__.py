@@ -20,7 +20,7 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if argv == ["rebuild"]:
         written = asyncio.run(follower.rebuild_database(settings.database_url, settings.batch_size))
-        print(f"rebuilt ticket_metrics: {written} tickets")
+        print(f"rebuilt ticket_metrics and the rollups: {written} tickets")
     else:
         asyncio.run(server.serve(settings))
 

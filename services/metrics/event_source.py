@@ -14,18 +14,20 @@ from services.metrics.timeline import Event
 # Only events of transactions below the snapshot's xmin: every such transaction has ended, so no
 # event can still appear behind the cursor. An id alone would not do: ids are handed out before
 # commit, and a transaction that commits late would add an event behind a cursor that moved on.
+# ORDER BY names the table's columns: the output column `tx` is text, and text order is neither
+# xid order ('999' > '1000') nor able to use the (tx, id) index.
 AFTER = """
-SELECT tx::text, id, ticket_id FROM ticket_events
-WHERE (tx, id) > (%s::text::xid8, %s) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY tx, id
+SELECT e.tx::text, e.id, e.ticket_id FROM ticket_events e
+WHERE (e.tx, e.id) > (%s::text::xid8, %s) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY e.tx, e.id
 LIMIT %s
 """
 
 # The newest position that AFTER could reach now: where a rebuild leaves the cursor.
 LAST = """
-SELECT tx::text, id FROM ticket_events
-WHERE tx < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY tx DESC, id DESC
+SELECT e.tx::text, e.id FROM ticket_events e
+WHERE e.tx < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY e.tx DESC, e.id DESC
 LIMIT 1
 """
 
@@ -86,8 +88,13 @@ async def ticket_ids_after(conn: AsyncConnection[Any], after_id: int, limit: int
 async def histories(conn: AsyncConnection[Any], ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
     """All events of each ticket (visible now), in id order."""
     cur = await conn.execute(
-        """SELECT ticket_id, id, type, occurred_at, agent_id, queue_id FROM ticket_events
-           WHERE ticket_id = ANY(%s) ORDER BY ticket_id, id""",
+        # Only the numbers the timeline reads from `data`, not whole documents (a routed event
+        # carries the classifier's explanation).
+        """SELECT ticket_id, id, type, occurred_at, agent_id, queue_id,
+                  CASE WHEN type IN ('survey_answered', 'quality_evaluated')
+                       THEN (data ->> 'score')::float8 END,
+                  CASE WHEN type = 'routed' THEN (data ->> 'classify_ms')::float8 END
+           FROM ticket_events WHERE ticket_id = ANY(%s) ORDER BY ticket_id, id""",
         (list(ticket_ids),),
     )
     found: dict[int, list[Event]] = defaultdict(list)

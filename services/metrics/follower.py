@@ -16,7 +16,8 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from services.metrics import event_source, store
+from services.metrics import event_source, fcr, rollup, rollup_store, store
+from services.metrics.thresholds import DEFAULT_SL_THRESHOLD_S
 from services.metrics.timeline import timeline
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,9 @@ CONNECTION_TIMEOUT_S = 5.0
 
 
 async def recompute(conn: AsyncConnection[Any], ticket_ids: Iterable[int]) -> int:
-    """Recomputes and stores the rows of these tickets from all their events; returns how many."""
+    """Recomputes and stores the rows of these tickets from all their events, sets first-contact
+    resolution again for them and for their customers' earlier tickets a new contact may affect,
+    and moves the daily rollups by the difference; returns how many rows were recomputed."""
     ids = sorted(set(ticket_ids))
     histories = await event_source.histories(conn, ids)
     rows = []
@@ -40,8 +43,31 @@ async def recompute(conn: AsyncConnection[Any], ticket_ids: Iterable[int]) -> in
         if line.queue_id is None:
             # Without a queue-naming event the ticket's own queue stands in.
             line = replace(line, queue_id=ticket.queue_id)
+        if line.opened_queue_id is None:
+            line = replace(line, opened_queue_id=ticket.queue_id)
         rows.append(store.MetricsRow(ticket.id, ticket.channel, ticket.customer_id, ticket.created_at, line))
+    if not rows:
+        return 0
+    # A ticket (new or changed) can be the later contact of its customer's tickets resolved up to
+    # FCR_WINDOW before it was created: their flags are set again with this batch's.
+    earlier = await store.earlier_resolved(
+        conn,
+        sorted({r.customer_id for r in rows}),
+        min(r.created_at for r in rows) - fcr.FCR_WINDOW,
+        [r.ticket_id for r in rows],
+    )
+    affected = [r.ticket_id for r in rows] + earlier
+    before = await store.figures_of(conn, affected)
     await store.upsert(conn, rows)
+    written = await store.figures_of(conn, affected)
+    later = await store.with_later_contact(conn, affected, fcr.FCR_WINDOW)
+    flags = {i: fcr.first_contact_resolved(t, i in later) for i, t in written.items()}
+    await store.set_fcr(conn, flags)
+    after = [replace(t, fcr=flags[i]) for i, t in written.items()]
+    daily = rollup.delta(before.values(), after, DEFAULT_SL_THRESHOLD_S)
+    await rollup_store.add_daily(conn, daily)
+    await rollup_store.add_monthly(conn, rollup.by_month(daily))
+    await rollup_store.add_totals(conn, rollup.totals_delta(before.values(), after))
     return len(rows)
 
 
@@ -75,6 +101,7 @@ async def rebuild(conn: AsyncConnection[Any], batch_size: int) -> int:
         # Read before recomputing: every event up to here is then in what recompute reads.
         reached = await event_source.last_position(conn) or store.START
         await store.delete_all(conn)
+        await rollup_store.delete_all(conn)
         written, after_id = 0, 0
         while ids := await event_source.ticket_ids_after(conn, after_id, batch_size):
             written += await recompute(conn, ids)

@@ -22,7 +22,7 @@ class QueueFigures:
 # "Today" starts at midnight in the database session's TimeZone: the contact centre's local day.
 # A ticket counts in its current queue. tickets has no abandoned_at column: an abandoned ticket's
 # last_event_at is when it was abandoned, as nothing follows an abandonment. This reads every
-# ticket of the day's queues; the wallboard of the KPI issue should read rollups instead.
+# ticket of the day's queues; the wallboard's live figures (live.py) read today's rollups instead.
 FIGURES = """
 SELECT q.name AS queue,
        count(t.id) FILTER (WHERE t.status = 'queued') AS waiting,

@@ -3,12 +3,14 @@
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health
 from psycopg_pool import AsyncConnectionPool
 from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
+from services.metrics import prometheus
 from services.metrics.follower import follow_forever
 from services.metrics.servicer import MetricsServicer
 from services.metrics.settings import MetricsSettings
@@ -31,6 +33,17 @@ class MetricsService:
     health: health.aio.HealthServicer
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _follower: asyncio.Task[None] | None = None
+    _http: Any = None
+    _http_pool: Any = None
+    # The port Prometheus text is served on (0 until started; None when switched off).
+    http_port: int | None = 0
+
+    def start_http(self) -> None:
+        if not self.settings.http_bind:
+            self.http_port = None
+            return
+        self._http, self._http_pool = prometheus.serve(self.settings.http_bind, self.settings.database_url)
+        self.http_port = self._http.server_port
 
     def start_follower(self) -> None:
         self._follower = asyncio.create_task(
@@ -46,6 +59,7 @@ class MetricsService:
     async def start(self) -> None:
         """Serves and follows (for tests; `serve` does the same until a signal)."""
         await grpc_server.start(self.server, self.health)
+        self.start_http()
         self.start_follower()
 
     async def close(self, grace: float = grpc_server.GRACE_S) -> None:
@@ -56,6 +70,10 @@ class MetricsService:
             except TimeoutError:
                 log.warning("follower did not stop within %.0f s; cancelled", FOLLOWER_STOP_S)
         await self.server.stop(grace)
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http_pool.close()
         await self.pool.close()
 
 
@@ -78,7 +96,11 @@ async def open_service(settings: MetricsSettings) -> MetricsService:
 
 async def serve(settings: MetricsSettings) -> None:
     service = await open_service(settings)
-    log.info("metrics: gRPC on %s (port %d), following ticket_events", settings.bind, service.port)
+    service.start_http()
+    log.info(
+        "metrics: gRPC on %s (port %d), Prometheus on %s, following ticket_events",
+        settings.bind, service.port, settings.http_bind or "(off)",
+    )  # fmt: skip
     service.start_follower()
     try:
         await grpc_server.serve_until_signalled(service.server, service.health)

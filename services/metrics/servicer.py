@@ -1,5 +1,8 @@
 """The MetricsService gRPC servicer: translates requests and answers, and errors into status codes."""
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,12 +12,21 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
-from services.metrics import kpis, queue_figures
+from services.metrics import export, kpis, live, queue_figures, report
 from services.metrics.store import UnknownQueue
 from services.shared.domain import channel_from_proto
 
+log = logging.getLogger(__name__)
+
 # A request waits this long for a pooled connection before answering UNAVAILABLE.
 CONNECTION_TIMEOUT_S = 5.0
+# How often a live stream looks for changes unless the caller asks otherwise, and the least it may
+# ask: each look is a few indexed queries; the wallboard promises a change within 2 s.
+LIVE_INTERVAL_S = 1.0
+LIVE_MIN_INTERVAL_S = 0.2
+# A live stream sends its figures at least this often even when nothing changed (longest waits
+# grow, and proxies close quiet connections).
+LIVE_HEARTBEAT_S = 15.0
 
 
 def kpi_query(request: metrics_pb2.GetKpisRequest) -> kpis.KpiQuery:
@@ -30,6 +42,7 @@ def kpi_query(request: metrics_pb2.GetKpisRequest) -> kpis.KpiQuery:
         end=request.to.ToDatetime(tzinfo=UTC),
         channel=channel,
         queue=request.queue or None,
+        agent_id=request.agent_id or None,
         sl_threshold_s=request.sl_threshold_s if request.HasField("sl_threshold_s") else None,
         short_abandon_s=request.short_abandon_s,
     )
@@ -53,9 +66,64 @@ def kpis_response(report: kpis.KpiReport) -> metrics_pb2.GetKpisResponse:
     )
     for channel, figures in report.by_channel.items():
         response.by_channel[channel].CopyFrom(figures_message(figures))
+    for queue, figures in report.by_queue.items():
+        response.by_queue[queue].CopyFrom(figures_message(figures))
+    for agent, figures in report.by_agent.items():
+        response.by_agent[agent].CopyFrom(figures_message(figures))
     if report.recorded_through is not None:
         response.recorded_through.CopyFrom(_timestamp(report.recorded_through))
     return response
+
+
+def year_message(y: report.YearFigures) -> metrics_pb2.ReportYear:
+    message = metrics_pb2.ReportYear(
+        year=y.year, overall=figures_message(y.overall), months=[figures_message(m) for m in y.months]
+    )
+    for channel, f in y.by_channel.items():
+        message.by_channel[channel].CopyFrom(figures_message(f))
+    for queue, f in y.by_queue.items():
+        message.by_queue[queue].CopyFrom(figures_message(f))
+    for channel, months in y.channel_months.items():
+        message.channel_months[channel].months.extend(figures_message(m) for m in months)
+    return message
+
+
+def report_response(r: report.Report, generated_at: datetime) -> metrics_pb2.GetReportResponse:
+    response = metrics_pb2.GetReportResponse(
+        current=year_message(r.current),
+        previous=year_message(r.previous),
+        formula_version=r.formula_version,
+        generated_at=_timestamp(generated_at),
+        sl_threshold_s=r.sl_threshold_s,
+    )
+    if r.recorded_through is not None:
+        response.recorded_through.CopyFrom(_timestamp(r.recorded_through))
+    return response
+
+
+def live_message(found: live.Live) -> metrics_pb2.LiveFigures:
+    def states(a: live.AgentStates) -> metrics_pb2.AgentStates:
+        return metrics_pb2.AgentStates(**vars(a))
+
+    return metrics_pb2.LiveFigures(
+        as_of=_timestamp(found.as_of),
+        queues=[
+            metrics_pb2.LiveQueue(
+                queue=q.name, waiting=q.waiting, longest_wait_s=q.longest_wait_s,
+                agents=states(q.agents or live.AgentStates()), today=figures_message(q.today),
+            )
+            for q in found.queues
+        ],
+        channels=[
+            metrics_pb2.LiveChannel(
+                channel=c.name, waiting=c.waiting, longest_wait_s=c.longest_wait_s,
+                today=figures_message(c.today), sl_threshold_s=kpis.DEFAULT_SL_THRESHOLD_S[c.name],
+            )
+            for c in found.channels
+        ],
+        agents=states(found.agents),
+        today=figures_message(found.today),
+    )  # fmt: skip
 
 
 def queue_figures_response(
@@ -98,3 +166,70 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         except (psycopg.OperationalError, PoolTimeout) as exc:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
         return queue_figures_response(found, as_of)
+
+    async def GetReport(
+        self, request: metrics_pb2.GetReportRequest, context: Any
+    ) -> metrics_pb2.GetReportResponse:
+        if not 1970 < request.year < 10_000:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"no report for the year {request.year}")
+        try:
+            async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
+                found = await report.compute(conn, request.year)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
+        return report_response(found, datetime.now(UTC))
+
+    async def WatchLive(
+        self, request: metrics_pb2.WatchLiveRequest, context: Any
+    ) -> AsyncIterator[metrics_pb2.LiveFigures]:
+        interval = (
+            max(LIVE_MIN_INTERVAL_S, request.interval_ms / 1000) if request.interval_ms else LIVE_INTERVAL_S
+        )
+        last: bytes | None = None
+        sent_at = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
+                    message = live_message(await live.read(conn))
+            except (psycopg.OperationalError, PoolTimeout) as exc:
+                # The stream stays open through a database restart: the wallboard shows its last
+                # figures and catches up when PostgreSQL is back.
+                log.warning("live figures: PostgreSQL unavailable (%s)", exc)
+                await asyncio.sleep(interval)
+                continue
+            # Longest waits move every second; they count as a change only with the rest.
+            fingerprint = _without_clock(message)
+            if fingerprint != last or loop.time() - sent_at >= LIVE_HEARTBEAT_S:
+                yield message
+                last, sent_at = fingerprint, loop.time()
+            await asyncio.sleep(interval)
+
+    async def ExportTickets(
+        self, request: metrics_pb2.ExportTicketsRequest, context: Any
+    ) -> AsyncIterator[metrics_pb2.ExportChunk]:
+        if not request.HasField("from") or not request.HasField("to"):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "the period needs both `from` and `to`")
+        start = getattr(request, "from").ToDatetime(tzinfo=UTC)
+        end = request.to.ToDatetime(tzinfo=UTC)
+        if start >= end:
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, "the period is empty: `from` must be before `to`"
+            )
+        try:
+            async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
+                async for text in export.chunks(conn, start, end):
+                    yield metrics_pb2.ExportChunk(csv=text)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
+
+
+def _without_clock(message: metrics_pb2.LiveFigures) -> bytes:
+    copy = metrics_pb2.LiveFigures()
+    copy.CopyFrom(message)
+    copy.ClearField("as_of")
+    for place in (*copy.queues, *copy.channels):
+        # A wait that only grew is no change: readers count it up themselves from as_of.
+        if place.HasField("longest_wait_s"):
+            place.longest_wait_s = 0.0
+    return copy.SerializeToString(deterministic=True)

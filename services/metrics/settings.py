@@ -10,6 +10,8 @@ from services.shared.settings import Env, SettingsError
 class MetricsSettings:
     database_url: str
     bind: str = "0.0.0.0:50052"
+    # Where Prometheus scrapes its text (GET /metrics); empty for none.
+    http_bind: str = "0.0.0.0:9102"
     # How often the follower looks for new events when it has caught up. Shorter makes figures
     # fresher; each look is one indexed query, so even 0.1 s costs little, but it never sleeps less.
     follow_interval_s: float = 0.5
@@ -24,6 +26,7 @@ class MetricsSettings:
         settings = cls(
             database_url=env.str("DATABASE_URL"),
             bind=env.str("METRICS_BIND", cls.bind),
+            http_bind=env.str("METRICS_HTTP_BIND", cls.http_bind),
             follow_interval_s=env.float("METRICS_FOLLOW_INTERVAL_S", cls.follow_interval_s),
             batch_size=env.int("METRICS_BATCH_SIZE", cls.batch_size),
             log_level=env.str("LOG_LEVEL", cls.log_level).upper(),

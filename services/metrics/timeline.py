@@ -19,12 +19,18 @@ Rules, for events taken in id order (the order they were written under the ticke
   segment with no end yet (the ticket is being handled now) is not counted until it ends.
   handle = the sum of ended segments; None when no segment has ended.
 - queue_id: the queue of the latest routed, transferred, human_requested, reopened or escalated
-  event that names one.
+  event that names one; opened_queue_id: the queue of the first `routed` event (where the customer
+  opened the ticket), which first-contact resolution compares a later contact with.
+- survey: the first `survey_answered` event's score (1-5) and time; quality: every
+  `quality_evaluated` event's time and score (0-100), in order; classify_ms: the first `routed`
+  event's classification time, when the gateway measured one.
+- Event kinds not named here (other issues add their own) are ignored, never an error.
+- Durations are also kept in whole microseconds (wait_us, handle_us), so sums of them are exact.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 QUEUEING = frozenset({"routed", "transferred", "human_requested", "reopened", "escalated"})
 SEGMENT_ENDS = frozenset({"resolved", "transferred", "escalated", "released"})
@@ -37,6 +43,10 @@ class Event:
     occurred_at: datetime
     agent_id: int | None = None
     queue_id: int | None = None
+    # A survey reply's or a quality evaluation's score; None for other events.
+    score: float | None = None
+    # The `routed` event's classification time (ms), when the gateway recorded one.
+    classify_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -58,10 +68,21 @@ class Timeline:
     faq_answered: bool
     self_served: bool
     last_event_id: int
+    opened_queue_id: int | None = None
+    wait_us: int | None = None
+    handle_us: int | None = None
+    survey_score: int | None = None
+    surveyed_at: datetime | None = None
+    # (evaluated at, score 0-100) of each quality evaluation, in event order.
+    quality: tuple[tuple[datetime, float], ...] = ()
+    classify_ms: float | None = None
 
 
-def _seconds(start: datetime, end: datetime) -> float:
-    return max(0.0, (end - start).total_seconds())
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(start: datetime, end: datetime) -> int:
+    return max(0, (end - start) // MICROSECOND)
 
 
 def timeline(events: Iterable[Event]) -> Timeline:
@@ -69,22 +90,26 @@ def timeline(events: Iterable[Event]) -> Timeline:
     ordered = sorted(events, key=lambda e: e.id)
     if not ordered:
         raise ValueError("a timeline needs at least one event")
-    queue_id = routed_at = human_requested_at = None
+    queue_id = opened_queue_id = routed_at = human_requested_at = None
+    survey_score: int | None = None
+    surveyed_at: datetime | None = None
+    quality: list[tuple[datetime, float]] = []
+    classify_ms: float | None = None
     answered_at = abandoned_at = resolved_at = None
     answered_by = resolved_by = None
     faq_answered = False
     segment_start: datetime | None = None
-    handle_s = 0.0
+    handle_us = 0
     segments = transfers = escalations = reopens = 0
     for e in ordered:
         if e.type in QUEUEING and e.queue_id is not None:
             queue_id = e.queue_id
         if e.type in SEGMENT_ENDS and segment_start is not None:
             segments += 1
-            handle_s += _seconds(segment_start, e.occurred_at)
+            handle_us += _micros(segment_start, e.occurred_at)
             segment_start = None
         if e.type == "routed" and routed_at is None:
-            routed_at = e.occurred_at
+            routed_at, opened_queue_id, classify_ms = e.occurred_at, e.queue_id, e.classify_ms
         elif e.type == "self_served":
             faq_answered = True
         elif e.type == "human_requested" and human_requested_at is None:
@@ -105,9 +130,13 @@ def timeline(events: Iterable[Event]) -> Timeline:
             transfers += 1
         elif e.type == "escalated":
             escalations += 1
+        elif e.type == "survey_answered" and surveyed_at is None and e.score is not None:
+            survey_score, surveyed_at = int(e.score), e.occurred_at
+        elif e.type == "quality_evaluated" and e.score is not None:
+            quality.append((e.occurred_at, float(e.score)))
     queued_at = human_requested_at if faq_answered else routed_at
     ended = answered_at or abandoned_at
-    wait_s = _seconds(queued_at, ended) if queued_at is not None and ended is not None else None
+    wait_us = _micros(queued_at, ended) if queued_at is not None and ended is not None else None
     return Timeline(
         queue_id=queue_id,
         queued_at=queued_at,
@@ -116,8 +145,8 @@ def timeline(events: Iterable[Event]) -> Timeline:
         resolved_at=resolved_at,
         answered_by=answered_by,
         resolved_by=resolved_by,
-        wait_s=wait_s,
-        handle_s=handle_s if segments else None,
+        wait_s=None if wait_us is None else wait_us / 1e6,
+        handle_s=handle_us / 1e6 if segments else None,
         segments=segments,
         transfers=transfers,
         escalations=escalations,
@@ -125,4 +154,11 @@ def timeline(events: Iterable[Event]) -> Timeline:
         faq_answered=faq_answered,
         self_served=faq_answered and human_requested_at is None,
         last_event_id=ordered[-1].id,
+        opened_queue_id=opened_queue_id,
+        wait_us=wait_us,
+        handle_us=handle_us if segments else None,
+        survey_score=survey_score,
+        surveyed_at=surveyed_at,
+        quality=tuple(quality),
+        classify_ms=classify_ms,
     )

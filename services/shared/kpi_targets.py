@@ -1,4 +1,4 @@
-"""Default KPI targets (from KPIS.md) and whether a figure met its target (pure)."""
+"""KPI targets: defaults from KPIS.md, overrides per figure and channel, and met or missed (pure)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,3 +38,44 @@ def evaluate(
         for name, target in targets.items()
         if name in figures
     }
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """Targets for every figure, with overrides per channel (a channel without one uses the overall)."""
+
+    overall: Mapping[str, Target]
+    by_channel: Mapping[str, Mapping[str, Target]]
+
+    def for_channel(self, channel: str | None) -> Mapping[str, Target]:
+        if channel is None:
+            return self.overall
+        return {**self.overall, **self.by_channel.get(channel, {})}
+
+
+DEFAULT_TABLE = TargetTable(DEFAULT_TARGETS, {})
+
+
+def parse(spec: str | None, channels: tuple[str, ...]) -> TargetTable:
+    """Targets from `figure=value` or `channel.figure=value`, comma-separated, over the defaults.
+
+    Each figure keeps its direction (at least or at most); e.g. `fcr=0.92,chat.asa_s=60`.
+    """
+    overall = dict(DEFAULT_TARGETS)
+    by_channel: dict[str, dict[str, Target]] = {}
+    for item in (spec or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        channel, _, figure = name.strip().rpartition(".")
+        if not sep or figure not in DEFAULT_TARGETS or (channel and channel not in channels):
+            raise ValueError(f"bad KPI target {item.strip()!r}: use figure=value or channel.figure=value")
+        try:
+            target = Target(float(value), DEFAULT_TARGETS[figure].direction)
+        except ValueError:
+            raise ValueError(f"bad KPI target {item.strip()!r}: {value!r} is not a number") from None
+        if channel:
+            by_channel.setdefault(channel, {})[figure] = target
+        else:
+            overall[figure] = target
+    return TargetTable(overall, by_channel)

@@ -25,6 +25,8 @@ def _t(action: str, event: str, sources: str, target: str) -> Transition:
 # claim: an agent takes the ticket; answer: the agent first answers (the ASA clock stops);
 # release: the agent gives an unanswered ticket back; transfer: back to a queue (maybe another);
 # abandon: the customer leaves before an answer; request_human: a self-served customer asks for one.
+# A ticket under offer stays `queued`: the offer is a ticket_offers row, so every reader of the
+# waiting queue keeps counting it as waiting until it is accepted.
 TRANSITIONS = {
     t.action: t
     for t in (
@@ -36,6 +38,13 @@ TRANSITIONS = {
         _t("abandon", "abandoned", "queued claimed", "abandoned"),
         _t("reopen", "reopened", "resolved", "queued"),
         _t("request_human", "human_requested", "self_served", "queued"),
+        # await_customer: the agent needs the customer's answer; the SLA clock pauses until they write.
+        _t("await_customer", "awaiting_customer", "answered", "answered"),
+        # escalate: the agent holding it hands it up a tier (the queue's escalation queue, or its own
+        # queue at a higher priority); it waits for an agent there.
+        _t("escalate", "escalated", "claimed answered", "queued"),
+        # overflow: the router moves a ticket that waited too long to its queue's overflow queue.
+        _t("overflow", "transferred", "queued", "queued"),
     )
 }
 

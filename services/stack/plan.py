@@ -29,6 +29,8 @@ def service_commands(python: str, run_dir: Path, log_level: str) -> list[Child]:
         Child("classifier", (python, "-m", "services.classifier")),
         Child("metrics", (python, "-m", "services.metrics")),
         Child("gateway", (python, "-m", "gateway")),
+        # Any number of routers may run at once (each offer is made under row locks); one is enough here.
+        Child("router", (python, "-m", "services.router")),
         # No -Q: the worker consumes exactly its app's queues, with CELERY_QUEUE_PREFIX applied.
         Child("worker", (*celery, "worker", "--loglevel", log_level)),
         # Beat keeps its schedule in memory (sweeps are idempotent), so it writes no file.

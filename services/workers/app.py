@@ -6,11 +6,11 @@ from typing import Any
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
-from services.workers import escalation, surveys
+from services.workers import escalation, notifications, surveys
 from services.workers.database import ProcessPool
 from services.workers.settings import WorkerSettings, prepare_filesystem_broker
 
-FAMILIES = (escalation, surveys)
+FAMILIES = (escalation, surveys, notifications)
 # A sweep handles batches of a few hundred rows in well under a second; a sweep still running after
 # the soft limit is stuck (a lock, a dead connection) and gives up cleanly, committed batches kept.
 # The hard limit kills what ignores the soft one.
@@ -62,6 +62,7 @@ def create_app(settings: WorkerSettings) -> Celery:
         beat_schedule={
             "escalation-sweep": _every(escalation.SWEEP, settings.escalation_sweep_s),
             "survey-sweep": _every(surveys.SWEEP, settings.survey_sweep_s),
+            "notification-sweep": _every(notifications.SWEEP, settings.notification_sweep_s),
         },
     )
     db = ProcessPool(settings.database_url, name="worker")

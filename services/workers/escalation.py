@@ -1,18 +1,19 @@
-"""The escalation sweep: tickets waiting past their deadline go up a level, once per level."""
+"""The escalation sweep: SLA warnings, escalation levels and resolution breaches, once per ticket each."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from celery import Celery
 from psycopg import Connection
-from psycopg.errors import UniqueViolation
 from psycopg_pool import ConnectionPool
 
-from services.shared.sla import MAX_LEVEL, EscalationPolicy, escalated_priority
-from services.shared.store import escalations, outbound_messages, ticket_events
-from services.shared.store.escalations import DueTicket
+from services.shared.sla import WAITING_FOR_ANSWER, SlaPolicies, escalated_priority
+from services.shared.sla_steps import SlaState, Step, due_steps
+from services.shared.store import escalations, outbound_messages, queue_supervisors
+from services.shared.store.escalations import DueTicket, StepEvent, TicketUpdate
+from services.workers import notifications, retry, test_hooks
 from services.workers.database import ProcessPool
 from services.workers.settings import WorkerSettings
 
@@ -20,91 +21,155 @@ log = logging.getLogger(__name__)
 
 FAMILY = "escalations"
 SWEEP = "escalations.sweep"
-# Supervisors read notifications in the web console; issue 5 adds other ways to reach them.
-SUPERVISOR_CHANNEL = "web"
+EVENT_TYPES = {"warning": "sla_warning", "escalate": "escalated", "resolution_breach": "sla_breached"}
 
 
-@dataclass(frozen=True)
-class Step:
-    level: int
-    priority: int
-    next_due: datetime | None
+def sla_state(policies: SlaPolicies, ticket: DueTicket) -> SlaState:
+    """The ticket's SLA state. One queued without deadlines (stored before they existed) gets them;
+    a paused clock the customer resumed moves its deadlines on by the open time it stood still."""
+    first, resolution, warn_at = ticket.first_response_due_at, ticket.resolution_due_at, ticket.sla_warn_at
+    paused_at = ticket.sla_paused_at
+    if first is None and ticket.queued_at is not None:
+        planned = policies.deadlines(ticket.channel, ticket.priority, ticket.queued_at, ticket.reason)
+        first, resolution = planned.first_response_due_at, resolution or planned.resolution_due_at
+        warn_at = planned.warn_at if ticket.escalation_level == 0 else None
+    if paused_at is not None and ticket.sla_resumed_at is not None:
+        stopped_at: datetime = paused_at
+        resumed_at = max(ticket.sla_resumed_at, stopped_at)
+
+        def moved(due: datetime | None) -> datetime | None:
+            if due is None:
+                return None
+            return policies.resumed(ticket.channel, ticket.priority, due, stopped_at, resumed_at)
+
+        first, resolution, warn_at, paused_at = moved(first), moved(resolution), moved(warn_at), None
+    return SlaState(
+        status=ticket.status,
+        channel=ticket.channel,
+        priority=ticket.priority,
+        escalation_level=ticket.escalation_level,
+        first_response_due_at=first,
+        resolution_due_at=resolution,
+        warn_at=warn_at,
+        paused_at=paused_at,
+        resolution_breached=ticket.resolution_breached_at is not None,
+        reason=ticket.reason,
+    )
 
 
-def next_step(policy: EscalationPolicy, ticket: DueTicket) -> Step | None:
-    """What escalating `ticket` now means; None when it is past the last level already."""
-    level = ticket.escalation_level + 1
-    if level > MAX_LEVEL:
-        return None
-    next_due = None
-    if ticket.queued_at is not None:
-        next_due = policy.due_at(ticket.channel, ticket.queued_at, level + 1)
-    return Step(level, escalated_priority(ticket.priority, level), next_due)
+def event_for(ticket: DueTicket, step: Step, policies: SlaPolicies) -> StepEvent:
+    """The event a step records. A level moves a waiting ticket to its queue's escalation target."""
+    data: dict[str, Any] = {"due_at": step.due_at.isoformat() if step.due_at else None}
+    queue_id = ticket.queue_id
+    if step.kind == "escalate":
+        priority = escalated_priority(ticket.priority, step.level)
+        reason = ticket.reason if ticket.reason in policies.reason_factors else "first_response"
+        data |= {"level": step.level, "reason": reason, "priority": priority}
+        if step.level == 1 and ticket.status == "queued" and ticket.escalation_queue_id is not None:
+            data["from_queue_id"] = ticket.queue_id
+            queue_id = ticket.escalation_queue_id
+    else:
+        data["target"] = "first_response" if step.kind == "warning" else "resolution"
+    return StepEvent(ticket.id, EVENT_TYPES[step.kind], ticket.swept_at, queue_id, data)
 
 
-def notification_text(ticket: DueTicket, step: Step) -> str:
+def notification_text(ticket: DueTicket, event: StepEvent) -> str:
+    head = f"Ticket {ticket.id} ({ticket.channel}, queue {ticket.queue_name})"
+    due = event.data.get("due_at")
+    if event.type == "sla_warning":
+        return f"{head} is close to its first-response deadline at {due}."
+    if event.type == "sla_breached":
+        return f"{head} has passed its resolution deadline at {due}."
+    moved = f", moved to {ticket.escalation_queue_name}" if "from_queue_id" in event.data else ""
     return (
-        f"Ticket {ticket.id} ({ticket.channel}, queue {ticket.queue_name}) has waited past its "
-        f"deadline: escalation level {step.level}, priority now {step.priority}."
+        f"{head} has waited past its deadline: escalation level {event.data['level']}, "
+        f"priority now {event.data['priority']}{moved}."
     )
 
 
-def escalate(conn: Connection[Any], policy: EscalationPolicy, ticket: DueTicket) -> bool:
-    """Escalates one locked ticket inside the caller's transaction; False when nothing was recorded."""
-    step = next_step(policy, ticket)
-    if step is None:
-        escalations.advance(
-            conn,
-            ticket.id,
-            level=ticket.escalation_level,
-            priority=ticket.priority,
-            escalate_at=None,
+@dataclass
+class BatchOutcome:
+    events: list[StepEvent] = field(default_factory=list)
+    updates: list[TicketUpdate] = field(default_factory=list)
+
+
+def record(
+    conn: Connection[Any], policies: SlaPolicies, due: list[DueTicket]
+) -> tuple[int, list[outbound_messages.NewMessage]]:
+    """Records the due steps of locked tickets in the caller's transaction.
+
+    Returns how many steps were recorded and the notifications to insert for them. A step recorded
+    before (the ticket was reopened and its level reset) is not repeated: its deadline moves on,
+    nothing else changes.
+    """
+    plans = {t.id: (t, due_steps(sla_state(policies, t), policies, t.swept_at)) for t in due}
+    events = [event_for(t, step, policies) for t, plan in plans.values() for step in plan.steps]
+    recorded = escalations.record_events(conn, events)
+    fresh = [e for e in events if (e.ticket_id, e.type, _key(e)) in recorded]
+    by_ticket: dict[int, list[StepEvent]] = {}
+    for event in fresh:
+        by_ticket.setdefault(event.ticket_id, []).append(event)
+    updates = []
+    for ticket, plan in plans.values():
+        priority, queue_id = ticket.priority, ticket.queue_id
+        for event in by_ticket.get(ticket.id, []):
+            if event.type == "escalated":
+                priority, queue_id = int(event.data["priority"]), event.queue_id
+        state = plan.state
+        updates.append(
+            TicketUpdate(
+                id=ticket.id,
+                escalation_level=state.escalation_level,
+                priority=priority,
+                queue_id=queue_id,
+                sla_warn_at=state.warn_at if state.status in WAITING_FOR_ANSWER else None,
+                escalate_at=plan.next_check,
+                first_response_due_at=state.first_response_due_at,
+                resolution_due_at=state.resolution_due_at,
+                resolution_breached_at=ticket.resolution_breached_at
+                or (ticket.swept_at if state.resolution_breached else None),
+                sla_paused_at=state.paused_at,
+            )
         )
-        return False
-    event = ticket_events.NewEvent(
-        ticket.id,
-        "escalated",
-        ticket.swept_at,
-        queue_id=ticket.queue_id,
-        data={"level": step.level, "reason": "wait_deadline", "priority": step.priority},
-    )
-    try:
-        with conn.transaction():
-            ticket_events.append_sync(conn, event)
-        recorded = True
-    except UniqueViolation:
-        # This level was recorded before (the ticket was reopened and its level reset): the deadline
-        # moves on so the sweep does not find the ticket again, but nothing happens twice.
-        recorded = False
-    escalations.advance(
-        conn,
-        ticket.id,
-        level=step.level,
-        priority=step.priority if recorded else ticket.priority,
-        escalate_at=step.next_due,
-    )
-    if not recorded:
-        return False
-    outbound_messages.insert_sync(
-        conn,
+    escalations.update(conn, updates)
+    queues = {e.queue_id for e in fresh}
+    supervisors = queue_supervisors.for_queues_sync(conn, sorted(queues))
+    names = {t.queue_id: t.queue_name for t in due} | {
+        t.escalation_queue_id: t.escalation_queue_name or "" for t in due if t.escalation_queue_id
+    }
+    notes = [
         outbound_messages.NewMessage(
-            channel=SUPERVISOR_CHANNEL,
+            channel=channel,
             kind="notification",
-            recipient=f"supervisors:{ticket.queue_name}",
-            body=notification_text(ticket, step),
-            ticket_id=ticket.id,
-        ),
-    )
-    return True
+            recipient=address,
+            body=notification_text(plans[event.ticket_id][0], event),
+            ticket_id=event.ticket_id,
+        )
+        for event in fresh
+        for channel, address in queue_supervisors.recipients(
+            supervisors, event.queue_id, names[event.queue_id]
+        )
+    ]
+    return len(fresh), notes
 
 
-def sweep(pool: ConnectionPool, policy: EscalationPolicy, batch_size: int) -> int:
-    """Escalates every overdue ticket, one transaction per batch; returns how many escalated."""
+def _key(event: StepEvent) -> str:
+    return str(event.data.get("level", event.data.get("target")))
+
+
+def sweep(
+    pool: ConnectionPool, policies: SlaPolicies, batch_size: int, hook: test_hooks.Hook | None = None
+) -> int:
+    """Records every due SLA step, one transaction per batch; returns how many steps were recorded."""
     total = 0
     while True:
         with pool.connection() as conn, conn.transaction():
             due = escalations.lock_due(conn, batch_size)
-            total += sum(escalate(conn, policy, ticket) for ticket in due)
+            count, notes = record(conn, policies, due)
+            outbound_messages.insert_many_sync(conn, notes)
+            if hook is not None:
+                hook.pause(conn, FAMILY)
+        total += count
         # A short batch means nothing else is due, or the rest is locked by another sweep.
         if len(due) < batch_size:
             return total
@@ -112,9 +177,11 @@ def sweep(pool: ConnectionPool, policy: EscalationPolicy, batch_size: int) -> in
 
 def register(app: Celery, settings: WorkerSettings, db: ProcessPool) -> None:
     # Not shared: the task belongs to this app only, not to every app created after it.
-    @app.task(name=SWEEP, shared=False)
+    @app.task(name=SWEEP, shared=False, **retry.TASK_OPTIONS)
     def sweep_task() -> int:
-        count = sweep(db.get(), settings.escalation, settings.sweep_batch_size)
+        count = sweep(db.get(), settings.sla, settings.sweep_batch_size, settings.test_hook)
         if count:
-            log.info("escalated %d tickets", count)
+            log.info("recorded %d SLA steps", count)
+            # After the commit: the notifications' delivery starts now rather than at the next tick.
+            notifications.kick(app)
         return count

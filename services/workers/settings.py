@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from services.shared import sla
 from services.shared.settings import Env, SettingsError
-from services.shared.sla import EscalationPolicy
+from services.shared.sla import SlaPolicies
+from services.workers.test_hooks import Hook
 
 FILESYSTEM_SCHEME = "filesystem://"
 QUEUE_PREFIX = re.compile(r"^[A-Za-z0-9_.-]*$")
@@ -19,7 +21,7 @@ class WorkerSettings:
     broker_url: str
     # kombu's filesystem transport keeps its messages here; only with BROKER_URL=filesystem://.
     broker_filesystem_dir: Path | None
-    escalation: EscalationPolicy
+    sla: SlaPolicies
     # Survey links point here: the gateway as customers reach it.
     public_url: str
     # How often beat starts each sweep. Shorter finds due work sooner; each tick is one message and
@@ -29,6 +31,23 @@ class WorkerSettings:
     # How long a survey link stays answerable. Longer catches late replies; shorter limits how long
     # a leaked link (in a forwarded e-mail) stays usable.
     survey_expiry_days: int = 7
+    # One reminder this long after an unanswered survey went out. Sooner catches the customer while
+    # the contact is fresh; later nags fewer people who meant to answer anyway.
+    survey_reminder_h: float = 48.0
+    # A customer surveyed in this many days gets no other survey: fewer, more honest answers.
+    survey_quiet_days: int = 30
+    # Resolution codes that mean nobody should be surveyed (nothing was handled for a person).
+    survey_suppressed_codes: frozenset[str] = frozenset({"spam", "merged", "duplicate", "self_served"})
+    # How often the notifications sweep posts pending messages to channels' callbacks.
+    notification_sweep_s: float = 5.0
+    # A callback must answer within this; longer tolerates slow receivers, shorter frees the worker.
+    callback_timeout_s: float = 10.0
+    # Attempts before a callback delivery is given up (the message stays for polling). With the
+    # backoff below, 8 attempts span about 20 minutes.
+    callback_max_attempts: int = 8
+    # First retry after this, doubling each time, at most callback_backoff_max_s.
+    callback_backoff_s: float = 10.0
+    callback_backoff_max_s: float = 600.0
     # Tickets locked and handled per transaction. Larger batches commit less often; smaller ones
     # hold row locks for less time and lose less work to a time limit.
     sweep_batch_size: int = 200
@@ -36,6 +55,8 @@ class WorkerSettings:
     queue_prefix: str = ""
     # Off in production (the sweeps' effects are in PostgreSQL); tests use rpc:// to wait for a task.
     result_backend: str | None = None
+    # Tests only (TEST_SWEEP_PAUSE): a sweep waits inside its transaction so a test can kill it there.
+    test_hook: Hook | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "WorkerSettings":
@@ -47,7 +68,8 @@ class WorkerSettings:
             # and a default relative to each one's working directory would silently split them.
             folder = Path(env.str("BROKER_FILESYSTEM_DIR")).resolve()
         try:
-            escalation = EscalationPolicy.parse(env.optional("ESCALATE_AFTER_S"))
+            policies = sla.load(_policies_path(env), env.optional("ESCALATE_AFTER_S"))
+            hook = Hook.parse(env.optional("TEST_SWEEP_PAUSE"))
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
         prefix = env.str("CELERY_QUEUE_PREFIX", "")
@@ -59,27 +81,37 @@ class WorkerSettings:
             database_url=env.str("DATABASE_URL"),
             broker_url=broker_url,
             broker_filesystem_dir=folder,
-            escalation=escalation,
+            sla=policies,
             public_url=env.str("PUBLIC_URL", "http://localhost:8080").rstrip("/"),
             escalation_sweep_s=env.float("ESCALATION_SWEEP_S", cls.escalation_sweep_s),
             survey_sweep_s=env.float("SURVEY_SWEEP_S", cls.survey_sweep_s),
             survey_expiry_days=env.int("SURVEY_EXPIRY_DAYS", cls.survey_expiry_days),
+            survey_reminder_h=env.float("SURVEY_REMINDER_H", cls.survey_reminder_h),
+            survey_quiet_days=env.int("SURVEY_QUIET_DAYS", cls.survey_quiet_days),
+            notification_sweep_s=env.float("NOTIFICATION_SWEEP_S", cls.notification_sweep_s),
+            callback_timeout_s=env.float("CALLBACK_TIMEOUT_S", cls.callback_timeout_s),
+            callback_max_attempts=env.int("CALLBACK_MAX_ATTEMPTS", cls.callback_max_attempts),
             sweep_batch_size=env.int("SWEEP_BATCH_SIZE", cls.sweep_batch_size),
             queue_prefix=prefix,
             result_backend=env.optional("CELERY_RESULT_BACKEND"),
+            test_hook=hook,
         )
         for name, value in (
             ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),
             ("SURVEY_SWEEP_S", settings.survey_sweep_s),
             ("SURVEY_EXPIRY_DAYS", settings.survey_expiry_days),
             ("SWEEP_BATCH_SIZE", settings.sweep_batch_size),
+            ("SURVEY_REMINDER_H", settings.survey_reminder_h),
+            ("NOTIFICATION_SWEEP_S", settings.notification_sweep_s),
+            ("CALLBACK_TIMEOUT_S", settings.callback_timeout_s),
+            ("CALLBACK_MAX_ATTEMPTS", settings.callback_max_attempts),
         ):
             if value <= 0:
                 raise SettingsError(f"{name} must be above 0, not {value}")
         return settings
 
     def queue(self, family: str) -> str:
-        """The broker queue of a task family (escalations, surveys)."""
+        """The broker queue of a task family (escalations, surveys, notifications)."""
         return f"{self.queue_prefix}{family}"
 
     def broker_transport_options(self) -> dict[str, Any]:
@@ -87,6 +119,11 @@ class WorkerSettings:
             # Publisher confirms: a sweep message is not taken as sent until RabbitMQ has it.
             return {"confirm_publish": True}
         return filesystem_transport_options(self.broker_filesystem_dir)
+
+
+def _policies_path(env: Env) -> Path | None:
+    path = env.optional("SLA_POLICIES_FILE")
+    return Path(path) if path else None
 
 
 def filesystem_transport_options(folder: Path) -> dict[str, Any]:

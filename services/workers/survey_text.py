@@ -51,3 +51,30 @@ def survey_text(language: str, channel: str, *, link: str, ticket_id: int, expir
 def should_send(status: str) -> bool:
     """A survey goes only to a ticket that is still resolved; one reopened meanwhile gets none."""
     return status == "resolved"
+
+
+REMINDER_PREFIX = {"en": "Reminder: ", "ar": "تذكير: "}
+
+
+def reminder_text(language: str, channel: str, *, link: str, ticket_id: int, expires_days: int) -> str:
+    """The one reminder: the invitation again, marked as a reminder, with a link of its own."""
+    body = survey_text(language, channel, link=link, ticket_id=ticket_id, expires_days=expires_days)
+    return REMINDER_PREFIX[language] + body
+
+
+def suppression(
+    status: str, resolution_code: str, suppressed_codes: frozenset[str], surveyed_lately: bool
+) -> str | None:
+    """Why a resolved ticket gets no survey, or None when it gets one.
+
+    A ticket reopened meanwhile gets none now ("reopened", not recorded: its next resolution decides);
+    one resolved as spam, merged or self-served had nobody to ask; a customer surveyed lately is not
+    asked again so soon.
+    """
+    if not should_send(status):
+        return "reopened"
+    if resolution_code in suppressed_codes:
+        return resolution_code
+    if surveyed_lately:
+        return "recently_surveyed"
+    return None

@@ -65,6 +65,7 @@ def running_stack(run_dir: Path, extra_env: dict[str, Any], ready_timeout_s: flo
         "GATEWAY_PORT": str(port),
         "CLASSIFIER_BIND": f"127.0.0.1:{unused_port()}",
         "METRICS_BIND": f"127.0.0.1:{unused_port()}",
+        "METRICS_HTTP_BIND": f"127.0.0.1:{unused_port()}",
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "LOG_LEVEL": "INFO",
         **{k: str(v) for k, v in extra_env.items()},

@@ -1,7 +1,7 @@
 """The escalation sweep on the real PostgreSQL, through a real worker on the real broker."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,32 +9,55 @@ import psycopg
 import pytest
 from psycopg_pool import ConnectionPool
 
+from services.shared import sla
 from services.shared.db import open_pool
-from services.shared.sla import EscalationPolicy
-from services.shared.store import ticket_events
+from services.shared.store import queue_supervisors, ticket_events
 from services.workers import escalation
 from tests.fixtures.celery_worker import WorkerHandle, running_worker, worker_env
-from tests.integration.worker_tickets import db_now, events, insert_customer, insert_ticket, messages, ticket
+from tests.integration.worker_tickets import (
+    all_events,
+    db_now,
+    events,
+    insert_customer,
+    insert_ticket,
+    messages,
+    queue_id,
+    set_columns,
+    ticket,
+)
 
 pytestmark = pytest.mark.integration
 
-POLICY = EscalationPolicy.parse(None)  # the worker fixture runs on the default deadlines too
+POLICIES = sla.load()  # the worker fixture runs on the shipped policies too: phone 60 s, 8 h
 
 
-def overdue_ticket(db: psycopg.Connection[Any], *, waited_s: int = 70, **columns: Any) -> int:
-    """A phone ticket queued `waited_s` ago whose level 1 (due after 60 s) has not been swept yet."""
+def phone_ticket(db: psycopg.Connection[Any], *, waited_s: float = 70, **columns: Any) -> int:
+    """A phone ticket queued `waited_s` ago with its deadlines stored as intake stores them."""
     queued_at = db_now(db) - timedelta(seconds=waited_s)
-    columns.setdefault("escalate_at", POLICY.due_at("phone", queued_at, 1))
-    return insert_ticket(db, customer_id=insert_customer(db), queued_at=queued_at, **columns)
+    due = POLICIES.deadlines("phone", columns.get("priority", 2), queued_at)
+    ticket_id = insert_ticket(
+        db, customer_id=insert_customer(db), queued_at=queued_at, escalate_at=due.warn_at, **columns
+    )
+    set_columns(
+        db,
+        ticket_id,
+        first_response_due_at=due.first_response_due_at,
+        resolution_due_at=due.resolution_due_at,
+        sla_warn_at=due.warn_at,
+    )
+    return ticket_id
 
 
-def shift_back(db: psycopg.Connection[Any], ticket_id: int, seconds: int) -> None:
-    """Moves the ticket's clock back, as if `seconds` had passed."""
+def shift_back(db: psycopg.Connection[Any], ticket_id: int, seconds: float) -> None:
+    """Moves the ticket's clocks back, as if `seconds` had passed."""
     db.execute(
-        """UPDATE tickets SET queued_at = queued_at - make_interval(secs => %s),
-                              escalate_at = escalate_at - make_interval(secs => %s)
-           WHERE id = %s""",
-        (seconds, seconds, ticket_id),
+        """UPDATE tickets SET queued_at = queued_at - make_interval(secs => %(s)s),
+                  escalate_at = escalate_at - make_interval(secs => %(s)s),
+                  first_response_due_at = first_response_due_at - make_interval(secs => %(s)s),
+                  resolution_due_at = resolution_due_at - make_interval(secs => %(s)s),
+                  sla_warn_at = sla_warn_at - make_interval(secs => %(s)s)
+           WHERE id = %(id)s""",
+        {"s": seconds, "id": ticket_id},
     )
 
 
@@ -44,78 +67,162 @@ def pool(database_url: str) -> Iterator[ConnectionPool]:
         yield opened
 
 
-def test_an_overdue_ticket_escalates_once_per_level(db: psycopg.Connection[Any], celery_worker: WorkerHandle):
-    ticket_id = overdue_ticket(db, priority=2)
-    queued_at = ticket(db, ticket_id)["queued_at"]
+def test_warning_breach_and_second_level_each_happen_once(
+    db: psycopg.Connection[Any], celery_worker: WorkerHandle
+):
+    general, fraud = queue_id(db, "general"), queue_id(db, "disputes_fraud")
+    db.execute("UPDATE queues SET escalation_queue_id = %s WHERE id = %s", (fraud, general))
+    queue_supervisors.add_sync(db, general, "email", "lead-general@bank.example", "Lead")
+    queue_supervisors.add_sync(db, general, "phone", "+966500000001")
+    ticket_id = phone_ticket(db, waited_s=50, priority=2)  # past the warning (48 s)
+    # The deadline an hour away, so however slowly this machine runs the warning comes alone.
+    db.execute(
+        "UPDATE tickets SET first_response_due_at = now() + interval '1 hour' WHERE id = %s", (ticket_id,)
+    )
 
     assert celery_worker.run(escalation.SWEEP) == 1
     assert celery_worker.run(escalation.SWEEP) == 0
 
     row = ticket(db, ticket_id)
-    assert (row["escalation_level"], row["priority"]) == (1, 3)
-    assert row["escalate_at"] == queued_at + timedelta(seconds=120)
-    [event] = events(db, ticket_id, "escalated")
-    assert event["data"] == {"level": 1, "reason": "wait_deadline", "priority": 3}
-    assert event["queue_id"] == row["queue_id"]
+    assert (row["escalation_level"], row["priority"], row["sla_warn_at"]) == (0, 2, None)
+    assert row["escalate_at"] == row["first_response_due_at"]
+    [warning] = events(db, ticket_id, "sla_warning")
+    assert warning["data"]["target"] == "first_response" and warning["queue_id"] == general
+    notes = messages(db, ticket_id, "notification")
+    assert [(n["channel"], n["recipient"]) for n in notes] == [
+        ("email", "lead-general@bank.example"),
+        ("phone", "+966500000001"),
+    ]
+    assert "close to its first-response deadline" in notes[0]["body"]
+
+    shift_back(db, ticket_id, 3601)
+    assert celery_worker.run(escalation.SWEEP) == 1
+    assert celery_worker.run(escalation.SWEEP) == 0
+
+    row = ticket(db, ticket_id)
+    assert (row["escalation_level"], row["priority"], row["queue_id"]) == (1, 3, fraud)
+    [level_one] = events(db, ticket_id, "escalated")
+    assert level_one["queue_id"] == fraud
+    assert level_one["data"] | {"due_at": None} == {
+        "level": 1,
+        "reason": "first_response",
+        "priority": 3,
+        "from_queue_id": general,
+        "due_at": None,
+    }
+    # The escalation target's supervisors hear of it: nobody is listed there, so the console does.
+    [moved_note] = messages(db, ticket_id, "notification")[2:]
+    assert (
+        moved_note["recipient"] == "supervisors:disputes_fraud"
+        and "moved to disputes_fraud" in moved_note["body"]
+    )
     # The sweep does not move the guard on integrations' report times: an answer dated before it holds.
-    assert row["last_event_at"] == queued_at
-    [note] = messages(db, ticket_id, "notification")
-    assert note["recipient"] == "supervisors:general" and f"Ticket {ticket_id} " in note["body"]
+    assert row["last_event_at"] == row["queued_at"] + timedelta(seconds=3601)
 
     shift_back(db, ticket_id, 60)
     assert celery_worker.run(escalation.SWEEP) == 1
     assert celery_worker.run(escalation.SWEEP) == 0
 
     row = ticket(db, ticket_id)
-    assert (row["escalation_level"], row["priority"], row["escalate_at"]) == (2, 4, None)
-    assert [e["data"]["level"] for e in events(db, ticket_id, "escalated")] == [1, 2]
-    assert len(messages(db, ticket_id, "notification")) == 2
+    assert (row["escalation_level"], row["priority"]) == (2, 4)
+    assert row["escalate_at"] == row["resolution_due_at"]  # only the resolution deadline is left
+    assert all_events(db, ticket_id)[-3:] == [
+        ("sla_warning", "first_response"),
+        ("escalated", "1"),
+        ("escalated", "2"),
+    ]
 
 
-def test_only_tickets_waiting_for_an_answer_escalate(
+def test_only_open_tickets_escalate_and_closed_ones_leave_the_sweep(
     db: psycopg.Connection[Any], celery_worker: WorkerHandle
 ):
-    claimed = overdue_ticket(db, status="claimed")
-    not_yet = overdue_ticket(db, waited_s=30)
-    done = [overdue_ticket(db, status=s) for s in ("answered", "resolved", "abandoned", "self_served")]
+    claimed = phone_ticket(db, status="claimed")
+    not_yet = phone_ticket(db, waited_s=0)
+    answered = phone_ticket(db, status="answered")
+    closed = [phone_ticket(db, status=s) for s in ("resolved", "abandoned", "self_served")]
 
-    assert celery_worker.run(escalation.SWEEP) == 1
+    # The claimed ticket: its warning and its level 1, both missed by now.
+    assert celery_worker.run(escalation.SWEEP) == 2
 
     assert ticket(db, claimed)["escalation_level"] == 1
-    for ticket_id in [not_yet, *done]:
+    assert [e for e, _ in all_events(db, claimed)] == ["sla_warning", "escalated"]
+    for ticket_id in [not_yet, answered, *closed]:
         row = ticket(db, ticket_id)
         assert (row["escalation_level"], row["priority"]) == (0, 2)
-        assert events(db, ticket_id, "escalated") == []
+        assert events(db, ticket_id, "escalated") == events(db, ticket_id, "sla_warning") == []
         assert messages(db, ticket_id, "notification") == []
+    # An answered ticket waits only for its resolution deadline; closed ones for nothing.
+    assert ticket(db, answered)["escalate_at"] == ticket(db, answered)["resolution_due_at"]
+    assert {ticket(db, t)["escalate_at"] for t in closed} == {None}
+
+
+def test_a_missed_resolution_deadline_is_recorded_once(db: psycopg.Connection[Any], pool: ConnectionPool):
+    ticket_id = phone_ticket(db, status="answered")
+    shift_back(db, ticket_id, 8 * 3600)
+
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 1
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 0
+
+    [breach] = events(db, ticket_id, "sla_breached")
+    assert breach["data"]["target"] == "resolution"
+    row = ticket(db, ticket_id)
+    assert row["resolution_breached_at"] is not None and row["escalate_at"] is None
+    assert len(messages(db, ticket_id, "notification")) == 1
+
+
+def test_a_paused_clock_runs_no_deadline_until_the_customer_writes(
+    db: psycopg.Connection[Any], pool: ConnectionPool
+):
+    ticket_id = phone_ticket(db, status="answered")
+    paused_at = db_now(db) - timedelta(hours=9)
+    set_columns(db, ticket_id, sla_paused_at=paused_at, escalate_at=None)
+    shift_back(db, ticket_id, 8 * 3600)  # the resolution deadline passed while paused
+
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 0
+    due_before = ticket(db, ticket_id)["resolution_due_at"]
+
+    wrote_at = db_now(db)
+    ticket_events.append_sync(db, ticket_events.NewEvent(ticket_id, "customer_message", wrote_at))
+    row = ticket(db, ticket_id)
+    assert (row["sla_resumed_at"], row["escalate_at"]) == (wrote_at, wrote_at)  # the trigger wakes the sweep
+
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 0
+    row = ticket(db, ticket_id)
+    # The deadline moved on by the 9 hours paused (the live-channel calendar is always open).
+    assert row["resolution_due_at"] == due_before + (wrote_at - paused_at)
+    assert (row["sla_paused_at"], row["sla_resumed_at"]) == (None, None)
+    assert row["escalate_at"] == row["resolution_due_at"]
+    assert events(db, ticket_id, "sla_breached") == []
 
 
 def test_a_ticket_locked_elsewhere_is_skipped_not_waited_for(
     database_url: str, db: psycopg.Connection[Any], pool: ConnectionPool
 ):
-    ticket_id = overdue_ticket(db)
+    ticket_id = phone_ticket(db)
     with psycopg.connect(database_url) as other:
         other.execute("SELECT 1 FROM tickets WHERE id = %s FOR UPDATE", (ticket_id,))
-        assert escalation.sweep(pool, POLICY, batch_size=10) == 0
-    assert escalation.sweep(pool, POLICY, batch_size=10) == 1
+        assert escalation.sweep(pool, POLICIES, batch_size=10) == 0
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 2
 
 
 def test_a_sweep_works_through_every_batch(db: psycopg.Connection[Any], pool: ConnectionPool):
-    ticket_ids = [overdue_ticket(db) for _ in range(5)]
+    ticket_ids = [phone_ticket(db) for _ in range(5)]
 
-    assert escalation.sweep(pool, POLICY, batch_size=2) == 5
+    assert escalation.sweep(pool, POLICIES, batch_size=2) == 10
 
     assert {ticket(db, t)["escalation_level"] for t in ticket_ids} == {1}
 
 
 def test_a_level_recorded_before_is_not_repeated(db: psycopg.Connection[Any], pool: ConnectionPool):
     # As after a reopen that reset the level: the level 1 event exists, the ticket says level 0.
-    ticket_id = overdue_ticket(db, priority=2)
+    ticket_id = phone_ticket(db, priority=2)
+    set_columns(db, ticket_id, sla_warn_at=None)
     at = db_now(db)
     ticket_events.append_sync(
-        db, ticket_events.NewEvent(ticket_id, "escalated", at, data={"level": 1, "reason": "wait_deadline"})
+        db, ticket_events.NewEvent(ticket_id, "escalated", at, data={"level": 1, "reason": "first_response"})
     )
 
-    assert escalation.sweep(pool, POLICY, batch_size=10) == 0
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 0
 
     row = ticket(db, ticket_id)
     assert (row["escalation_level"], row["priority"]) == (1, 2)
@@ -124,10 +231,21 @@ def test_a_level_recorded_before_is_not_repeated(db: psycopg.Connection[Any], po
     assert messages(db, ticket_id, "notification") == []
 
 
+def test_a_ticket_stored_without_deadlines_gets_them(db: psycopg.Connection[Any], pool: ConnectionPool):
+    queued_at: datetime = db_now(db) - timedelta(seconds=10)
+    ticket_id = insert_ticket(db, customer_id=insert_customer(db), queued_at=queued_at, escalate_at=queued_at)
+
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 0
+
+    row = ticket(db, ticket_id)
+    assert row["first_response_due_at"] == queued_at + timedelta(seconds=60)
+    assert row["escalate_at"] == row["sla_warn_at"] == queued_at + timedelta(seconds=48)
+
+
 def test_the_filesystem_broker_runs_a_sweep_end_to_end(
     database_url: str, db: psycopg.Connection[Any], tmp_path: Path
 ):
-    ticket_id = overdue_ticket(db)
+    ticket_id = phone_ticket(db)
     env = worker_env(database_url, "filesystem://", BROKER_FILESYSTEM_DIR=str(tmp_path / "broker"))
 
     with running_worker(env, tmp_path / "worker.log") as worker:
@@ -135,4 +253,5 @@ def test_the_filesystem_broker_runs_a_sweep_end_to_end(
         worker.wait_until(lambda: ticket(db, ticket_id)["escalation_level"] == 1, what="the escalation")
 
     assert len(events(db, ticket_id, "escalated")) == 1
-    assert list((tmp_path / "broker" / "messages").iterdir()) == []  # the message was consumed
+    # The sweep's message was consumed; the delivery kick it sent after its commit may still wait.
+    assert len(list((tmp_path / "broker" / "messages").iterdir())) <= 1

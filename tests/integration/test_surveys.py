@@ -158,3 +158,134 @@ def test_a_message_stays_pending_until_its_channel_acknowledges_it(
 
     assert asyncio.run(run()) == ([first, second], [first], [], [second])
     assert [m.id for m in outbound_messages.list_pending_sync(db, "phone", after_id=first)] == [second]
+
+
+def link_token(message: dict[str, Any]) -> str:
+    match = LINK.search(message["body"])
+    assert match is not None
+    return match.group(1)
+
+
+def resolved_with(db: psycopg.Connection[Any], customer_id: int, code: str, **columns: Any) -> int:
+    """A resolved ticket whose `resolved` event carries the resolution code."""
+    ticket_id = resolved_ticket(db, customer_id, **columns)
+    db.execute(
+        """INSERT INTO ticket_events (ticket_id, type, occurred_at, data)
+           VALUES (%s, 'resolved', now(), jsonb_build_object('resolution_code', %s::text))""",
+        (ticket_id, code),
+    )
+    return ticket_id
+
+
+def test_spam_merged_and_recently_surveyed_customers_get_no_survey(
+    db: psycopg.Connection[Any], celery_worker: WorkerHandle
+):
+    spam = resolved_with(db, insert_customer(db), "spam")
+    merged = resolved_with(db, insert_customer(db), "merged")
+    # One customer, two tickets resolved together: one survey, the other suppressed.
+    both = insert_customer(db, identities={"phone": "+962790000009"})
+    first, second = resolved_ticket(db, both), resolved_ticket(db, both)
+    # A customer surveyed 10 days ago (within the 30 quiet days) is not asked again.
+    earlier = insert_customer(db)
+    old = resolved_ticket(db, earlier)
+    assert surveys.create_sync(db, old, "old-survey-token", db_now(db) - timedelta(days=10), db_now(db))
+    db.execute("UPDATE tickets SET survey_due_at = NULL WHERE id = %s", (old,))
+    again = resolved_ticket(db, earlier)
+
+    assert celery_worker.run(survey_tasks.SWEEP) == 1
+
+    assert len(messages(db, first, "survey")) + len(messages(db, second, "survey")) == 1
+    reasons = {
+        ticket_id: [e["data"]["reason"] for e in events(db, ticket_id, "survey_suppressed")]
+        for ticket_id in (spam, merged, first, second, again)
+    }
+    assert (
+        reasons[spam] == ["spam"]
+        and reasons[merged] == ["merged"]
+        and reasons[again] == ["recently_surveyed"]
+    )
+    assert sorted(reasons[first] + reasons[second]) == ["recently_surveyed"]
+    for ticket_id in (spam, merged, again):
+        assert messages(db, ticket_id, "survey") == []
+        assert ticket(db, ticket_id)["survey_due_at"] is None
+    assert celery_worker.run(survey_tasks.SWEEP) == 0
+
+
+def test_one_reminder_with_a_link_of_its_own_then_expiry_once(database_url: str, db: psycopg.Connection[Any]):
+    from services.shared.db import open_pool
+    from services.workers.settings import WorkerSettings
+
+    settings = WorkerSettings.from_env(
+        {"DATABASE_URL": database_url, "BROKER_URL": "amqp://unused//", "PUBLIC_URL": TEST_PUBLIC_URL}
+    )
+    ticket_id = resolved_ticket(
+        db, insert_customer(db, identities={"email": "r@example.com"}), channel="email"
+    )
+    with open_pool(database_url, name="test-surveys") as pool:
+        assert survey_tasks.sweep(pool, settings) == 1
+        [invitation] = messages(db, ticket_id, "survey")
+        assert survey(db, ticket_id)["reminder_due_at"] - survey(db, ticket_id)["sent_at"] == timedelta(
+            hours=48
+        )
+        db.execute("UPDATE surveys SET reminder_due_at = now() WHERE ticket_id = %s", (ticket_id,))
+
+        assert survey_tasks.sweep(pool, settings) == 1
+        assert survey_tasks.sweep(pool, settings) == 0
+
+        [_, reminder] = messages(db, ticket_id, "survey")
+        assert reminder["body"].startswith("Reminder: Hello,") and reminder["recipient"] == "r@example.com"
+        assert link_token(reminder) != link_token(invitation)
+        [reminded] = events(db, ticket_id, "survey_reminded")
+        assert reminded["data"]["message_id"] == reminder["id"]
+
+        # Either link answers the survey, once.
+        assert reply(database_url, link_token(reminder), score=3).outcome is ReplyOutcome.RECORDED
+        assert reply(database_url, link_token(invitation), score=5).outcome is ReplyOutcome.ALREADY_ANSWERED
+
+        # Another ticket's survey runs out unanswered: marked expired once, its links refused.
+        other = resolved_ticket(db, insert_customer(db, identities={"phone": "+962790000010"}))
+        assert survey_tasks.sweep(pool, settings) == 1
+        token = link_token(messages(db, other, "survey")[0])
+        db.execute(
+            "UPDATE surveys SET expires_at = now() - interval '1 second' WHERE ticket_id = %s", (other,)
+        )
+        assert survey_tasks.sweep(pool, settings) == 0  # no reminder for an expired survey
+        survey_tasks.sweep(pool, settings)
+    [expired] = events(db, other, "survey_expired")
+    assert expired["data"] == {"survey_id": survey(db, other)["id"]}
+    assert survey(db, other)["expired_at"] is not None
+    assert reply(database_url, token).outcome is ReplyOutcome.EXPIRED
+    assert events(db, ticket_id, "survey_expired") == []  # answered surveys never expire
+
+
+def test_a_low_score_opens_one_follow_up_for_the_supervisors(
+    database_url: str, db: psycopg.Connection[Any], celery_worker: WorkerHandle
+):
+    from services.shared.store import queue_supervisors
+    from tests.integration.worker_tickets import queue_id
+
+    general = queue_id(db, "general")
+    queue_supervisors.add_sync(db, general, "email", "lead@bank.example")
+    low = resolved_ticket(db, insert_customer(db, identities={"phone": "+962790000011"}))
+    high = resolved_ticket(db, insert_customer(db, identities={"phone": "+962790000012"}))
+    assert celery_worker.run(survey_tasks.SWEEP) == 2
+
+    assert (
+        reply(database_url, link_token(messages(db, low, "survey")[0]), score=2).outcome
+        is ReplyOutcome.RECORDED
+    )
+    assert (
+        reply(database_url, link_token(messages(db, high, "survey")[0]), score=4).outcome
+        is ReplyOutcome.RECORDED
+    )
+
+    with db.cursor(row_factory=dict_row) as cur:
+        follow_ups = cur.execute("SELECT * FROM survey_follow_ups ORDER BY id").fetchall()
+    assert [(f["ticket_id"], f["queue_id"], f["score"], f["closed_at"]) for f in follow_ups] == [
+        (low, general, 2, None)
+    ]
+    [opened] = events(db, low, "follow_up_opened")
+    assert opened["data"]["follow_up_id"] == follow_ups[0]["id"]
+    [note] = messages(db, low, "notification")
+    assert note["recipient"] == "lead@bank.example" and "scored 2/5" in note["body"]
+    assert events(db, high, "follow_up_opened") == [] and messages(db, high, "notification") == []

@@ -108,3 +108,31 @@ def messages(db: psycopg.Connection[Any], ticket_id: int, kind: str) -> list[dic
             "SELECT * FROM outbound_messages WHERE ticket_id = %s AND kind = %s ORDER BY id",
             (ticket_id, kind),
         ).fetchall()
+
+
+def set_columns(db: psycopg.Connection[Any], ticket_id: int, **columns: Any) -> None:
+    """Sets ticket columns the insert does not take (the SLA deadlines, ...)."""
+    from psycopg import sql
+
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{} = {}").format(sql.Identifier(name), sql.Placeholder(name)) for name in columns
+    )
+    db.execute(
+        sql.SQL("UPDATE tickets SET {} WHERE id = %(id)s").format(assignments), {**columns, "id": ticket_id}
+    )
+
+
+def queue_id(db: psycopg.Connection[Any], name: str) -> int:
+    row = db.execute("SELECT id FROM queues WHERE name = %s", (name,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def all_events(db: psycopg.Connection[Any], ticket_id: int) -> list[tuple[str, Any]]:
+    """(type, level or target) of the ticket's events, in order."""
+    rows = db.execute(
+        """SELECT type, coalesce(data ->> 'level', data ->> 'target') FROM ticket_events
+           WHERE ticket_id = %s ORDER BY id""",
+        (ticket_id,),
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APP_SERVICES = ["migrate", "classifier", "metrics", "gateway", "worker", "beat"]
+APP_SERVICES = ["migrate", "classifier", "metrics", "gateway", "router", "worker", "beat"]
 DEPENDS_ON = {
     "migrate": {"postgres": "service_healthy"},
     "classifier": {},
@@ -18,6 +18,7 @@ DEPENDS_ON = {
         "classifier": "service_healthy",
         "metrics": "service_healthy",
     },
+    "router": {"migrate": "service_completed_successfully"},
     "worker": {"rabbitmq": "service_healthy", "migrate": "service_completed_successfully"},
     "beat": {"rabbitmq": "service_healthy", "migrate": "service_completed_successfully"},
 }

@@ -11,22 +11,24 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class GetKpisRequest(_message.Message):
-    __slots__ = ("to", "channel", "queue", "sl_threshold_s", "short_abandon_s")
+    __slots__ = ("to", "channel", "queue", "sl_threshold_s", "short_abandon_s", "agent_id")
     FROM_FIELD_NUMBER: _ClassVar[int]
     TO_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     QUEUE_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_S_FIELD_NUMBER: _ClassVar[int]
     SHORT_ABANDON_S_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     to: _timestamp_pb2.Timestamp
     channel: _common_pb2.Channel
     queue: str
     sl_threshold_s: int
     short_abandon_s: int
-    def __init__(self, to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., queue: _Optional[str] = ..., sl_threshold_s: _Optional[int] = ..., short_abandon_s: _Optional[int] = ..., **kwargs) -> None: ...
+    agent_id: int
+    def __init__(self, to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., queue: _Optional[str] = ..., sl_threshold_s: _Optional[int] = ..., short_abandon_s: _Optional[int] = ..., agent_id: _Optional[int] = ..., **kwargs) -> None: ...
 
 class KpiFigures(_message.Message):
-    __slots__ = ("offered", "answered", "abandoned", "waiting", "self_served", "asa_s", "avg_wait_s", "service_level", "abandonment_rate", "aht_s", "resolved")
+    __slots__ = ("offered", "answered", "abandoned", "waiting", "self_served", "asa_s", "avg_wait_s", "service_level", "abandonment_rate", "aht_s", "resolved", "fcr", "csat", "quality", "incoming", "containment_rate", "survey_replies", "evaluations")
     OFFERED_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_FIELD_NUMBER: _ClassVar[int]
     ABANDONED_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +40,13 @@ class KpiFigures(_message.Message):
     ABANDONMENT_RATE_FIELD_NUMBER: _ClassVar[int]
     AHT_S_FIELD_NUMBER: _ClassVar[int]
     RESOLVED_FIELD_NUMBER: _ClassVar[int]
+    FCR_FIELD_NUMBER: _ClassVar[int]
+    CSAT_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_FIELD_NUMBER: _ClassVar[int]
+    CONTAINMENT_RATE_FIELD_NUMBER: _ClassVar[int]
+    SURVEY_REPLIES_FIELD_NUMBER: _ClassVar[int]
+    EVALUATIONS_FIELD_NUMBER: _ClassVar[int]
     offered: int
     answered: int
     abandoned: int
@@ -49,10 +58,17 @@ class KpiFigures(_message.Message):
     abandonment_rate: float
     aht_s: float
     resolved: int
-    def __init__(self, offered: _Optional[int] = ..., answered: _Optional[int] = ..., abandoned: _Optional[int] = ..., waiting: _Optional[int] = ..., self_served: _Optional[int] = ..., asa_s: _Optional[float] = ..., avg_wait_s: _Optional[float] = ..., service_level: _Optional[float] = ..., abandonment_rate: _Optional[float] = ..., aht_s: _Optional[float] = ..., resolved: _Optional[int] = ...) -> None: ...
+    fcr: float
+    csat: float
+    quality: float
+    incoming: int
+    containment_rate: float
+    survey_replies: int
+    evaluations: int
+    def __init__(self, offered: _Optional[int] = ..., answered: _Optional[int] = ..., abandoned: _Optional[int] = ..., waiting: _Optional[int] = ..., self_served: _Optional[int] = ..., asa_s: _Optional[float] = ..., avg_wait_s: _Optional[float] = ..., service_level: _Optional[float] = ..., abandonment_rate: _Optional[float] = ..., aht_s: _Optional[float] = ..., resolved: _Optional[int] = ..., fcr: _Optional[float] = ..., csat: _Optional[float] = ..., quality: _Optional[float] = ..., incoming: _Optional[int] = ..., containment_rate: _Optional[float] = ..., survey_replies: _Optional[int] = ..., evaluations: _Optional[int] = ...) -> None: ...
 
 class GetKpisResponse(_message.Message):
-    __slots__ = ("overall", "by_channel", "formula_version", "recorded_through")
+    __slots__ = ("overall", "by_channel", "formula_version", "recorded_through", "by_queue", "by_agent")
     class ByChannelEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -60,15 +76,33 @@ class GetKpisResponse(_message.Message):
         key: str
         value: KpiFigures
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[KpiFigures, _Mapping]] = ...) -> None: ...
+    class ByQueueEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: KpiFigures
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[KpiFigures, _Mapping]] = ...) -> None: ...
+    class ByAgentEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: int
+        value: KpiFigures
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[_Union[KpiFigures, _Mapping]] = ...) -> None: ...
     OVERALL_FIELD_NUMBER: _ClassVar[int]
     BY_CHANNEL_FIELD_NUMBER: _ClassVar[int]
     FORMULA_VERSION_FIELD_NUMBER: _ClassVar[int]
     RECORDED_THROUGH_FIELD_NUMBER: _ClassVar[int]
+    BY_QUEUE_FIELD_NUMBER: _ClassVar[int]
+    BY_AGENT_FIELD_NUMBER: _ClassVar[int]
     overall: KpiFigures
     by_channel: _containers.MessageMap[str, KpiFigures]
     formula_version: str
     recorded_through: _timestamp_pb2.Timestamp
-    def __init__(self, overall: _Optional[_Union[KpiFigures, _Mapping]] = ..., by_channel: _Optional[_Mapping[str, KpiFigures]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    by_queue: _containers.MessageMap[str, KpiFigures]
+    by_agent: _containers.MessageMap[int, KpiFigures]
+    def __init__(self, overall: _Optional[_Union[KpiFigures, _Mapping]] = ..., by_channel: _Optional[_Mapping[str, KpiFigures]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., by_queue: _Optional[_Mapping[str, KpiFigures]] = ..., by_agent: _Optional[_Mapping[int, KpiFigures]] = ...) -> None: ...
 
 class GetQueueFiguresRequest(_message.Message):
     __slots__ = ("queue",)
@@ -99,3 +133,148 @@ class GetQueueFiguresResponse(_message.Message):
     queues: _containers.RepeatedCompositeFieldContainer[QueueFigures]
     as_of: _timestamp_pb2.Timestamp
     def __init__(self, queues: _Optional[_Iterable[_Union[QueueFigures, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetReportRequest(_message.Message):
+    __slots__ = ("year",)
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    year: int
+    def __init__(self, year: _Optional[int] = ...) -> None: ...
+
+class ReportYear(_message.Message):
+    __slots__ = ("year", "overall", "by_channel", "by_queue", "months", "channel_months")
+    class ByChannelEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: KpiFigures
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[KpiFigures, _Mapping]] = ...) -> None: ...
+    class ByQueueEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: KpiFigures
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[KpiFigures, _Mapping]] = ...) -> None: ...
+    class ChannelMonthsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: MonthlyFigures
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[MonthlyFigures, _Mapping]] = ...) -> None: ...
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    OVERALL_FIELD_NUMBER: _ClassVar[int]
+    BY_CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    BY_QUEUE_FIELD_NUMBER: _ClassVar[int]
+    MONTHS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    year: int
+    overall: KpiFigures
+    by_channel: _containers.MessageMap[str, KpiFigures]
+    by_queue: _containers.MessageMap[str, KpiFigures]
+    months: _containers.RepeatedCompositeFieldContainer[KpiFigures]
+    channel_months: _containers.MessageMap[str, MonthlyFigures]
+    def __init__(self, year: _Optional[int] = ..., overall: _Optional[_Union[KpiFigures, _Mapping]] = ..., by_channel: _Optional[_Mapping[str, KpiFigures]] = ..., by_queue: _Optional[_Mapping[str, KpiFigures]] = ..., months: _Optional[_Iterable[_Union[KpiFigures, _Mapping]]] = ..., channel_months: _Optional[_Mapping[str, MonthlyFigures]] = ...) -> None: ...
+
+class MonthlyFigures(_message.Message):
+    __slots__ = ("months",)
+    MONTHS_FIELD_NUMBER: _ClassVar[int]
+    months: _containers.RepeatedCompositeFieldContainer[KpiFigures]
+    def __init__(self, months: _Optional[_Iterable[_Union[KpiFigures, _Mapping]]] = ...) -> None: ...
+
+class GetReportResponse(_message.Message):
+    __slots__ = ("current", "previous", "formula_version", "recorded_through", "generated_at", "sl_threshold_s")
+    class SlThresholdSEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_FIELD_NUMBER: _ClassVar[int]
+    FORMULA_VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_THROUGH_FIELD_NUMBER: _ClassVar[int]
+    GENERATED_AT_FIELD_NUMBER: _ClassVar[int]
+    SL_THRESHOLD_S_FIELD_NUMBER: _ClassVar[int]
+    current: ReportYear
+    previous: ReportYear
+    formula_version: str
+    recorded_through: _timestamp_pb2.Timestamp
+    generated_at: _timestamp_pb2.Timestamp
+    sl_threshold_s: _containers.ScalarMap[str, float]
+    def __init__(self, current: _Optional[_Union[ReportYear, _Mapping]] = ..., previous: _Optional[_Union[ReportYear, _Mapping]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sl_threshold_s: _Optional[_Mapping[str, float]] = ...) -> None: ...
+
+class WatchLiveRequest(_message.Message):
+    __slots__ = ("interval_ms",)
+    INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
+    interval_ms: int
+    def __init__(self, interval_ms: _Optional[int] = ...) -> None: ...
+
+class AgentStates(_message.Message):
+    __slots__ = ("available", "busy", "away", "offline")
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    BUSY_FIELD_NUMBER: _ClassVar[int]
+    AWAY_FIELD_NUMBER: _ClassVar[int]
+    OFFLINE_FIELD_NUMBER: _ClassVar[int]
+    available: int
+    busy: int
+    away: int
+    offline: int
+    def __init__(self, available: _Optional[int] = ..., busy: _Optional[int] = ..., away: _Optional[int] = ..., offline: _Optional[int] = ...) -> None: ...
+
+class LiveQueue(_message.Message):
+    __slots__ = ("queue", "waiting", "longest_wait_s", "agents", "today")
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FIELD_NUMBER: _ClassVar[int]
+    LONGEST_WAIT_S_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_FIELD_NUMBER: _ClassVar[int]
+    TODAY_FIELD_NUMBER: _ClassVar[int]
+    queue: str
+    waiting: int
+    longest_wait_s: float
+    agents: AgentStates
+    today: KpiFigures
+    def __init__(self, queue: _Optional[str] = ..., waiting: _Optional[int] = ..., longest_wait_s: _Optional[float] = ..., agents: _Optional[_Union[AgentStates, _Mapping]] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ...) -> None: ...
+
+class LiveChannel(_message.Message):
+    __slots__ = ("channel", "waiting", "longest_wait_s", "today", "sl_threshold_s")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FIELD_NUMBER: _ClassVar[int]
+    LONGEST_WAIT_S_FIELD_NUMBER: _ClassVar[int]
+    TODAY_FIELD_NUMBER: _ClassVar[int]
+    SL_THRESHOLD_S_FIELD_NUMBER: _ClassVar[int]
+    channel: str
+    waiting: int
+    longest_wait_s: float
+    today: KpiFigures
+    sl_threshold_s: float
+    def __init__(self, channel: _Optional[str] = ..., waiting: _Optional[int] = ..., longest_wait_s: _Optional[float] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ..., sl_threshold_s: _Optional[float] = ...) -> None: ...
+
+class LiveFigures(_message.Message):
+    __slots__ = ("as_of", "queues", "channels", "agents", "today")
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    QUEUES_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_FIELD_NUMBER: _ClassVar[int]
+    TODAY_FIELD_NUMBER: _ClassVar[int]
+    as_of: _timestamp_pb2.Timestamp
+    queues: _containers.RepeatedCompositeFieldContainer[LiveQueue]
+    channels: _containers.RepeatedCompositeFieldContainer[LiveChannel]
+    agents: AgentStates
+    today: KpiFigures
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queues: _Optional[_Iterable[_Union[LiveQueue, _Mapping]]] = ..., channels: _Optional[_Iterable[_Union[LiveChannel, _Mapping]]] = ..., agents: _Optional[_Union[AgentStates, _Mapping]] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ...) -> None: ...
+
+class ExportTicketsRequest(_message.Message):
+    __slots__ = ("to",)
+    FROM_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    to: _timestamp_pb2.Timestamp
+    def __init__(self, to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., **kwargs) -> None: ...
+
+class ExportChunk(_message.Message):
+    __slots__ = ("csv",)
+    CSV_FIELD_NUMBER: _ClassVar[int]
+    csv: str
+    def __init__(self, csv: _Optional[str] = ...) -> None: ...

@@ -45,6 +45,21 @@ class MetricsServiceStub:
                 request_serializer=ticketing_dot_v1_dot_metrics__pb2.GetQueueFiguresRequest.SerializeToString,
                 response_deserializer=ticketing_dot_v1_dot_metrics__pb2.GetQueueFiguresResponse.FromString,
                 _registered_method=True)
+        self.GetReport = channel.unary_unary(
+                '/ticketing.v1.MetricsService/GetReport',
+                request_serializer=ticketing_dot_v1_dot_metrics__pb2.GetReportRequest.SerializeToString,
+                response_deserializer=ticketing_dot_v1_dot_metrics__pb2.GetReportResponse.FromString,
+                _registered_method=True)
+        self.WatchLive = channel.unary_stream(
+                '/ticketing.v1.MetricsService/WatchLive',
+                request_serializer=ticketing_dot_v1_dot_metrics__pb2.WatchLiveRequest.SerializeToString,
+                response_deserializer=ticketing_dot_v1_dot_metrics__pb2.LiveFigures.FromString,
+                _registered_method=True)
+        self.ExportTickets = channel.unary_stream(
+                '/ticketing.v1.MetricsService/ExportTickets',
+                request_serializer=ticketing_dot_v1_dot_metrics__pb2.ExportTicketsRequest.SerializeToString,
+                response_deserializer=ticketing_dot_v1_dot_metrics__pb2.ExportChunk.FromString,
+                _registered_method=True)
 
 
 class MetricsServiceServicer:
@@ -64,6 +79,27 @@ class MetricsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetReport(self, request, context):
+        """A calendar year's figures (UTC) beside the year before's: overall, per channel, queue and month.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchLive(self, request, context):
+        """Live figures per queue and channel: one message at once, then one whenever a figure changes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportTickets(self, request, context):
+        """One CSV row per ticket created in the period, in chunks, the header first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MetricsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -76,6 +112,21 @@ def add_MetricsServiceServicer_to_server(servicer, server):
                     servicer.GetQueueFigures,
                     request_deserializer=ticketing_dot_v1_dot_metrics__pb2.GetQueueFiguresRequest.FromString,
                     response_serializer=ticketing_dot_v1_dot_metrics__pb2.GetQueueFiguresResponse.SerializeToString,
+            ),
+            'GetReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReport,
+                    request_deserializer=ticketing_dot_v1_dot_metrics__pb2.GetReportRequest.FromString,
+                    response_serializer=ticketing_dot_v1_dot_metrics__pb2.GetReportResponse.SerializeToString,
+            ),
+            'WatchLive': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchLive,
+                    request_deserializer=ticketing_dot_v1_dot_metrics__pb2.WatchLiveRequest.FromString,
+                    response_serializer=ticketing_dot_v1_dot_metrics__pb2.LiveFigures.SerializeToString,
+            ),
+            'ExportTickets': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportTickets,
+                    request_deserializer=ticketing_dot_v1_dot_metrics__pb2.ExportTicketsRequest.FromString,
+                    response_serializer=ticketing_dot_v1_dot_metrics__pb2.ExportChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -133,6 +184,87 @@ class MetricsService:
             '/ticketing.v1.MetricsService/GetQueueFigures',
             ticketing_dot_v1_dot_metrics__pb2.GetQueueFiguresRequest.SerializeToString,
             ticketing_dot_v1_dot_metrics__pb2.GetQueueFiguresResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketing.v1.MetricsService/GetReport',
+            ticketing_dot_v1_dot_metrics__pb2.GetReportRequest.SerializeToString,
+            ticketing_dot_v1_dot_metrics__pb2.GetReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchLive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/ticketing.v1.MetricsService/WatchLive',
+            ticketing_dot_v1_dot_metrics__pb2.WatchLiveRequest.SerializeToString,
+            ticketing_dot_v1_dot_metrics__pb2.LiveFigures.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportTickets(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/ticketing.v1.MetricsService/ExportTickets',
+            ticketing_dot_v1_dot_metrics__pb2.ExportTicketsRequest.SerializeToString,
+            ticketing_dot_v1_dot_metrics__pb2.ExportChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,8 +1,13 @@
 """SQL for agents and the queues each one serves."""
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from psycopg import Connection
+from psycopg import AsyncConnection, Connection
+from psycopg.rows import class_row
+
+from services.shared.store import ticket_offers
 
 
 def create(conn: Connection[Any], name: str, email: str | None, queue_names: list[str]) -> int:
@@ -36,3 +41,84 @@ def list_all(conn: Connection[Any]) -> list[tuple[Any, ...]]:
            LEFT JOIN queues q ON q.id = aq.queue_id
            GROUP BY a.id ORDER BY a.id"""
     ).fetchall()
+
+
+PRESENCES = ("available", "away", "offline")
+
+
+@dataclass(frozen=True)
+class RoutingAgent:
+    """An agent as the router sees them: queues, skills, languages, load and capacity per channel."""
+
+    id: int
+    name: str
+    presence: str
+    presence_since: datetime
+    last_assigned_at: datetime
+    queues: list[str]
+    skills: dict[str, int]
+    languages: list[str]
+    capacity: dict[str, int]
+    load: dict[str, int]
+
+
+ROUTING_VIEW = """
+SELECT a.id, a.name, a.presence, a.presence_since, a.last_assigned_at,
+  coalesce((SELECT array_agg(q.name ORDER BY q.name) FROM agent_queues aq JOIN queues q ON q.id = aq.queue_id
+            WHERE aq.agent_id = a.id), '{}') AS queues,
+  coalesce((SELECT jsonb_object_agg(skill, proficiency) FROM agent_skills WHERE agent_id = a.id), '{}')
+    AS skills,
+  coalesce((SELECT array_agg(language ORDER BY language) FROM agent_languages WHERE agent_id = a.id), '{}')
+    AS languages,
+  (SELECT jsonb_object_agg(d.channel, coalesce(c.max_concurrent, d.max_concurrent))
+   FROM default_capacity d LEFT JOIN agent_capacity c ON c.agent_id = a.id AND c.channel = d.channel)
+    AS capacity,
+  coalesce((SELECT jsonb_object_agg(channel, n) FROM (
+      SELECT channel, count(*) AS n FROM (
+          SELECT channel FROM tickets WHERE assigned_agent_id = a.id AND status IN ('claimed', 'answered')
+          UNION ALL
+          SELECT channel FROM ticket_offers WHERE agent_id = a.id AND outcome IS NULL) held
+      GROUP BY channel) per_channel), '{}') AS load
+FROM agents a
+WHERE a.active AND (%(presence)s::text IS NULL OR a.presence = %(presence)s)
+  AND (%(agent)s::integer IS NULL OR a.id = %(agent)s)
+ORDER BY a.id
+"""
+
+
+async def routing_views(
+    conn: AsyncConnection[Any], *, presence: str | None = None, agent_id: int | None = None
+) -> list[RoutingAgent]:
+    async with conn.cursor(row_factory=class_row(RoutingAgent)) as cur:
+        await cur.execute(ROUTING_VIEW, {"presence": presence, "agent": agent_id})
+        return await cur.fetchall()
+
+
+async def set_presence(conn: AsyncConnection[Any], agent_id: int, presence: str) -> str | None:
+    """Sets the agent's presence; returns the previous one (None: no such agent).
+
+    Leaving `available` withdraws the agent's pending offers and gives back tickets reserved for
+    them, at once. Run in the caller's transaction: the presence UPDATE waits for any router holding
+    the agent's row, and the withdrawal, a later statement, then sees the offer that router made.
+    """
+    cur = await conn.execute(
+        """UPDATE agents a SET presence = %s FROM agents old
+           WHERE a.id = %s AND old.id = a.id RETURNING old.presence""",
+        (presence, agent_id),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    if presence != "available":
+        await ticket_offers.withdraw_for_agent(conn, agent_id, datetime.now(UTC))
+        await conn.execute(
+            "UPDATE tickets SET reserved_agent_id = NULL WHERE reserved_agent_id = %s AND status = 'queued'",
+            (agent_id,),
+        )
+    return str(row[0])
+
+
+async def presence_of(conn: AsyncConnection[Any], agent_id: int) -> str | None:
+    cur = await conn.execute("SELECT presence FROM agents WHERE id = %s", (agent_id,))
+    row = await cur.fetchone()
+    return None if row is None else str(row[0])

@@ -93,3 +93,148 @@ async def mark_delivered(
     """Marks the channel's messages delivered; returns the ids that were pending until now."""
     cur = await conn.execute(MARK_DELIVERED, (delivered_at, ids, channel))
     return sorted(row[0] for row in await cur.fetchall())
+
+
+INSERT_MANY = """
+INSERT INTO outbound_messages (ticket_id, customer_id, channel, kind, recipient, body)
+SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::text[], %b::text[], %b::text[], %b::text[])
+RETURNING id
+"""
+
+
+def insert_many_sync(conn: Connection[Any], messages: list[NewMessage]) -> list[int]:
+    """Inserts the messages in one statement; returns their ids in the same order."""
+    if not messages:
+        return []
+    columns = list(zip(*(m.params() for m in messages), strict=True))
+    # Binary parameters (%b): the bodies are sent without per-element array escaping.
+    rows = conn.execute(INSERT_MANY, [list(c) for c in columns]).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Leased:
+    id: int
+    ticket_id: int | None
+    channel: str
+    kind: str
+    recipient: str
+    body: str
+    created_at: datetime
+    attempts: int
+    leased_until: datetime
+
+
+# A polling integration takes the oldest pending messages of its channel that nobody holds, each
+# for `lease` seconds: a second poller passes over them (SKIP LOCKED while the first commits, the
+# lease after), and what is not acknowledged in time is handed out again.
+LEASE_FOR_POLL = """
+WITH batch AS (
+    SELECT id FROM outbound_messages
+    WHERE channel = %(channel)s AND delivered_at IS NULL
+      AND (leased_until IS NULL OR leased_until <= now())
+    ORDER BY id
+    LIMIT %(limit)s
+    FOR NO KEY UPDATE SKIP LOCKED
+)
+UPDATE outbound_messages m
+SET leased_until = now() + make_interval(secs => %(lease_s)s), attempts = m.attempts + 1
+FROM batch WHERE m.id = batch.id
+RETURNING m.id, m.ticket_id, m.channel, m.kind, m.recipient, m.body, m.created_at, m.attempts,
+          m.leased_until
+"""
+
+# Acknowledged once: a repeat finds delivered_at set and changes nothing (RETURNING tells the two
+# apart); a message of another channel is not found at all.
+ACK = """
+WITH target AS (SELECT id, delivered_at FROM outbound_messages WHERE id = %(id)s AND channel = %(channel)s),
+acked AS (
+    UPDATE outbound_messages m SET delivered_at = %(at)s, leased_until = NULL
+    FROM target WHERE m.id = target.id AND target.delivered_at IS NULL
+    RETURNING m.delivered_at
+)
+SELECT coalesce((SELECT delivered_at FROM acked), (SELECT delivered_at FROM target)),
+       EXISTS (SELECT 1 FROM acked)
+WHERE EXISTS (SELECT 1 FROM target)
+"""
+
+
+async def lease_for_poll(
+    conn: AsyncConnection[Any], channel: str, limit: int, lease_s: float
+) -> list[Leased]:
+    async with conn.cursor(row_factory=class_row(Leased)) as cur:
+        await cur.execute(LEASE_FOR_POLL, {"channel": channel, "limit": limit, "lease_s": lease_s})
+        return await cur.fetchall()
+
+
+async def acknowledge(
+    conn: AsyncConnection[Any], channel: str, message_id: int, at: datetime
+) -> tuple[datetime, bool] | None:
+    """(delivered_at, newly) for the channel's message; None when the channel has no such message."""
+    cur = await conn.execute(ACK, {"id": message_id, "channel": channel, "at": at})
+    row = await cur.fetchone()
+    return None if row is None else (row[0], bool(row[1]))
+
+
+# The callback sender's share: pending messages of channels with a callback, due for an attempt,
+# leased while they are posted (so a crashed sender's messages come back after the lease).
+LEASE_FOR_CALLBACK = """
+WITH batch AS (
+    SELECT m.id FROM outbound_messages m JOIN outbound_callbacks c ON c.channel = m.channel
+    WHERE m.delivered_at IS NULL AND m.failed_at IS NULL
+      AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now())
+      AND (m.leased_until IS NULL OR m.leased_until <= now())
+    ORDER BY m.id
+    LIMIT %(limit)s
+    FOR NO KEY UPDATE OF m SKIP LOCKED
+)
+UPDATE outbound_messages m
+SET leased_until = now() + make_interval(secs => %(lease_s)s), attempts = m.attempts + 1
+FROM batch, outbound_callbacks c
+WHERE m.id = batch.id AND c.channel = m.channel
+RETURNING m.id, m.ticket_id, m.channel, m.kind, m.recipient, m.body, m.created_at, m.attempts,
+          m.leased_until, c.url, c.secret
+"""
+
+
+@dataclass(frozen=True)
+class CallbackDelivery:
+    id: int
+    ticket_id: int | None
+    channel: str
+    kind: str
+    recipient: str
+    body: str
+    created_at: datetime
+    attempts: int
+    leased_until: datetime
+    url: str
+    secret: str
+
+
+def lease_for_callback_sync(conn: Connection[Any], limit: int, lease_s: float) -> list[CallbackDelivery]:
+    with conn.cursor(row_factory=class_row(CallbackDelivery)) as cur:
+        return cur.execute(LEASE_FOR_CALLBACK, {"limit": limit, "lease_s": lease_s}).fetchall()
+
+
+def delivered_sync(conn: Connection[Any], message_id: int) -> bool:
+    """Marks a message the callback accepted; False when it was acknowledged already (by a poller)."""
+    row = conn.execute(
+        """UPDATE outbound_messages SET delivered_at = now(), leased_until = NULL, last_error = ''
+           WHERE id = %s AND delivered_at IS NULL RETURNING id""",
+        (message_id,),
+    ).fetchone()
+    return row is not None
+
+
+def attempt_failed_sync(conn: Connection[Any], message_id: int, error: str, retry_in_s: float | None) -> None:
+    """Schedules the next attempt in `retry_in_s`, or gives up (failed_at) when it is None."""
+    conn.execute(
+        """UPDATE outbound_messages
+           SET leased_until = NULL, last_error = %s,
+               next_attempt_at = CASE WHEN %s::float8 IS NULL THEN next_attempt_at
+                                      ELSE now() + make_interval(secs => %s::float8) END,
+               failed_at = CASE WHEN %s::float8 IS NULL THEN now() END
+           WHERE id = %s AND delivered_at IS NULL""",
+        (error[:500], retry_in_s, retry_in_s, retry_in_s, message_id),
+    )

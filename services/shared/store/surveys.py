@@ -10,7 +10,7 @@ from psycopg import AsyncConnection, Connection
 from psycopg.rows import class_row
 
 from services.shared.domain import CHANNEL_IDENTITY
-from services.shared.store import ticket_events
+from services.shared.store import outbound_messages, queue_supervisors, ticket_events
 
 
 def token_digest(token: str) -> bytes:
@@ -29,6 +29,8 @@ class DueSurvey:
     customer_language: str | None
     # The customer's address on the ticket's channel; '' when the customer has none on record.
     recipient: str
+    # The code the agent resolved with (resolved, spam, merged, ...); '' when none was recorded.
+    resolution_code: str
     swept_at: datetime
 
 
@@ -41,21 +43,45 @@ SELECT t.id AS ticket_id, t.channel, t.status, t.queue_id, t.customer_id, t.lang
                    AND ci.kind = (SELECT m.kind FROM unnest(%(channels)s::text[], %(kinds)s::text[])
                                   AS m (channel, kind) WHERE m.channel = t.channel)
                  ORDER BY ci.created_at DESC LIMIT 1), '') AS recipient,
+       coalesce((SELECT e.data ->> 'resolution_code' FROM ticket_events e
+                 WHERE e.ticket_id = t.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
+           AS resolution_code,
        now() AS swept_at
 FROM tickets t JOIN customers c ON c.id = t.customer_id
 WHERE t.survey_due_at <= now()
 ORDER BY t.survey_due_at
 LIMIT %(limit)s
-FOR UPDATE OF t SKIP LOCKED
+FOR NO KEY UPDATE OF t SKIP LOCKED
 """
 
 # One survey per ticket, ever: a second attempt (a ticket resolved again) creates nothing.
 CREATE = """
-INSERT INTO surveys (ticket_id, token_hash, sent_at, expires_at)
-VALUES (%s, %s, %s, %s)
+INSERT INTO surveys (ticket_id, token_hash, sent_at, expires_at, reminder_due_at)
+VALUES (%s, %s, %s, %s, %s)
 ON CONFLICT (ticket_id) DO NOTHING
 RETURNING id
 """
+
+
+def lock_customers_sync(conn: Connection[Any], customer_ids: list[int]) -> None:
+    """Serialises sweeps deciding for the same customers, so "surveyed lately" is never raced.
+
+    NO KEY UPDATE does not hold up intake, whose foreign-key checks only share the key.
+    """
+    conn.execute(
+        "SELECT 1 FROM customers WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE",
+        (sorted(set(customer_ids)),),
+    )
+
+
+def surveyed_since_sync(conn: Connection[Any], customer_ids: list[int], since: datetime) -> set[int]:
+    """The customers among `customer_ids` who were sent a survey at or after `since`."""
+    rows = conn.execute(
+        """SELECT DISTINCT t.customer_id FROM surveys s JOIN tickets t ON t.id = s.ticket_id
+           WHERE t.customer_id = ANY(%s) AND s.sent_at >= %s""",
+        (customer_ids, since),
+    ).fetchall()
+    return {int(r[0]) for r in rows}
 
 
 def lock_due_sync(conn: Connection[Any], limit: int) -> list[DueSurvey]:
@@ -70,10 +96,16 @@ def lock_due_sync(conn: Connection[Any], limit: int) -> list[DueSurvey]:
 
 
 def create_sync(
-    conn: Connection[Any], ticket_id: int, token: str, sent_at: datetime, expires_at: datetime
+    conn: Connection[Any],
+    ticket_id: int,
+    token: str,
+    sent_at: datetime,
+    expires_at: datetime,
+    reminder_due_at: datetime | None = None,
 ) -> int | None:
     """The new survey's id, or None when the ticket already has one."""
-    row = conn.execute(CREATE, (ticket_id, token_digest(token), sent_at, expires_at)).fetchone()
+    params = (ticket_id, token_digest(token), sent_at, expires_at, reminder_due_at)
+    row = conn.execute(CREATE, params).fetchone()
     return None if row is None else int(row[0])
 
 
@@ -104,11 +136,27 @@ class ReplyResult:
     ticket_id: int | None = None
 
 
-# The row lock makes a concurrent second reply wait, then find answered_at set and change nothing.
+# Either link of the survey answers it (the first one or the reminder's). The row lock makes a
+# concurrent second reply wait, then find answered_at set and change nothing.
 ANSWER = """
-UPDATE surveys SET score = %s, resolved = %s, comment = %s, answered_at = %s
-WHERE token_hash = %s AND answered_at IS NULL AND expires_at > now()
+UPDATE surveys SET score = %(score)s, resolved = %(resolved)s, comment = %(comment)s, answered_at = %(at)s
+WHERE (token_hash = %(digest)s OR reminder_token_hash = %(digest)s) AND answered_at IS NULL
+  AND expires_at > now()
 RETURNING id, ticket_id, (SELECT queue_id FROM tickets WHERE tickets.id = surveys.ticket_id)
+"""
+
+# A score at or below this opens a follow-up for the queue's supervisors: an unhappy customer hears
+# from a person, not only a statistic.
+FOLLOW_UP_AT_OR_BELOW = 2
+
+OPEN_FOLLOW_UP = """
+WITH opened AS (
+    INSERT INTO survey_follow_ups (survey_id, ticket_id, queue_id, score, comment, opened_at)
+    VALUES (%(survey_id)s, %(ticket_id)s, %(queue_id)s, %(score)s, %(comment)s, %(at)s)
+    ON CONFLICT (survey_id) DO NOTHING
+    RETURNING id
+)
+SELECT o.id, q.name FROM opened o, queues q WHERE q.id = %(queue_id)s
 """
 
 
@@ -128,12 +176,20 @@ async def record_reply(
         raise ValueError(f"score must be 1 to 5, not {score}")
     digest = token_digest(token)
     async with conn.transaction():
-        cur = await conn.execute(ANSWER, (score, resolved, comment, occurred_at, digest))
+        params = {
+            "score": score,
+            "resolved": resolved,
+            "comment": comment,
+            "at": occurred_at,
+            "digest": digest,
+        }
+        cur = await conn.execute(ANSWER, params)
         answered = await cur.fetchone()
         if answered is None:
             cur = await conn.execute(
-                "SELECT answered_at IS NOT NULL, expires_at <= now() FROM surveys WHERE token_hash = %s",
-                (digest,),
+                """SELECT answered_at IS NOT NULL, expires_at <= now() FROM surveys
+                   WHERE token_hash = %(digest)s OR reminder_token_hash = %(digest)s""",
+                {"digest": digest},
             )
             found = await cur.fetchone()
             if found is None:
@@ -150,4 +206,114 @@ async def record_reply(
                 data={"score": score, "resolved": resolved, "survey_id": survey_id},
             ),
         )
+        if score <= FOLLOW_UP_AT_OR_BELOW:
+            await _open_follow_up(conn, survey_id, ticket_id, queue_id, score, comment, occurred_at)
     return ReplyResult(ReplyOutcome.RECORDED, survey_id, ticket_id)
+
+
+async def _open_follow_up(
+    conn: AsyncConnection[Any],
+    survey_id: int,
+    ticket_id: int,
+    queue_id: int,
+    score: int,
+    comment: str | None,
+    at: datetime,
+) -> None:
+    """The follow-up, its event and the supervisors' notifications, in the reply's transaction."""
+    params = {
+        "survey_id": survey_id,
+        "ticket_id": ticket_id,
+        "queue_id": queue_id,
+        "score": score,
+        "comment": comment,
+        "at": at,
+    }
+    cur = await conn.execute(OPEN_FOLLOW_UP, params)
+    row = await cur.fetchone()
+    if row is None:
+        return
+    follow_up_id, queue_name = row
+    await ticket_events.append(
+        conn,
+        ticket_events.NewEvent(
+            ticket_id,
+            "follow_up_opened",
+            at,
+            queue_id=queue_id,
+            data={"follow_up_id": follow_up_id, "survey_id": survey_id, "score": score},
+        ),
+    )
+    supervisors = await queue_supervisors.for_queues(conn, [queue_id])
+    text = f"Ticket {ticket_id} (queue {queue_name}): the customer scored {score}/5. Please follow up."
+    if comment:
+        text += f" Comment: {comment}"
+    for channel, address in queue_supervisors.recipients(supervisors, queue_id, queue_name):
+        await outbound_messages.insert(
+            conn,
+            outbound_messages.NewMessage(
+                channel=channel, kind="notification", recipient=address, body=text, ticket_id=ticket_id
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    survey_id: int
+    ticket_id: int
+    channel: str
+    recipient: str
+    customer_id: int | None
+    queue_id: int
+    language: str
+    customer_language: str | None
+    expires_at: datetime
+    swept_at: datetime
+
+
+# An unanswered, unexpired survey whose reminder is due; the reminder goes where the survey went.
+LOCK_DUE_REMINDERS = """
+SELECT s.id AS survey_id, s.ticket_id, m.channel, m.recipient, m.customer_id, t.queue_id, t.language,
+       c.language AS customer_language, s.expires_at, now() AS swept_at
+FROM surveys s JOIN outbound_messages m ON m.id = s.message_id JOIN tickets t ON t.id = s.ticket_id
+     JOIN customers c ON c.id = t.customer_id
+WHERE s.reminder_due_at <= now() AND s.reminded_at IS NULL AND s.answered_at IS NULL
+  AND s.expires_at > now()
+ORDER BY s.reminder_due_at
+LIMIT %s
+FOR NO KEY UPDATE OF s SKIP LOCKED
+"""
+
+
+def lock_due_reminders_sync(conn: Connection[Any], limit: int) -> list[DueReminder]:
+    with conn.cursor(row_factory=class_row(DueReminder)) as cur:
+        return cur.execute(LOCK_DUE_REMINDERS, (limit,)).fetchall()
+
+
+def record_reminder_sync(
+    conn: Connection[Any], survey_id: int, token: str, message_id: int, at: datetime
+) -> None:
+    conn.execute(
+        """UPDATE surveys SET reminded_at = %s, reminder_token_hash = %s, reminder_message_id = %s
+           WHERE id = %s""",
+        (at, token_digest(token), message_id, survey_id),
+    )
+
+
+# Unanswered surveys past their expiry, marked once (expired_at) with their queue for the event.
+EXPIRE_DUE = """
+WITH due AS (
+    SELECT id FROM surveys
+    WHERE expires_at <= now() AND expired_at IS NULL AND answered_at IS NULL
+    ORDER BY expires_at
+    LIMIT %s
+    FOR NO KEY UPDATE SKIP LOCKED
+)
+UPDATE surveys s SET expired_at = now() FROM due WHERE s.id = due.id
+RETURNING s.id, s.ticket_id, (SELECT queue_id FROM tickets t WHERE t.id = s.ticket_id), s.expired_at
+"""
+
+
+def expire_due_sync(conn: Connection[Any], limit: int) -> list[tuple[int, int, int, datetime]]:
+    """Marks up to `limit` unanswered surveys expired; (survey, ticket, queue, expired_at) of each."""
+    return [tuple(r) for r in conn.execute(EXPIRE_DUE, (limit,)).fetchall()]  # type: ignore[misc]

@@ -1,7 +1,7 @@
 """SQL for tickets: intake, lookup, the claim order, and state changes."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection, sql
@@ -15,7 +15,7 @@ from services.shared.store.ticket_events import NewEvent
 COLUMNS = """t.id, t.channel, t.external_id, t.request_hash, t.customer_id, t.queue_id, q.name AS queue,
   t.status, t.priority, t.language, t.intent, t.subject, t.body, t.classification, t.routed_by,
   t.assigned_agent_id, t.created_at, t.queued_at, t.answered_at, t.resolved_at, t.last_event_at,
-  t.escalation_level, t.escalate_at"""
+  t.escalation_level, t.escalate_at, t.first_response_due_at, t.resolution_due_at, t.sla_paused_at"""
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,10 @@ class Ticket:
     last_event_at: datetime
     escalation_level: int
     escalate_at: datetime | None
+    # The SLA deadlines (services/shared/sla.py); the clock stands still while sla_paused_at is set.
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    sla_paused_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,10 @@ class NewTicket:
     # The customer's address on the ticket's channel, for the FAQ answer's outbound message.
     recipient: str = ""
     documents: list[Document] = field(default_factory=list)
+    # The SLA deadlines from the ticket's queuing (None for a self-served one, which waits for nobody).
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    sla_warn_at: datetime | None = None
 
 
 # Intake in one statement, so one round trip commits it: find the customer by any identity given
@@ -113,10 +121,12 @@ WITH given AS (
 ), t AS (
     INSERT INTO tickets (channel, external_id, request_hash, customer_id, queue_id, status, priority,
         language, intent, subject, body, classification, routed_by, created_at, queued_at,
-        last_event_at, escalate_at)
+        last_event_at, escalate_at, first_response_due_at, resolution_due_at, sla_warn_at)
     SELECT %(channel)s, %(external_id)s, %(request_hash)s, customer.id, queue.id, %(status)s, %(priority)s,
         %(language)s, %(intent)s, %(subject)s, %(body)s, %(classification)s, %(routed_by)s,
-        %(occurred_at)s, %(queued_at)s::timestamptz, %(occurred_at)s, %(escalate_at)s::timestamptz
+        %(occurred_at)s, %(queued_at)s::timestamptz, %(occurred_at)s, %(escalate_at)s::timestamptz,
+        %(first_response_due_at)s::timestamptz, %(resolution_due_at)s::timestamptz,
+        %(sla_warn_at)s::timestamptz
     FROM customer CROSS JOIN queue
     ON CONFLICT (channel, external_id) DO NOTHING
     RETURNING *
@@ -169,6 +179,9 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket) -> Ticket | None:
         "status": "self_served" if new.faq else "queued",
         "queued_at": None if new.faq else new.occurred_at,
         "escalate_at": None if new.faq else new.escalate_at,
+        "first_response_due_at": None if new.faq else new.first_response_due_at,
+        "resolution_due_at": None if new.faq else new.resolution_due_at,
+        "sla_warn_at": None if new.faq else new.sla_warn_at,
         "created_data": Jsonb({"channel": new.channel, "external_id": new.external_id}),
         "routed_data": Jsonb({"routed_by": new.routed_by, **new.classification}),
         "self_served_data": Jsonb({"faq_id": new.faq.faq_id, "confidence": new.faq.confidence})
@@ -278,3 +291,284 @@ async def apply_change(
         {**changes, "id": ticket_id},
     )
     await ticket_events.append(conn, event)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A ticket waiting for an agent, as the router sees it."""
+
+    id: int
+    queue: str
+    channel: str
+    language: str
+    priority: int
+    queued_at: datetime
+    reserved_agent_id: int | None
+
+
+# Waiting tickets not under offer on the given channels, in claim order, a page at a time after a
+# (priority, queued_at, id) key; the router re-sorts each page with its policies.
+WAITING = """
+SELECT t.id, q.name AS queue, t.channel, t.language, t.priority,
+       coalesce(t.queued_at, t.created_at) AS queued_at, t.reserved_agent_id
+FROM tickets t JOIN queues q ON q.id = t.queue_id
+WHERE t.status = 'queued' AND t.channel = ANY(%(channels)s)
+  AND (-t.priority, coalesce(t.queued_at, t.created_at), t.id) > (%(priority)s, %(queued_at)s, %(id)s)
+  AND NOT EXISTS (SELECT 1 FROM ticket_offers o WHERE o.ticket_id = t.id AND o.outcome IS NULL)
+ORDER BY -t.priority, coalesce(t.queued_at, t.created_at), t.id
+LIMIT %(limit)s
+"""
+
+FIRST_PAGE = (-99, datetime(1, 1, 1, tzinfo=UTC), 0)
+
+
+async def waiting(
+    conn: AsyncConnection[Any],
+    channels: list[str],
+    limit: int,
+    after: tuple[int, datetime, int] = FIRST_PAGE,
+) -> list[Waiting]:
+    """A page of waiting tickets; pass the last one's `(-priority, queued_at, id)` for the next."""
+    async with conn.cursor(row_factory=class_row(Waiting)) as cur:
+        await cur.execute(
+            WAITING,
+            {
+                "channels": channels,
+                "limit": limit,
+                "priority": after[0],
+                "queued_at": after[1],
+                "id": after[2],
+            },
+        )
+        return await cur.fetchall()
+
+
+async def waiting_one(conn: AsyncConnection[Any], ticket_id: int) -> Waiting | None:
+    async with conn.cursor(row_factory=class_row(Waiting)) as cur:
+        await cur.execute(
+            """SELECT t.id, q.name AS queue, t.channel, t.language, t.priority,
+                      coalesce(t.queued_at, t.created_at) AS queued_at, t.reserved_agent_id
+               FROM tickets t JOIN queues q ON q.id = t.queue_id WHERE t.id = %s""",
+            (ticket_id,),
+        )
+        return await cur.fetchone()
+
+
+# Moves tickets that waited past their queue's overflow time to the overflow queue, one queue per
+# call; passes over tickets under offer or locked by another router. The wait keeps counting from
+# the first queuing: the customer has waited that long.
+OVERFLOW = """
+WITH due AS (
+    SELECT t.id FROM tickets t
+    WHERE t.status = 'queued' AND t.queue_id = (SELECT id FROM queues WHERE name = %(queue)s)
+      AND coalesce(t.queued_at, t.created_at) <= %(before)s AND t.reserved_agent_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM ticket_offers o WHERE o.ticket_id = t.id AND o.outcome IS NULL)
+    LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+), target AS (
+    SELECT id FROM queues WHERE name = %(to_queue)s
+), moved AS (
+    UPDATE tickets t SET queue_id = target.id, last_event_at = greatest(t.last_event_at, %(now)s)
+    FROM due, target WHERE t.id = due.id
+    RETURNING t.id, t.queue_id, t.last_event_at
+), events AS (
+    INSERT INTO ticket_events (ticket_id, type, occurred_at, queue_id, data)
+    SELECT id, %(event)s, last_event_at, queue_id,
+           jsonb_build_object('overflow', true, 'from_queue', %(queue)s::text) FROM moved
+)
+SELECT count(*) FROM moved
+"""
+
+
+async def overflow(
+    conn: AsyncConnection[Any],
+    queue: str,
+    to_queue: str,
+    *,
+    before: datetime,
+    now: datetime,
+    event: str,
+    limit: int = 500,
+) -> int:
+    cur = await conn.execute(
+        OVERFLOW,
+        {"queue": queue, "to_queue": to_queue, "before": before, "now": now, "event": event, "limit": limit},
+    )
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def claim_next_routed(conn: AsyncConnection[Any], agent_id: int, at: datetime) -> Ticket | None:
+    """Claims the agent's next ticket within their capacity (`routing_claim`, 0005_routing.sql)."""
+    cur = await conn.execute("SELECT routing_claim(%s, %s)", (agent_id, at))
+    row = await cur.fetchone()
+    if row is None or row[0] is None:
+        return None
+    return await get(conn, int(row[0]))
+
+
+@dataclass(frozen=True)
+class Position:
+    # 1 = next in its queue.
+    position: int
+    queue_depth: int
+
+
+async def position(conn: AsyncConnection[Any], ticket: Ticket) -> Position:
+    """Where a waiting ticket stands in its queue's claim order (priority, then age)."""
+    cur = await conn.execute(
+        """SELECT count(*) FILTER (WHERE priority > %(p)s
+                                     OR (priority = %(p)s AND (queued_at, id) < (%(q)s, %(id)s))),
+                  count(*)
+           FROM tickets WHERE status = 'queued' AND queue_id = %(queue)s""",
+        {
+            "p": ticket.priority,
+            "q": ticket.queued_at or ticket.created_at,
+            "id": ticket.id,
+            "queue": ticket.queue_id,
+        },
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return Position(int(row[0]) + 1, int(row[1]))
+
+
+@dataclass(frozen=True)
+class QueueLoad:
+    """Recent history of a queue, for estimated waits."""
+
+    handle_s: float | None
+    arrivals_per_s: float
+
+
+async def queue_load(conn: AsyncConnection[Any], queue_id: int, now: datetime, window_s: float) -> QueueLoad:
+    """Mean handling time (answer to resolution) of the queue's last 200 resolved tickets, and the
+    arrival rate over the window."""
+    cur = await conn.execute(
+        """SELECT (SELECT avg(extract(epoch FROM resolved_at - answered_at)) FROM (
+                     SELECT resolved_at, answered_at FROM tickets
+                     WHERE queue_id = %(q)s AND status = 'resolved' AND answered_at IS NOT NULL
+                     ORDER BY resolved_at DESC LIMIT 200) recent),
+                  (SELECT count(*) FROM tickets WHERE queue_id = %(q)s AND created_at > %(since)s)""",
+        {"q": queue_id, "since": now - timedelta(seconds=window_s)},
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return QueueLoad(None if row[0] is None else float(row[0]), int(row[1]) / window_s)
+
+
+async def open_in_queue(
+    conn: AsyncConnection[Any], identities: list[tuple[str, str]], queue: str
+) -> Ticket | None:
+    """The customer's (found by any identity) oldest open ticket in the queue, on any channel."""
+    async with conn.cursor(row_factory=class_row(Ticket)) as cur:
+        await cur.execute(
+            f"""SELECT {COLUMNS} FROM tickets t JOIN queues q ON q.id = t.queue_id
+                WHERE t.customer_id IN (
+                    SELECT ci.customer_id FROM customer_identities ci
+                    JOIN unnest(%s::text[], %s::text[]) AS g (kind, value) USING (kind, value))
+                  AND q.name = %s AND t.status IN ('queued', 'claimed', 'answered')
+                ORDER BY t.created_at, t.id LIMIT 1""",
+            ([k for k, _ in identities], [v for _, v in identities], queue),
+        )
+        return await cur.fetchone()
+
+
+# A customer's follow-up joins their open ticket: a `customer_message` event with the text, unless
+# (channel, external_id) is already a ticket of its own (a retry of that ticket's intake). A retry of
+# the same follow-up finds its event by the unique index and adds nothing.
+JOIN_THREAD = """
+WITH t AS (
+    UPDATE tickets SET last_event_at = greatest(last_event_at, %(at)s)
+    WHERE id = %(ticket)s
+      AND NOT EXISTS (SELECT 1 FROM tickets WHERE channel = %(channel)s AND external_id = %(external_id)s)
+    RETURNING id, queue_id, last_event_at, customer_id
+), identities AS (
+    -- A new address the customer wrote from (a new chat visitor id) is theirs from now on.
+    INSERT INTO customer_identities (kind, value, customer_id)
+    SELECT g.kind, g.value, t.customer_id
+    FROM t, unnest(%(kinds)s::text[], %(values)s::text[]) AS g (kind, value)
+    ON CONFLICT (kind, value) DO NOTHING
+)
+INSERT INTO ticket_events (ticket_id, type, occurred_at, queue_id, data)
+SELECT id, 'customer_message', last_event_at, queue_id, %(data)s FROM t
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
+
+async def join_thread(
+    conn: AsyncConnection[Any],
+    ticket_id: int,
+    *,
+    channel: str,
+    external_id: str,
+    text: str,
+    subject: str,
+    at: datetime,
+    identities: list[tuple[str, str]],
+) -> bool:
+    """Adds the follow-up to the ticket's thread; False when it was there already or is a ticket."""
+    data = {"channel": channel, "external_id": external_id, "text": text, "subject": subject}
+    async with conn.transaction():
+        cur = await conn.execute(
+            JOIN_THREAD,
+            {
+                "ticket": ticket_id,
+                "channel": channel,
+                "external_id": external_id,
+                "at": at,
+                "data": Jsonb(data),
+                "kinds": [k for k, _ in identities],
+                "values": [v for _, v in identities],
+            },
+        )
+        return await cur.fetchone() is not None
+
+
+async def for_customer(conn: AsyncConnection[Any], customer_id: int, limit: int = 50) -> list[Ticket]:
+    """The customer's tickets on every channel, newest first."""
+    async with conn.cursor(row_factory=class_row(Ticket)) as cur:
+        await cur.execute(
+            f"""SELECT {COLUMNS} FROM tickets t JOIN queues q ON q.id = t.queue_id
+                WHERE t.customer_id = %s ORDER BY t.created_at DESC, t.id DESC LIMIT %s""",
+            (customer_id, limit),
+        )
+        return await cur.fetchall()
+
+
+@dataclass(frozen=True)
+class QueueNow:
+    """A queue at this moment, for the supervisor's page."""
+
+    queue_id: int
+    queue: str
+    waiting: int
+    oldest_queued_at: datetime | None
+    held: int
+
+
+async def queues_now(conn: AsyncConnection[Any]) -> list[QueueNow]:
+    async with conn.cursor(row_factory=class_row(QueueNow)) as cur:
+        await cur.execute(
+            """SELECT q.id AS queue_id, q.name AS queue,
+                      count(t.id) FILTER (WHERE t.status = 'queued') AS waiting,
+                      min(coalesce(t.queued_at, t.created_at)) FILTER (WHERE t.status = 'queued')
+                        AS oldest_queued_at,
+                      count(t.id) FILTER (WHERE t.status IN ('claimed', 'answered')) AS held
+               FROM queues q
+               LEFT JOIN tickets t ON t.queue_id = q.id AND t.status IN ('queued', 'claimed', 'answered')
+               GROUP BY q.id ORDER BY q.name"""
+        )
+        return await cur.fetchall()
+
+
+async def held_by(conn: AsyncConnection[Any], agent_id: int) -> list[Ticket]:
+    """The tickets the agent holds now, oldest first."""
+    async with conn.cursor(row_factory=class_row(Ticket)) as cur:
+        await cur.execute(
+            f"""SELECT {COLUMNS} FROM tickets t JOIN queues q ON q.id = t.queue_id
+                WHERE t.assigned_agent_id = %s AND t.status IN ('claimed', 'answered')
+                ORDER BY t.last_event_at, t.id""",
+            (agent_id,),
+        )
+        return await cur.fetchall()

@@ -1,5 +1,6 @@
 """Shared bits of the gateway tests: a valid inquiry, and counting what the database holds."""
 
+import zlib
 from typing import Any
 
 import psycopg
@@ -32,6 +33,16 @@ def inquiry(channel: str = "phone", external_id: str = "call-1", **overrides: An
     }
     body.update(overrides)
     return body
+
+
+def someone(n: int | str) -> dict[str, Any]:
+    """A customer of their own: a customer's inquiries in one queue join their open ticket's thread,
+    so tests that need separate tickets give each its own customer."""
+    return {
+        "phone": f"+96650{zlib.crc32(str(n).encode()) % 10**7:07d}",
+        "email": f"c{n}@example.com",
+        "name": f"C{n}",
+    }
 
 
 def counts(database_url: str) -> dict[str, int]:

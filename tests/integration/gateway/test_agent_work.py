@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from services.shared.store import agent_capacity
 from tests.fixtures.gateway import Gateway
-from tests.integration.gateway.helpers import assert_problem, inquiry
+from tests.integration.gateway.helpers import assert_problem, inquiry, someone
 
 pytestmark = pytest.mark.integration
 
@@ -18,12 +19,17 @@ def iso(moment: datetime) -> str:
 
 def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gateway_alone: Gateway) -> None:
     phone = gateway_alone.token("integration", channel="phone")
-    _, agent = gateway_alone.agent(["triage"])
+    agent_id, agent = gateway_alone.agent(["triage"])
+    with psycopg.connect(gateway_alone.database_url, autocommit=True) as conn:
+        agent_capacity.set_sync(conn, agent_id, {"phone": 2})  # two calls at once (one by default)
     t0 = datetime.now(UTC) - timedelta(minutes=10)
     with gateway_alone.client(phone) as client:
-        old = client.post("/v1/inquiries", json=inquiry(external_id="a", occurred_at=iso(t0))).json()
+        old = client.post(
+            "/v1/inquiries", json=inquiry(external_id="a", occurred_at=iso(t0), customer=someone("a"))
+        ).json()
         new = client.post(
-            "/v1/inquiries", json=inquiry(external_id="b", occurred_at=iso(t0 + timedelta(minutes=1)))
+            "/v1/inquiries",
+            json=inquiry(external_id="b", occurred_at=iso(t0 + timedelta(minutes=1)), customer=someone("b")),
         ).json()
     with psycopg.connect(gateway_alone.database_url, autocommit=True) as conn:
         conn.execute("UPDATE tickets SET priority = 4 WHERE id = %s", (new["id"],))
@@ -108,7 +114,10 @@ def test_concurrent_claims_never_hand_one_ticket_to_two_agents(gateway_alone: Ga
     agents = [gateway_alone.agent(["triage"], name=f"Agent {i}")[1] for i in range(8)]
     with gateway_alone.client(web) as client:
         ids = {
-            client.post("/v1/inquiries", json=inquiry(channel="web", external_id=f"w{i}")).json()["id"]
+            client.post(
+                "/v1/inquiries",
+                json=inquiry(channel="web", external_id=f"w{i}", customer={"web_user_id": f"w-{i}"}),
+            ).json()["id"]
             for i in range(40)
         }
 
@@ -121,7 +130,9 @@ def test_concurrent_claims_never_hand_one_ticket_to_two_agents(gateway_alone: Ga
 
     with ThreadPoolExecutor(len(agents)) as pool:
         claimed = [tid for batch in pool.map(drain, agents) for tid in batch]
-    assert sorted(claimed) == sorted(ids)  # every ticket once, none twice
+    # Eight agents with room for five web tickets each take all forty: every ticket once, none twice.
+    assert len(ids) == 40
+    assert sorted(claimed) == sorted(ids)
     with psycopg.connect(gateway_alone.database_url) as conn:
         (claims,) = conn.execute("SELECT count(*) FROM ticket_events WHERE type = 'claimed'").fetchone()
     assert claims == len(ids)

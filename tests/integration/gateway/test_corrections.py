@@ -11,7 +11,7 @@ import pytest
 
 from gateway import admin
 from tests.fixtures.gateway import Gateway
-from tests.integration.gateway.helpers import assert_problem, inquiry
+from tests.integration.gateway.helpers import assert_problem, inquiry, someone
 
 pytestmark = pytest.mark.integration
 
@@ -34,10 +34,14 @@ def test_transfers_record_the_text_and_the_final_queue_and_export_as_jsonl(
     general_id, general = gw.agent(["general"], name="General")
     _, cards = gw.agent(["cards"], name="Cards")
     with gw.client(phone) as client:
-        first = client.post("/v1/inquiries", json=inquiry(external_id="a", text="بطاقتي لا تعمل")).json()
+        first = client.post(
+            "/v1/inquiries", json=inquiry(external_id="a", text="بطاقتي لا تعمل", customer=someone("a"))
+        ).json()
         second = client.post(
             "/v1/inquiries",
-            json=inquiry(external_id="b", text="What are your opening hours?", subject="Hours"),
+            json=inquiry(
+                external_id="b", text="What are your opening hours?", subject="Hours", customer=someone("b")
+            ),
         ).json()
 
     def claim_and_transfer(token: str, ticket_id: int, queue: str) -> None:

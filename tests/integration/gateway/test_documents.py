@@ -13,7 +13,7 @@ from gateway.settings import DocumentLimits
 from services.shared.settings import Env
 from tests.fixtures.gateway import Gateway, unused_port
 from tests.fixtures.pdfs import broken_pdf, encrypted_pdf, text_pdf
-from tests.integration.gateway.helpers import assert_problem, counts, inquiry
+from tests.integration.gateway.helpers import assert_problem, counts, inquiry, someone
 from tests.integration.gateway.stand_in import FaqClassifier, serving
 
 pytestmark = pytest.mark.integration
@@ -160,7 +160,10 @@ def test_too_large_or_too_slow_documents_land_with_a_note(start: Callable[..., G
         big = text_pdf("x" * 3000)
         with gw.client(phone) as client:
             response = client.post(
-                "/v1/inquiries", json=inquiry(external_id=f"c{n}", attachments=[attachment("big.pdf", big)])
+                "/v1/inquiries",
+                json=inquiry(
+                    external_id=f"c{n}", customer=someone(n), attachments=[attachment("big.pdf", big)]
+                ),
             )
         assert response.status_code == 201, response.text
         (document,) = response.json()["documents"]

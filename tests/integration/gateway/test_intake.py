@@ -9,7 +9,7 @@ from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
 
 from tests.fixtures.aio_thread import LoopThread, start_grpc
 from tests.fixtures.gateway import Gateway, unused_port
-from tests.integration.gateway.helpers import assert_problem, counts, inquiry
+from tests.integration.gateway.helpers import assert_problem, counts, inquiry, someone
 
 pytestmark = pytest.mark.integration
 
@@ -21,9 +21,13 @@ def test_inquiries_are_routed_by_the_classifier_in_english_and_arabic(gateway: G
     phone = gateway.token("integration", channel="phone")
     with gateway.client(phone) as client:
         english = client.post(
-            "/v1/inquiries", json=inquiry(external_id="en", text="I lost my card, please block it")
+            "/v1/inquiries",
+            json=inquiry(external_id="en", text="I lost my card, please block it", customer=someone(1)),
         )
-        arabic = client.post("/v1/inquiries", json=inquiry(external_id="ar", text="فقدت بطاقتي أرجو إيقافها"))
+        arabic = client.post(
+            "/v1/inquiries",
+            json=inquiry(external_id="ar", text="فقدت بطاقتي أرجو إيقافها", customer=someone(2)),
+        )
     assert english.status_code == 201, english.text
     assert english.headers["location"] == f"/v1/tickets/{english.json()['id']}"
     for response, language in ((english, "en"), (arabic, "ar")):

@@ -6,7 +6,8 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from ticketing.v1 import common_pb2, metrics_pb2
 
-from services.metrics.kpis import Counts, report
+from services.metrics.kpis import report
+from services.metrics.rollup import Counts
 from services.metrics.servicer import kpi_query, kpis_response
 
 
@@ -53,7 +54,12 @@ def test_missing_bounds_and_unknown_channel_are_refused():
 
 def test_nulls_stay_unset_and_channels_are_keyed_by_name():
     response = kpis_response(
-        report({"phone": Counts(offered=1, answered=1, answered_wait_s=4.0), "web": Counts()}, None)
+        report(
+            {("phone", 0, 0): Counts(offered=1, answered=1, answered_wait_us=4_000_000)},
+            ["phone", "web"],
+            {},
+            None,
+        )
     )
     assert response.overall.HasField("asa_s") and response.overall.asa_s == 4.0
     assert not response.overall.HasField("aht_s")

@@ -167,3 +167,29 @@ def test_an_answer_after_an_abandonment_does_not_make_it_answered():
 def test_no_events_is_an_error():
     with pytest.raises(ValueError):
         timeline([])
+
+
+def test_survey_quality_opening_queue_and_unknown_kinds():
+    events = script(
+        (0, "created"),
+        (0, "routed", None, CARDS),
+        (1, "offered", 7, CARDS),  # a kind this module does not know: ignored
+        (5, "claimed", 7, CARDS),
+        (12, "answered", 7, CARDS),
+        (30, "customer_message"),
+        (40, "transferred", 7, GENERAL),
+        (50, "claimed", 8),
+        (60, "answered", 8),
+        (90, "resolved", 8),
+    )
+    events += [
+        Event(20, "survey_answered", at(200), score=4),
+        Event(21, "survey_answered", at(300), score=1),  # a second reply does not count
+        Event(22, "quality_evaluated", at(400), score=88.4),
+        Event(23, "quality_evaluated", at(500), score=70),
+    ]
+    line = timeline(events)
+    assert (line.opened_queue_id, line.queue_id) == (CARDS, GENERAL)
+    assert (line.survey_score, line.surveyed_at) == (4, at(200))
+    assert line.quality == ((at(400), 88.4), (at(500), 70.0))
+    assert (line.wait_us, line.handle_us, line.segments) == (12_000_000, 58_000_000, 2)

@@ -14,7 +14,7 @@ def settings(**env: str) -> StackSettings:
 
 def test_services_start_servers_before_their_clients() -> None:
     names = [child.name for child in plan.service_commands("py", Path("/srv/run"), "INFO")]
-    assert names == ["classifier", "metrics", "gateway", "worker", "beat"]
+    assert names == ["classifier", "metrics", "gateway", "router", "worker", "beat"]
 
 
 def test_each_service_runs_its_documented_command() -> None:
@@ -22,6 +22,7 @@ def test_each_service_runs_its_documented_command() -> None:
     assert argv["classifier"] == ("py", "-m", "services.classifier")
     assert argv["metrics"] == ("py", "-m", "services.metrics")
     assert argv["gateway"] == ("py", "-m", "gateway")
+    assert argv["router"] == ("py", "-m", "services.router")
     celery = ("py", "-m", "celery", "-A", "services.workers.app")
     assert argv["worker"] == (*celery, "worker", "--loglevel", "INFO")
     assert argv["beat"] == (*celery, "beat", "--loglevel", "INFO")

@@ -6,7 +6,7 @@ import pytest
 from celery import Celery
 from celery.exceptions import QueueNotFound
 
-from services.workers import escalation, surveys
+from services.workers import escalation, notifications, surveys
 from services.workers.app import create_app
 from services.workers.settings import WorkerSettings
 
@@ -52,6 +52,7 @@ def test_beat_starts_both_sweeps_and_drops_stale_ticks(app: Celery):
         "options": {"expires": 3.0},
     }
     assert schedule["survey-sweep"]["task"] == surveys.SWEEP
+    assert schedule["notification-sweep"]["task"] == notifications.SWEEP
     assert app.conf.beat_scheduler == "celery.beat:Scheduler"
 
 
@@ -63,3 +64,12 @@ def test_the_filesystem_broker_gets_its_folders_and_options(tmp_path: Path):
     )
     assert app.conf.broker_transport_options["data_folder_in"] == str(tmp_path.resolve() / "messages")
     assert (tmp_path / "messages").is_dir() and (tmp_path / "processed").is_dir()
+
+
+def test_tasks_retry_transient_database_and_broker_errors_with_backoff(app: Celery):
+    import psycopg
+
+    for name in (escalation.SWEEP, surveys.SWEEP, notifications.SWEEP):
+        task = app.tasks[name]
+        assert psycopg.OperationalError in task.autoretry_for
+        assert task.retry_backoff and task.retry_jitter and task.max_retries == 5

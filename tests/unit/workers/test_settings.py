@@ -1,11 +1,13 @@
 """Worker settings from the environment and the filesystem broker options (services/workers/settings.py)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from services.shared.settings import SettingsError
 from services.workers.settings import WorkerSettings, filesystem_transport_options, prepare_filesystem_broker
+from services.workers.test_hooks import Hook
 
 REQUIRED = {"DATABASE_URL": "postgresql://db/x", "BROKER_URL": "amqp://guest:guest@rabbit:5672//"}
 
@@ -24,7 +26,8 @@ def test_defaults():
         7,
         200,
     )
-    assert s.escalation.wait_deadline_s["phone"] == 60
+    assert s.sla.first_response_time("phone", 2) == timedelta(seconds=60)
+    assert (s.survey_reminder_h, s.survey_quiet_days, s.test_hook) == (48.0, 30, None)
     assert s.queue("escalations") == "escalations"
     assert s.broker_transport_options() == {"confirm_publish": True}
 
@@ -41,9 +44,10 @@ def test_overrides():
             "SWEEP_BATCH_SIZE": "50",
             "CELERY_QUEUE_PREFIX": "test_ab12.",
             "CELERY_RESULT_BACKEND": "rpc://",
+            "TEST_SWEEP_PAUSE": "escalations:42",
         }
     )
-    assert s.escalation.wait_deadline_s["phone"] == 30
+    assert s.sla.first_response_time("phone", 4) == timedelta(seconds=30)
     assert s.public_url == "https://help.example.com"
     assert (s.escalation_sweep_s, s.survey_sweep_s, s.survey_expiry_days, s.sweep_batch_size) == (
         2.5,
@@ -53,6 +57,7 @@ def test_overrides():
     )
     assert s.queue("surveys") == "test_ab12.surveys"
     assert s.result_backend == "rpc://"
+    assert s.test_hook == Hook("escalations", 42)
 
 
 @pytest.mark.parametrize(
@@ -67,6 +72,9 @@ def test_overrides():
         (REQUIRED | {"SURVEY_EXPIRY_DAYS": "-1"}, "SURVEY_EXPIRY_DAYS"),
         (REQUIRED | {"SWEEP_BATCH_SIZE": "0"}, "SWEEP_BATCH_SIZE"),
         (REQUIRED | {"CELERY_QUEUE_PREFIX": "a b"}, "CELERY_QUEUE_PREFIX"),
+        (REQUIRED | {"SLA_POLICIES_FILE": "/nonexistent/sla.yaml"}, "sla.yaml"),
+        (REQUIRED | {"TEST_SWEEP_PAUSE": "escalations"}, "TEST_SWEEP_PAUSE"),
+        (REQUIRED | {"CALLBACK_MAX_ATTEMPTS": "0"}, "CALLBACK_MAX_ATTEMPTS"),
     ],
 )
 def test_a_bad_or_missing_setting_is_named(environ, name):

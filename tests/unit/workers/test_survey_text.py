@@ -55,3 +55,23 @@ def test_sms_and_app_notifications_stay_short():
 )
 def test_only_a_ticket_still_resolved_is_surveyed(status, expected):
     assert should_send(status) is expected
+
+
+def test_a_reminder_is_the_invitation_again_marked_in_the_customers_language():
+    from services.workers.survey_text import reminder_text
+
+    english = reminder_text("en", "phone", link="https://x/v1/surveys/t", ticket_id=3, expires_days=5)
+    arabic = reminder_text("ar", "chat", link="https://x/v1/surveys/t", ticket_id=3, expires_days=5)
+    assert english.startswith("Reminder: Thank you") and english.endswith("https://x/v1/surveys/t")
+    assert arabic.startswith("تذكير: ") and "3" in arabic
+
+
+def test_suppression_reasons():
+    from services.workers.survey_text import suppression
+
+    codes = frozenset({"spam", "merged", "self_served"})
+    assert suppression("resolved", "resolved", codes, surveyed_lately=False) is None
+    assert suppression("queued", "resolved", codes, surveyed_lately=False) == "reopened"
+    assert suppression("resolved", "spam", codes, surveyed_lately=False) == "spam"
+    assert suppression("resolved", "merged", codes, surveyed_lately=True) == "merged"
+    assert suppression("resolved", "", codes, surveyed_lately=True) == "recently_surveyed"

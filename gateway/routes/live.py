@@ -1,0 +1,128 @@
+"""Live figures as Server-Sent Events (GET /v1/metrics/live) and the wallboard page that shows them."""
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC
+from importlib import resources
+from typing import Annotated, Any
+
+import grpc
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+from ticketing.v1 import metrics_pb2
+
+from gateway.auth import credential_for
+from gateway.deps import Deps, DepsDep
+from gateway.problems import Problem
+from gateway.report_view import figures_to_dict
+from services.shared.kpi_targets import TargetTable
+
+router = APIRouter(tags=["metrics"])
+
+# One stream lasts at most this long; the browser's EventSource then reconnects by itself (after
+# RETRY_MS), so a deadline on every call costs the wallboard nothing.
+STREAM_DEADLINE_S = 3600.0
+RETRY_MS = 2000
+# The figures a wallboard colours against their targets.
+LIVE_TARGETS = ("asa_s", "service_level", "abandonment_rate", "avg_wait_s")
+
+
+async def _supervisor(request: Request, access_token: str | None) -> None:
+    """A supervisor's token from the Authorization header or, for EventSource (which cannot set
+    headers), from `access_token` in the query."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else (access_token or "").strip()
+    if not token:
+        raise Problem(401, "Unauthorized", "send Authorization: Bearer <token> or ?access_token=")
+    credential = await credential_for(request, token)
+    if credential.role != "supervisor":
+        raise Problem(403, "Forbidden", f"this needs the role supervisor, not {credential.role}")
+
+
+def _targets(table: TargetTable, channel: str | None) -> dict[str, dict[str, Any]]:
+    found = table.for_channel(channel)
+    return {
+        n: {"target": found[n].value, "direction": found[n].direction} for n in LIVE_TARGETS if n in found
+    }
+
+
+def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict[str, Any]:
+    def wait(place: Any) -> float | None:
+        return place.longest_wait_s if place.HasField("longest_wait_s") else None
+
+    def agents(a: metrics_pb2.AgentStates) -> dict[str, int]:
+        return {"available": a.available, "busy": a.busy, "away": a.away, "offline": a.offline}
+
+    return {
+        "as_of": message.as_of.ToDatetime(tzinfo=UTC).isoformat(),
+        "today": figures_to_dict(message.today),
+        "agents": agents(message.agents),
+        "targets": _targets(targets, None),
+        "channels": [
+            {
+                "channel": c.channel,
+                "waiting": c.waiting,
+                "longest_wait_s": wait(c),
+                "sl_threshold_s": c.sl_threshold_s,
+                "today": figures_to_dict(c.today),
+                "targets": _targets(targets, c.channel),
+            }
+            for c in message.channels
+        ],  # fmt: skip
+        "queues": [
+            {
+                "queue": q.queue,
+                "waiting": q.waiting,
+                "longest_wait_s": wait(q),
+                "agents": agents(q.agents),
+                "today": figures_to_dict(q.today),
+            }
+            for q in message.queues
+        ],  # fmt: skip
+    }
+
+
+async def _events(request: Request, deps: Deps) -> AsyncIterator[str]:
+    yield f"retry: {RETRY_MS}\n\n"
+    call = deps.metrics.WatchLive(metrics_pb2.WatchLiveRequest(), timeout=STREAM_DEADLINE_S)
+    try:
+        async for message in call:
+            if await request.is_disconnected():
+                break
+            data = json.dumps(live_to_dict(message, deps.settings.kpi_targets), separators=(",", ":"))
+            yield f"event: figures\ndata: {data}\n\n"
+    except grpc.aio.AioRpcError as exc:
+        # The page keeps its last figures and says so; EventSource reconnects after RETRY_MS.
+        yield f"event: unavailable\ndata: {json.dumps({'reason': exc.code().name})}\n\n"
+    finally:
+        call.cancel()
+
+
+@router.get(
+    "/v1/metrics/live",
+    summary="Live queue figures as Server-Sent Events (event `figures`), one at once and then on each change",
+    response_class=StreamingResponse,
+)
+async def live(
+    request: Request,
+    deps: DepsDep,
+    access_token: Annotated[
+        str | None, Query(description="For EventSource, which cannot send headers")
+    ] = None,
+) -> StreamingResponse:
+    await _supervisor(request, access_token)
+    return StreamingResponse(
+        _events(request, deps),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get(
+    "/wallboard", response_class=HTMLResponse, summary="The wallboard page (asks for a supervisor token)"
+)
+async def wallboard() -> HTMLResponse:
+    # The page holds no figures itself: it reads them from /v1/metrics/live with the token it is given.
+    page = resources.files("gateway").joinpath("pages/wallboard.html").read_text(encoding="utf-8")
+    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})

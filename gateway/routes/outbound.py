@@ -1,0 +1,131 @@
+"""Outbound delivery for channel integrations: poll and acknowledge, or register a signed callback.
+
+An integration either polls `GET /v1/outbound?channel=…` (a leased batch: two pollers never get the
+same messages, and what is not acknowledged within the lease comes back) and acknowledges each
+message with `POST /v1/outbound/{id}/ack`, or registers a callback URL that the workers post each
+message to, signed with HMAC-SHA256 (services/shared/callback_signature.py), retrying with backoff.
+Either way a message acknowledged once is never handed out or posted again.
+"""
+
+import secrets
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field
+
+from gateway.auth import Integration
+from gateway.deps import DepsDep
+from gateway.problems import Problem
+from gateway.schemas import ChannelName, Strict
+from services.shared.store import outbound_callbacks, outbound_messages
+from services.shared.store.api_credentials import Credential
+
+router = APIRouter(tags=["outbound"])
+
+# How long a polled batch is held for its poller. Longer gives a slow integration time to deliver
+# and acknowledge; shorter hands a crashed poller's messages to another one sooner.
+DEFAULT_LEASE_S = 60
+MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+class OutboundOut(BaseModel):
+    id: int
+    ticket_id: int | None
+    channel: str
+    kind: str
+    recipient: str
+    body: str
+    created_at: datetime
+    # Times this message was handed out (by polls and callback attempts), this one included.
+    attempts: int
+    lease_expires_at: datetime
+
+
+class OutboundBatchOut(BaseModel):
+    messages: list[OutboundOut]
+
+
+class AckOut(BaseModel):
+    id: int
+    delivered_at: datetime
+    # False when this message had been acknowledged before: nothing changed.
+    newly_acknowledged: bool
+
+
+class CallbackIn(Strict):
+    url: str = Field(pattern=r"^https?://[^\s]{1,2000}$", examples=["https://sms.example.com/ticketing"])
+
+
+class CallbackOut(BaseModel):
+    channel: str
+    url: str
+    secret: str = Field(description="The HMAC-SHA256 signing key; shown once, keep it with the receiver.")
+
+
+def _own_channel(credential: Credential, channel: str) -> str:
+    if credential.channel != channel:
+        raise Problem(403, "Forbidden", f"this key delivers {credential.channel} messages, not {channel}")
+    return channel
+
+
+@router.get(
+    "/v1/outbound", response_model=OutboundBatchOut, summary="Take a leased batch of pending messages"
+)
+async def poll(
+    channel: Annotated[ChannelName, Query()],
+    credential: Integration,
+    deps: DepsDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    lease_s: Annotated[int, Query(ge=5, le=3600)] = DEFAULT_LEASE_S,
+) -> OutboundBatchOut:
+    _own_channel(credential, channel)
+    async with deps.pool.connection() as conn:
+        leased = await outbound_messages.lease_for_poll(conn, channel, limit, lease_s)
+    return OutboundBatchOut(
+        messages=[
+            OutboundOut(
+                id=m.id,
+                ticket_id=m.ticket_id,
+                channel=m.channel,
+                kind=m.kind,
+                recipient=m.recipient,
+                body=m.body,
+                created_at=m.created_at,
+                attempts=m.attempts,
+                lease_expires_at=m.leased_until,
+            )
+            for m in leased
+        ]
+    )
+
+
+@router.post(
+    "/v1/outbound/{message_id}/ack", response_model=AckOut, summary="Acknowledge delivery (idempotent)"
+)
+async def acknowledge(message_id: MessageId, credential: Integration, deps: DepsDep) -> AckOut:
+    assert credential.channel is not None
+    async with deps.pool.connection() as conn:
+        found = await outbound_messages.acknowledge(conn, credential.channel, message_id, datetime.now(UTC))
+    if found is None:
+        raise Problem(404, "Not found", f"no {credential.channel} message {message_id}")
+    delivered_at, newly = found
+    return AckOut(id=message_id, delivered_at=delivered_at, newly_acknowledged=newly)
+
+
+@router.put("/v1/outbound/callback", response_model=CallbackOut, summary="Have messages posted to a URL")
+async def put_callback(body: CallbackIn, credential: Integration, deps: DepsDep) -> CallbackOut:
+    assert credential.channel is not None
+    secret = secrets.token_urlsafe(32)
+    async with deps.pool.connection() as conn:
+        await outbound_callbacks.put(conn, credential.channel, body.url, secret, credential.id)
+    return CallbackOut(channel=credential.channel, url=body.url, secret=secret)
+
+
+@router.delete("/v1/outbound/callback", status_code=204, summary="Stop posting; poll instead")
+async def delete_callback(credential: Integration, deps: DepsDep) -> Response:
+    assert credential.channel is not None
+    async with deps.pool.connection() as conn:
+        if not await outbound_callbacks.delete(conn, credential.channel):
+            raise Problem(404, "Not found", f"no callback is registered for {credential.channel}")
+    return Response(status_code=204)

@@ -1,0 +1,233 @@
+"""A ticket's conversation and place: position and wait, replies, the customer's history, transfer to
+an agent, and reopening."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path
+
+from gateway import ticket_work, waits
+from gateway.agent_schemas import PositionOut, ReplyIn, TransferToIn
+from gateway.auth import Agent, AnyRole
+from gateway.deps import DepsDep
+from gateway.problems import Problem
+from gateway.schemas import NoteIn, TicketOut
+from services.shared.domain import CHANNEL_IDENTITY
+from services.shared.store import outbound_messages, queues, ticket_events, tickets
+from services.shared.store.outbound_messages import NewMessage
+from services.shared.store.ticket_events import NewEvent
+
+router = APIRouter(tags=["tickets"])
+
+TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+@router.get(
+    "/v1/tickets/{ticket_id}/position",
+    response_model=PositionOut,
+    summary="The ticket's place in its queue and the estimated wait",
+    description="From the queue's depth, the agents who may take it now and the queue's recent "
+    "handling times (Erlang C where the agents keep up). Integrations see their channel's tickets only.",
+)
+async def position(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) -> PositionOut:
+    async with deps.pool.connection() as conn:
+        ticket = await tickets.get(conn, ticket_id)
+        if ticket is None or (credential.role == "integration" and ticket.channel != credential.channel):
+            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        found = await waits.estimate(conn, deps.waits, deps.settings.routing, ticket)
+    out = PositionOut(ticket_id=ticket.id, status=ticket.status, queue=ticket.queue)
+    if found is not None:
+        out = out.model_copy(
+            update={
+                "position": found.position,
+                "queue_depth": found.queue_depth,
+                "estimated_wait_s": found.wait_s,
+            }
+        )
+    return out
+
+
+@router.post(
+    "/v1/tickets/{ticket_id}/reply",
+    response_model=TicketOut,
+    summary="Write to the customer on the ticket's channel (the first reply answers the ticket)",
+    description="The text goes out as an outbound message (kind `reply`) and joins the thread as an "
+    "`agent_message` event. Only the agent holding the ticket may reply.",
+)
+async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: DepsDep) -> TicketOut:
+    at = ticket_work.event_time(deps, body.occurred_at)
+    async with deps.pool.connection() as conn, conn.transaction():
+        ticket = await tickets.get(conn, ticket_id, for_update=True)
+        if ticket is None:
+            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        if ticket.assigned_agent_id != credential.agent_id or ticket.status not in ("claimed", "answered"):
+            raise Problem(
+                409, "Not your ticket", f"ticket {ticket_id} is not held by you", status_now=ticket.status
+            )
+        if ticket.status == "claimed":
+            await ticket_work.apply_locked(
+                conn, ticket, "answer", at=at, policy=deps.settings.escalation, agent_id=credential.agent_id
+            )
+        at = max(at, ticket.last_event_at)
+        recipient = await _recipient(conn, ticket.customer_id, ticket.channel)
+        message_id = await outbound_messages.insert(
+            conn,
+            NewMessage(ticket.channel, "reply", body.text, recipient, ticket.id, ticket.customer_id),
+        )
+        await ticket_events.append(
+            conn,
+            NewEvent(
+                ticket.id,
+                "agent_message",
+                at,
+                credential.agent_id,
+                ticket.queue_id,
+                {"text": body.text, "message_id": message_id},
+            ),
+        )
+        await conn.execute(
+            "UPDATE tickets SET last_event_at = greatest(last_event_at, %s) WHERE id = %s", (at, ticket.id)
+        )
+        updated = await tickets.get(conn, ticket_id)
+    assert updated is not None
+    return TicketOut.of(updated)
+
+
+async def _recipient(conn: Any, customer_id: int, channel: str) -> str:
+    cur = await conn.execute(
+        """SELECT value FROM customer_identities WHERE customer_id = %s AND kind = %s
+           ORDER BY created_at LIMIT 1""",
+        (customer_id, CHANNEL_IDENTITY[channel]),
+    )
+    row = await cur.fetchone()
+    return "" if row is None else str(row[0])
+
+
+@router.post(
+    "/v1/tickets/{ticket_id}/transfer-to-agent",
+    response_model=TicketOut,
+    summary="Hand the ticket to another agent (and queue), with a note",
+    description="The ticket waits in the queue (its own unless `queue` is given) reserved for the agent: "
+    "they are offered it first; if they miss the offer or go offline it is anyone's in the queue.",
+)
+async def transfer_to_agent(
+    ticket_id: TicketId, body: TransferToIn, credential: Agent, deps: DepsDep
+) -> TicketOut:
+    if body.agent_id is None:
+        raise Problem(422, "Invalid request", "give agent_id (to move to a queue only, use /transfer)")
+    async with deps.pool.connection() as conn:
+        cur = await conn.execute("SELECT 1 FROM agents WHERE id = %s AND active", (body.agent_id,))
+        if await cur.fetchone() is None:
+            raise Problem(422, "Unknown agent", f"there is no active agent {body.agent_id}")
+        current = await tickets.get(conn, ticket_id)
+        if current is None:
+            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        queue = body.queue or current.queue
+        if body.queue and await queues.id_by_name(conn, body.queue) is None:
+            raise Problem(422, "Unknown queue", f"there is no queue {body.queue!r}")
+    data: dict[str, Any] = {"to_agent_id": body.agent_id, **({"note": body.note} if body.note else {})}
+    ticket = await ticket_work.act(
+        deps,
+        ticket_id,
+        "transfer",
+        reported=body.occurred_at,
+        agent_id=credential.agent_id,
+        to_queue=queue,
+        data=data,
+        extra_columns={"reserved_agent_id": body.agent_id},
+    )
+    return TicketOut.of(ticket)
+
+
+@router.post(
+    "/v1/tickets/{ticket_id}/escalate",
+    response_model=TicketOut,
+    summary="Hand the ticket up a tier, with a note: one escalation level higher, priority raised",
+    description="It goes to its queue's escalation queue when one is set (`python -m gateway.admin "
+    "set-escalation-queue`), else it waits in its own queue at the higher priority. Holder only.",
+)
+async def escalate(
+    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: Annotated[NoteIn | None, Body()] = None
+) -> TicketOut:
+    body = body or NoteIn()
+    async with deps.pool.connection() as conn:
+        current = await tickets.get(conn, ticket_id)
+        if current is None:
+            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        target = await queues.escalation_target(conn, current.queue_id)
+        names = dict(await queues.names(conn))
+    ticket = await ticket_work.act(
+        deps,
+        ticket_id,
+        "escalate",
+        reported=body.occurred_at,
+        agent_id=credential.agent_id,
+        to_queue=names.get(target) if target is not None else None,
+        data={"note": body.note} if body.note else {},
+    )
+    return TicketOut.of(ticket)
+
+
+@router.post(
+    "/v1/tickets/{ticket_id}/reopen",
+    response_model=TicketOut,
+    summary="Reopen a resolved ticket: it waits in its queue again",
+)
+async def reopen(
+    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: Annotated[NoteIn | None, Body()] = None
+) -> TicketOut:
+    body = body or NoteIn()
+    ticket = await ticket_work.act(
+        deps,
+        ticket_id,
+        "reopen",
+        reported=body.occurred_at,
+        agent_id=credential.agent_id,
+        data={"note": body.note} if body.note else {},
+    )
+    return TicketOut.of(ticket)
+
+
+@router.get(
+    "/v1/tickets/{ticket_id}/history",
+    summary="The customer's history on every channel: their tickets and each one's thread",
+)
+async def history(ticket_id: TicketId, credential: Agent, deps: DepsDep) -> dict[str, Any]:
+    async with deps.pool.connection() as conn:
+        ticket = await tickets.get(conn, ticket_id)
+        if ticket is None:
+            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        items = []
+        for other in await tickets.for_customer(conn, ticket.customer_id):
+            events = await ticket_events.for_ticket(conn, other.id)
+            thread = [
+                {
+                    "at": e["occurred_at"],
+                    "from": "customer" if e["type"] == "customer_message" else "agent",
+                    "channel": e["data"].get("channel", other.channel),
+                    "text": e["data"].get("text", ""),
+                }
+                for e in events
+                if e["type"] in ("customer_message", "agent_message")
+            ]
+            items.append(
+                {
+                    "id": other.id,
+                    "channel": other.channel,
+                    "queue": other.queue,
+                    "status": other.status,
+                    "subject": other.subject,
+                    "text": other.body,
+                    "created_at": other.created_at,
+                    "resolved_at": other.resolved_at,
+                    "resolution_code": next(
+                        (
+                            e["data"].get("resolution_code")
+                            for e in reversed(events)
+                            if e["type"] == "resolved"
+                        ),
+                        None,
+                    ),
+                    "thread": thread,
+                }
+            )
+    return {"customer_id": ticket.customer_id, "tickets": items}

@@ -1,0 +1,87 @@
+"""Bar charts as inline SVG, drawn on the server (pure): no script, prints and archives as it is."""
+
+from collections.abc import Mapping, Sequence
+from html import escape
+
+PALETTE = ("#1f5f99", "#e08a1e", "#3a9a5b", "#b03a48", "#6d5ba8", "#7f7f7f")
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 28, 40
+
+
+def _nice_top(value: float) -> float:
+    """A round axis maximum at or above `value` (1, 2 or 5 times a power of ten)."""
+    if value <= 0:
+        return 1.0
+    power = 1.0
+    while power * 10 <= value:
+        power *= 10
+    while power > value:
+        power /= 10
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power
+
+
+def _label(value: float) -> str:
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.2f}"
+
+
+def grouped_bars(
+    title: str,
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    target: float | None = None,
+) -> str:
+    """One group of bars per category, one bar per series (None draws nothing); an optional target line."""
+    values = [v for vs in series.values() for v in vs if v is not None]
+    top = _nice_top(max([*values, target or 0, 0]))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    group_w = plot_w / max(1, len(categories))
+    bar_w = group_w * 0.8 / max(1, len(series))
+
+    def y(value: float) -> float:
+        return TOP + plot_h - value / top * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" class="chart">',
+        f'<text x="{LEFT}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
+    ]
+    for tick in range(5):
+        value = top * tick / 4
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#ddd"/>'
+            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" font-size="10" text-anchor="end">'
+            f"{_label(value)}</text>"
+        )
+    for i, category in enumerate(categories):
+        x0 = LEFT + i * group_w + group_w * 0.1
+        for j, (name, vs) in enumerate(series.items()):
+            bar = vs[i] if i < len(vs) else None
+            if bar is None:
+                continue
+            x, top_y = x0 + j * bar_w, y(bar)
+            parts.append(
+                f'<rect x="{x:.1f}" y="{top_y:.1f}" width="{bar_w * 0.92:.1f}" '
+                f'height="{TOP + plot_h - top_y:.1f}" fill="{PALETTE[j % len(PALETTE)]}">'
+                f"<title>{escape(name)}, {escape(category)}: {_label(bar)}</title></rect>"
+            )
+        parts.append(
+            f'<text x="{LEFT + (i + 0.5) * group_w:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="10" '
+            f'text-anchor="middle">{escape(category)}</text>'
+        )
+    if target is not None:
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
+            f'stroke="#b03a48" stroke-dasharray="5 3"/>'
+        )
+    for j, name in enumerate(series):
+        x = LEFT + j * 130
+        parts.append(
+            f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
+            f'<text x="{x + 14}" y="{HEIGHT - 5}" font-size="11">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

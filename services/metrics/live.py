@@ -1,0 +1,109 @@
+"""Live figures for the wallboard: queue depth and longest wait now, agents by state, and today's
+queue figures (UTC day, from the rollups, so exact and as fresh as the follower)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from services.metrics import kpis, rollup_store
+from services.metrics.kpis import Figures
+from services.shared.domain import CHANNELS
+
+# Waiting tickets per queue and channel, and the oldest wait, from the claim index's rows.
+WAITING = """
+SELECT q.name, t.channel, count(t.id), extract(epoch FROM now() - min(coalesce(t.queued_at, t.created_at)))
+FROM queues q LEFT JOIN tickets t ON t.queue_id = q.id AND t.status = 'queued'
+GROUP BY q.name, t.channel
+"""
+
+# Each active agent's state: busy while holding a ticket, else their presence; per queue they
+# serve (queue NULL: every agent once).
+AGENTS = """
+WITH state AS (
+    SELECT a.id,
+           CASE WHEN EXISTS (SELECT 1 FROM tickets t
+                             WHERE t.assigned_agent_id = a.id AND t.status IN ('claimed', 'answered'))
+                THEN 'busy' ELSE a.presence END AS state
+    FROM agents a WHERE a.active
+)
+SELECT q.name, s.state, count(*) FROM state s
+JOIN agent_queues aq ON aq.agent_id = s.id JOIN queues q ON q.id = aq.queue_id
+GROUP BY q.name, s.state
+UNION ALL
+SELECT NULL, s.state, count(*) FROM state s GROUP BY s.state
+"""
+
+
+@dataclass(frozen=True)
+class AgentStates:
+    available: int = 0
+    busy: int = 0
+    away: int = 0
+    offline: int = 0
+
+
+@dataclass(frozen=True)
+class Place:
+    """A queue or a channel: what waits now, and today's figures."""
+
+    name: str
+    waiting: int
+    longest_wait_s: float | None
+    today: Figures
+    agents: AgentStates | None = None
+
+
+@dataclass(frozen=True)
+class Live:
+    as_of: datetime
+    queues: list[Place]
+    channels: list[Place]
+    agents: AgentStates
+    today: Figures
+
+
+def _states(counts: dict[str, int]) -> AgentStates:
+    return AgentStates(**{k: v for k, v in counts.items() if k in AgentStates.__dataclass_fields__})
+
+
+async def read(conn: AsyncConnection[Any]) -> Live:
+    cur = await conn.execute("SELECT now(), (now() AT TIME ZONE 'UTC')::date")
+    row = await cur.fetchone()
+    assert row is not None
+    as_of, today = row[0], row[1]
+    waiting_q: dict[str, tuple[int, float | None]] = {}
+    waiting_c: dict[str, tuple[int, float | None]] = {}
+    cur = await conn.execute(WAITING)
+    for queue, channel, count, longest in await cur.fetchall():
+        _merge(waiting_q, queue, count, longest)
+        if channel is not None:
+            _merge(waiting_c, channel, count, longest)
+    agents: dict[str | None, dict[str, int]] = {}
+    cur = await conn.execute(AGENTS)
+    for queue, state, count in await cur.fetchall():
+        agents.setdefault(queue, {})[state] = count
+    figures = await _today(conn, today)
+    queues = [
+        Place(name, n, longest, figures.by_queue.get(name, _empty()), _states(agents.get(name, {})))
+        for name, (n, longest) in sorted(waiting_q.items())
+    ]
+    channels = [Place(c, *waiting_c.get(c, (0, None)), figures.by_channel.get(c, _empty())) for c in CHANNELS]
+    return Live(as_of, queues, channels, _states(agents.get(None, {})), figures.overall)
+
+
+def _merge(into: dict[str, tuple[int, float | None]], key: str, count: int, longest: float | None) -> None:
+    n, worst = into.get(key, (0, None))
+    # An integration's clock may run a little ahead: a wait is never shown below zero.
+    longest = None if longest is None else max(0.0, float(longest))
+    into[key] = (n + count, worst if longest is None else longest if worst is None else max(worst, longest))
+
+
+def _empty() -> Figures:
+    return kpis.figures(kpis.Counts())
+
+
+async def _today(conn: AsyncConnection[Any], today: date) -> kpis.KpiReport:
+    groups = await rollup_store.daily_sums(conn, today, today + timedelta(days=1), CHANNELS)
+    return kpis.report(groups, CHANNELS, await kpis.queue_names(conn), None)

@@ -1,0 +1,98 @@
+"""Prometheus text on the metrics service's HTTP port, read from PostgreSQL at each scrape.
+
+The counters are the all-time totals the follower keeps in kpi_totals (per channel and the queue a
+ticket was opened in, which never changes, so each only grows) rather than counts held in this
+process: every copy of the service reports the same numbers, and a restart loses nothing. The
+classifier-latency histogram is built the same way from the time the gateway measured around each
+classification and put in the `routed` event (classify_ms). Queue depth and longest wait are read
+from `tickets` at the scrape.
+"""
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from prometheus_client import start_http_server
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector, CollectorRegistry
+from psycopg_pool import ConnectionPool
+
+from services.metrics.rollup import CLASSIFY_BUCKETS_MS
+
+log = logging.getLogger(__name__)
+
+TOTALS = """
+SELECT t.channel, coalesce(q.name, '') AS queue, t.incoming, t.escalations, t.survey_replies, t.survey_happy,
+       t.classified, t.classify_us, {buckets}
+FROM kpi_totals t LEFT JOIN queues q ON q.id = t.opened_queue_id
+ORDER BY 1, 2
+""".format(buckets=", ".join(f"t.classify_le_{b}" for b in CLASSIFY_BUCKETS_MS))
+
+DEPTH = """
+SELECT q.name, count(t.id), coalesce(extract(epoch FROM now() - min(coalesce(t.queued_at, t.created_at))), 0)
+FROM queues q LEFT JOIN tickets t ON t.queue_id = q.id AND t.status = 'queued'
+GROUP BY q.name ORDER BY q.name
+"""
+
+
+class TicketingCollector(Collector):
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+
+    def collect(self) -> Iterator[Any]:
+        try:
+            with self._pool.connection(timeout=5) as conn:
+                totals = conn.execute(TOTALS).fetchall()
+                depth = conn.execute(DEPTH).fetchall()
+        except Exception as exc:
+            # A scrape while PostgreSQL is away shows no ticket figures rather than failing.
+            log.warning("prometheus: figures unavailable (%s)", exc)
+            return
+        labels = ["channel", "queue"]
+        created = CounterMetricFamily("ticketing_tickets_created", "Tickets opened (intake)", labels=labels)
+        escalations = CounterMetricFamily("ticketing_escalations", "Escalations of tickets", labels=labels)
+        replies = CounterMetricFamily("ticketing_survey_replies", "Survey replies", labels=labels)
+        happy = CounterMetricFamily(
+            "ticketing_survey_replies_happy", "Survey replies scoring 4 or 5", labels=labels
+        )
+        latency = HistogramMetricFamily(
+            "ticketing_classifier_latency_seconds",
+            "Time the gateway spent classifying an inquiry (timeouts included)",
+            labels=["channel"],
+        )
+        per_channel: dict[str, list[float]] = {}
+        for channel, queue, incoming, escalated, replied, pleased, classified, micros, *buckets in totals:
+            created.add_metric([channel, queue], incoming)
+            escalations.add_metric([channel, queue], escalated)
+            replies.add_metric([channel, queue], replied)
+            happy.add_metric([channel, queue], pleased)
+            sums = per_channel.setdefault(channel, [0.0] * (len(CLASSIFY_BUCKETS_MS) + 2))
+            for i, value in enumerate([*buckets, classified, micros]):
+                sums[i] += value
+        for channel, sums in per_channel.items():
+            *cumulative, count, micros = sums
+            buckets = [(str(b / 1000), n) for b, n in zip(CLASSIFY_BUCKETS_MS, cumulative, strict=True)]
+            latency.add_metric([channel], [*buckets, ("+Inf", count)], sum_value=micros / 1e6)
+        waiting = GaugeMetricFamily(
+            "ticketing_queue_depth", "Tickets waiting in the queue now", labels=["queue"]
+        )
+        longest = GaugeMetricFamily(
+            "ticketing_queue_longest_wait_seconds",
+            "Wait of the longest-waiting ticket (0: none)",
+            labels=["queue"],
+        )
+        for queue, count, seconds in depth:
+            waiting.add_metric([queue], count)
+            longest.add_metric([queue], max(0.0, float(seconds)))
+        yield from (created, escalations, replies, happy, latency, waiting, longest)
+
+
+def serve(bind: str, database_url: str) -> tuple[Any, ConnectionPool]:
+    """Starts the HTTP server (its own thread) with a small pool of its own; returns both to close."""
+    host, _, port = bind.rpartition(":")
+    pool = ConnectionPool(database_url, min_size=0, max_size=2, name="metrics-prometheus", open=True,
+                          kwargs={"autocommit": True, "application_name": "metrics"})  # fmt: skip
+    registry = CollectorRegistry()
+    registry.register(TicketingCollector(pool))
+    server, _thread = start_http_server(int(port), addr=host or "0.0.0.0", registry=registry)
+    return server, pool

@@ -1,0 +1,48 @@
+"""The router process's settings, read once from the environment in __main__."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.router.policy import DEFAULT_PATH, Policies, PolicyError, load
+from services.shared.settings import Env, SettingsError
+
+
+def load_policies(env: Env) -> Policies:
+    """ROUTING_POLICIES: the YAML file of routing policies per queue (default: the shipped one)."""
+    path = Path(env.str("ROUTING_POLICIES", str(DEFAULT_PATH)))
+    try:
+        return load(path)
+    except PolicyError as exc:
+        raise SettingsError(f"ROUTING_POLICIES: {exc}") from None
+
+
+@dataclass(frozen=True)
+class RouterSettings:
+    database_url: str
+    policies: Policies
+    # The longest a router sleeps without a notification: offer timeouts and widening steps are
+    # found at least this often. Shorter times them out more precisely, at a query per tick.
+    tick_s: float = 1.0
+    # Waiting tickets read per pass. Larger lets one pass place more; smaller keeps each pass short.
+    batch: int = 1000
+    # See EngineSettings.reoffer_after_s.
+    reoffer_after_s: float = 60.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "RouterSettings":
+        env = Env(environ)
+        settings = cls(
+            database_url=env.str("DATABASE_URL"),
+            policies=load_policies(env),
+            tick_s=env.int("ROUTER_TICK_MS", 1000) / 1000,
+            batch=env.int("ROUTER_BATCH", cls.batch),
+            reoffer_after_s=env.float("ROUTER_REOFFER_AFTER_S", cls.reoffer_after_s),
+            log_level=env.str("LOG_LEVEL", cls.log_level).upper(),
+        )
+        if settings.tick_s <= 0:
+            raise SettingsError("ROUTER_TICK_MS must be more than 0")
+        if settings.batch < 1:
+            raise SettingsError("ROUTER_BATCH must be at least 1")
+        return settings

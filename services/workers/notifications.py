@@ -1,0 +1,109 @@
+"""The notifications sweep: pending outbound messages of channels with a callback are posted to it,
+signed, with retries and exponential backoff; once the callback accepts one it is never sent again."""
+
+import json
+import logging
+import time
+
+import httpx
+from celery import Celery
+from psycopg_pool import ConnectionPool
+
+from services.shared import callback_signature
+from services.shared.store import outbound_messages
+from services.shared.store.outbound_messages import CallbackDelivery
+from services.workers import retry
+from services.workers.database import ProcessPool
+from services.workers.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+
+FAMILY = "notifications"
+SWEEP = "notifications.deliver"
+# Messages leased and posted per round; each round commits its lease before any request is made.
+BATCH = 50
+
+
+def backoff_s(attempts: int, settings: WorkerSettings) -> float | None:
+    """Seconds before the next attempt after `attempts` failed ones; None: give up."""
+    if attempts >= settings.callback_max_attempts:
+        return None
+    return min(settings.callback_backoff_s * 2 ** (attempts - 1), settings.callback_backoff_max_s)
+
+
+def payload(message: CallbackDelivery) -> bytes:
+    return json.dumps(
+        {
+            "id": message.id,
+            "channel": message.channel,
+            "kind": message.kind,
+            "recipient": message.recipient,
+            "body": message.body,
+            "ticket_id": message.ticket_id,
+            "created_at": message.created_at.isoformat(),
+            "attempt": message.attempts,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+def post(client: httpx.Client, message: CallbackDelivery) -> str | None:
+    """Posts one message; None when the callback accepted it (2xx), else what went wrong."""
+    body = payload(message)
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        callback_signature.TIMESTAMP_HEADER: str(timestamp),
+        callback_signature.SIGNATURE_HEADER: callback_signature.signature(message.secret, timestamp, body),
+        callback_signature.MESSAGE_ID_HEADER: str(message.id),
+    }
+    try:
+        response = client.post(message.url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if 200 <= response.status_code < 300:
+        return None
+    return f"HTTP {response.status_code}"
+
+
+def sweep(pool: ConnectionPool, settings: WorkerSettings) -> int:
+    """Delivers what is due, round by round; returns how many messages callbacks accepted.
+
+    The lease is committed before the request, so no row lock is held across a network call; a
+    worker that dies mid-request leaves its messages leased, and they come back when the lease ends.
+    """
+    delivered = 0
+    lease_s = settings.callback_timeout_s * 2 + 5
+    with httpx.Client(timeout=settings.callback_timeout_s, follow_redirects=False) as client:
+        while True:
+            with pool.connection() as conn, conn.transaction():
+                batch = outbound_messages.lease_for_callback_sync(conn, BATCH, lease_s)
+            for message in batch:
+                error = post(client, message)
+                with pool.connection() as conn, conn.transaction():
+                    if error is None:
+                        delivered += outbound_messages.delivered_sync(conn, message.id)
+                    else:
+                        log.warning("callback for message %d failed: %s", message.id, error)
+                        outbound_messages.attempt_failed_sync(
+                            conn, message.id, error, backoff_s(message.attempts, settings)
+                        )
+            if len(batch) < BATCH:
+                return delivered
+
+
+def kick(app: Celery) -> None:
+    """Starts a delivery now (after the caller's commit); the beat tick would start one anyway."""
+    try:
+        app.send_task(SWEEP)
+    except Exception as exc:  # the broker is away: the next tick delivers
+        log.warning("could not start a delivery now: %s", exc)
+
+
+def register(app: Celery, settings: WorkerSettings, db: ProcessPool) -> None:
+    @app.task(name=SWEEP, shared=False, **retry.TASK_OPTIONS)
+    def deliver_task() -> int:
+        count = sweep(db.get(), settings)
+        if count:
+            log.info("delivered %d messages to callbacks", count)
+        return count

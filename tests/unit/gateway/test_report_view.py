@@ -1,0 +1,77 @@
+"""The yearly report's view (targets, changes), its CSV and HTML, and the SVG charts (pure)."""
+
+import csv
+import io
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from ticketing.v1 import metrics_pb2
+
+from gateway import report_render, report_view, svg_charts
+from services.shared.domain import CHANNELS
+from services.shared.kpi_targets import DEFAULT_TABLE, parse
+
+
+def year(number: int, **overall) -> metrics_pb2.ReportYear:
+    y = metrics_pb2.ReportYear(year=number, overall=metrics_pb2.KpiFigures(**overall))
+    for c in CHANNELS:
+        y.by_channel[c].CopyFrom(
+            metrics_pb2.KpiFigures(**overall) if c == "phone" else metrics_pb2.KpiFigures()
+        )
+        y.channel_months[c].months.extend(metrics_pb2.KpiFigures() for _ in range(12))
+    y.months.extend(metrics_pb2.KpiFigures(incoming=m) for m in range(12))
+    return y
+
+
+def reply() -> metrics_pb2.GetReportResponse:
+    return metrics_pb2.GetReportResponse(
+        current=year(2025, incoming=120, answered=90, fcr=0.95, asa_s=25.0, service_level=0.85),
+        previous=year(2024, incoming=100, answered=90, fcr=0.90),
+        formula_version="kpis-2",
+        generated_at=Timestamp(seconds=1_760_000_000),
+        sl_threshold_s={"phone": 20},
+    )
+
+
+def test_each_kpi_against_target_and_last_year():
+    report = report_view.build(reply(), DEFAULT_TABLE)
+    fcr = report["overall"]["kpis"]["fcr"]
+    assert (fcr["value"], fcr["target"], fcr["met"], fcr["last_year"]) == (0.95, 0.9, True, 0.9)
+    assert fcr["change"] == pytest.approx(0.05) and fcr["change_pct"] == pytest.approx(5.555555)
+    asa = report["overall"]["kpis"]["asa_s"]
+    assert (asa["met"], asa["last_year"], asa["change"]) == (False, None, None)
+    incoming = report["by_channel"]["phone"]["volumes"]["incoming"]
+    assert (incoming["change"], incoming["change_pct"]) == (20, 20.0)
+    assert report["by_channel"]["chat"]["volumes"]["incoming"]["change_pct"] is None  # 0 last year
+    assert [m["incoming"] for m in report["months"]] == list(range(12))
+
+
+def test_targets_per_channel_override_the_overall_ones():
+    table = parse("asa_s=30,phone.asa_s=10", CHANNELS)
+    report = report_view.build(reply(), table)
+    assert report["overall"]["kpis"]["asa_s"]["met"] is True
+    assert (
+        report["by_channel"]["phone"]["kpis"]["asa_s"] | {} == report["by_channel"]["phone"]["kpis"]["asa_s"]
+    )
+    assert report["by_channel"]["phone"]["kpis"]["asa_s"]["target"] == 10.0
+    with pytest.raises(ValueError, match="bad KPI target"):
+        parse("fax.asa_s=3", CHANNELS)
+    with pytest.raises(ValueError, match="not a number"):
+        parse("asa_s=soon", CHANNELS)
+
+
+def test_csv_has_a_row_per_figure_and_html_has_charts():
+    report = report_view.build(reply(), DEFAULT_TABLE)
+    rows = list(csv.DictReader(io.StringIO(report_render.to_csv(report))))
+    sections = {(r["section"], r["name"]) for r in rows}
+    assert ("overall", "all") in sections and ("channel", "email") in sections
+    fcr = next(r for r in rows if r["section"] == "overall" and r["figure"] == "fcr")
+    assert (fcr["value"], fcr["met"], fcr["last_year"]) == ("0.95", "true", "0.9")
+    page = report_render.to_html(report)
+    assert page.count("<svg") == 3 and "Contact centre report 2025" in page
+
+
+def test_chart_axes_round_up_and_missing_bars_are_left_out():
+    assert [svg_charts._nice_top(v) for v in (0, 0.7, 3, 120, 1000)] == [1.0, 1.0, 5.0, 200.0, 1000.0]
+    chart = svg_charts.grouped_bars("t", ["a", "b"], {"x": [1, None]})
+    assert chart.count("<rect") == 2  # one bar and one legend swatch

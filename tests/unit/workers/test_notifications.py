@@ -1,0 +1,42 @@
+"""Callback delivery decisions (services/workers/notifications.py) and signatures, without sockets."""
+
+from datetime import UTC, datetime
+
+from services.shared import callback_signature
+from services.shared.store.outbound_messages import CallbackDelivery
+from services.workers.notifications import backoff_s, payload
+from services.workers.settings import WorkerSettings
+
+SETTINGS = WorkerSettings.from_env({"DATABASE_URL": "postgresql://db/x", "BROKER_URL": "amqp://x//"})
+
+
+def test_backoff_doubles_up_to_its_cap_then_gives_up():
+    waits = [backoff_s(attempt, SETTINGS) for attempt in range(1, 9)]
+    assert waits == [10, 20, 40, 80, 160, 320, 600, None]
+
+
+def test_the_signature_covers_timestamp_and_body():
+    body = b'{"id": 1}'
+    signed = callback_signature.signature("s3cret-s3cret-s3cret", 1700000000, body)
+    assert signed.startswith("sha256=") and len(signed) == 7 + 64
+    assert callback_signature.verify("s3cret-s3cret-s3cret", 1700000000, body, signed)
+    assert not callback_signature.verify("s3cret-s3cret-s3cret", 1700000001, body, signed)
+    assert not callback_signature.verify("s3cret-s3cret-s3cret", 1700000000, b'{"id": 2}', signed)
+
+
+def test_the_payload_carries_the_message_and_keeps_arabic_readable():
+    message = CallbackDelivery(
+        id=5,
+        ticket_id=9,
+        channel="phone",
+        kind="survey",
+        recipient="+966500000000",
+        body="شكراً لتواصلك معنا",
+        created_at=datetime(2026, 3, 1, tzinfo=UTC),
+        attempts=2,
+        leased_until=datetime(2026, 3, 1, tzinfo=UTC),
+        url="https://sms.example/hook",
+        secret="x" * 32,
+    )
+    body = payload(message).decode()
+    assert '"body": "شكراً لتواصلك معنا"' in body and '"attempt": 2' in body and "secret" not in body
