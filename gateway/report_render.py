@@ -150,7 +150,7 @@ def to_html(report: dict[str, Any]) -> str:
 <h1>Contact centre report {year}</h1>
 <p class="note">Figures for {year} (UTC) beside {previous};
 formulas <code>{escape(report["formula_version"])}</code>; generated {escape(report["generated_at"])},
-events recorded through {escape(str(report["recorded_through"]))}.</p>
+events recorded through {escape(report["recorded_through"] or "(not caught up yet)")}.</p>
 <h2>Key figures against target</h2>
 {_kpi_table(report["overall"], year, previous)}
 {sl_chart}

@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 # A request waits this long for a pooled connection before answering UNAVAILABLE.
 CONNECTION_TIMEOUT_S = 5.0
 # How often a live stream looks for changes unless the caller asks otherwise, and the least it may
-# ask: each look is a few indexed queries; the wallboard promises a change within 2 s.
-LIVE_INTERVAL_S = 1.0
+# ask: each look is a few indexed queries; the wallboard promises a change within 2 s, so half a
+# second leaves room for a busy machine.
+LIVE_INTERVAL_S = 0.5
 LIVE_MIN_INTERVAL_S = 0.2
 # A live stream sends its figures at least this often even when nothing changed (longest waits
 # grow, and proxies close quiet connections).
