@@ -59,7 +59,9 @@ def _sla_policies(env: Env) -> SlaPolicies:
     try:
         return sla.load(Path(path) if path else None, env.optional("ESCALATE_AFTER_S"))
     except ValueError as exc:
-        raise SettingsError(f"SLA_POLICIES_FILE: {exc}") from None
+        message = str(exc)
+        named = message if message.startswith("ESCALATE_AFTER_S") else f"SLA_POLICIES_FILE: {message}"
+        raise SettingsError(named) from None
 
 
 def _kpi_targets(env: Env) -> TargetTable:

@@ -195,6 +195,7 @@ async def _events(
 ) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_DEADLINE_S
+    gone = True  # unless the stream ends at its deadline, for the console to reconnect at once
     try:
         yield b"retry: 2000\n\n"
         for event in await _pending_events(deps, agent_id):
@@ -220,8 +221,10 @@ async def _events(
                     yield offer
             else:
                 yield _sse("offer_closed", {"offer_id": payload.get("offer_id"), "state": state})
+        else:
+            gone = False
     finally:
-        if deps.offers.unsubscribe(agent_id, queue):
+        if deps.offers.unsubscribe(agent_id, queue) and gone:
             # The agent's last stream here is gone: they get no new offers and theirs go back. Shielded:
             # a client's disconnect cancels this generator, and the sign-out must still happen.
             with anyio.CancelScope(shield=True):

@@ -21,7 +21,12 @@ log = logging.getLogger(__name__)
 FAMILY = "notifications"
 SWEEP = "notifications.deliver"
 # Messages leased and posted per round; each round commits its lease before any request is made.
-BATCH = 50
+# Posted one after the other, a round of slow callbacks takes BATCH x CALLBACK_TIMEOUT_S: small
+# rounds keep that inside the lease (so no other sender takes them meanwhile) and the time limit.
+BATCH = 4
+# No new round starts after this long, well inside the task's soft time limit (slow callbacks can
+# make a round long); the next tick goes on where this one stopped.
+ROUNDS_BUDGET_S = 20.0
 
 
 def backoff_s(attempts: int, settings: WorkerSettings) -> float | None:
@@ -73,7 +78,8 @@ def sweep(pool: ConnectionPool, settings: WorkerSettings) -> int:
     worker that dies mid-request leaves its messages leased, and they come back when the lease ends.
     """
     delivered = 0
-    lease_s = settings.callback_timeout_s * 2 + 5
+    lease_s = settings.callback_timeout_s * (BATCH + 1)
+    stop_at = time.monotonic() + ROUNDS_BUDGET_S
     with httpx.Client(timeout=settings.callback_timeout_s, follow_redirects=False) as client:
         while True:
             with pool.connection() as conn, conn.transaction():
@@ -88,7 +94,7 @@ def sweep(pool: ConnectionPool, settings: WorkerSettings) -> int:
                         outbound_messages.attempt_failed_sync(
                             conn, message.id, error, backoff_s(message.attempts, settings)
                         )
-            if len(batch) < BATCH:
+            if len(batch) < BATCH or time.monotonic() > stop_at:
                 return delivered
 
 

@@ -93,3 +93,28 @@ def test_escalation_sweep_throughput(database_url: str) -> None:
         f"{floor_rate:,.0f} tickets/s"
     )
     print(f"sweep / floor: {sweep_rate / floor_rate:.2f}")
+
+
+def test_two_sweeps_side_by_side_share_the_work(database_url: str) -> None:
+    """Two workers' sweeps at once (SKIP LOCKED): together they escalate each ticket once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(SEED, (TICKETS,))
+        conn.execute("VACUUM ANALYZE tickets")
+    policies = sla.load(overrides="phone=3600")
+    with (
+        open_pool(database_url, name="bench-sweeps-a", max_size=2) as one,
+        open_pool(database_url, name="bench-sweeps-b", max_size=2) as two,
+        ThreadPoolExecutor(2) as threads,
+    ):
+        started = time.perf_counter()
+        counts = list(threads.map(lambda pool: escalation.sweep(pool, policies, BATCH), [one, two]))
+        both_s = time.perf_counter() - started
+    with psycopg.connect(database_url) as conn:
+        events = conn.execute("SELECT count(DISTINCT ticket_id), count(*) FROM ticket_events").fetchone()
+    assert sum(counts) == TICKETS and events == (TICKETS, TICKETS)
+    print(
+        f"\ntwo sweeps side by side (threads of one process): {TICKETS} tickets in {both_s:.2f} s = "
+        f"{TICKETS / both_s:,.0f} tickets/s, split {counts[0]} / {counts[1]}"
+    )

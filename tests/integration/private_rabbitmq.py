@@ -5,7 +5,9 @@ this node has its own name, ports, Erlang cookie and data folder under a tempora
 """
 
 import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -69,6 +71,13 @@ class PrivateRabbit:
                     raise RuntimeError(f"the private RabbitMQ did not start: {exc.stderr!r}\n{log}") from None
                 time.sleep(0.5)
 
+    def kill_leftover(self) -> None:
+        """Kills this node's own process (by the pid file it wrote) if a failed stop left it running."""
+        pid_file = self.base / "pid"
+        if pid_file.exists() and pid_file.read_text().strip().isdigit():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid_file.read_text().strip()), signal.SIGKILL)
+
     def stop(self) -> None:
         """Stops the whole node (connections drop, the port closes); its durable queues stay on disk."""
         self._ctl("stop")
@@ -100,9 +109,13 @@ def private_rabbit(tmp_path: Path) -> Iterator[PrivateRabbit]:
         "RABBITMQ_PID_FILE": str(base / "pid"),
     }
     rabbit = PrivateRabbit(node, port, base, env)
-    rabbit.start()
     try:
+        # Inside the try: a node that started but never answered is stopped too, not left running.
+        rabbit.start()
         yield rabbit
     finally:
-        with contextlib.suppress(subprocess.CalledProcessError):  # stopped already
+        try:
             rabbit.stop()
+        except subprocess.CalledProcessError:
+            # Never reachable (it failed to start) or stopped already: make sure it is gone.
+            rabbit.kill_leftover()

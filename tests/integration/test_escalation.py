@@ -255,3 +255,30 @@ def test_the_filesystem_broker_runs_a_sweep_end_to_end(
     assert len(events(db, ticket_id, "escalated")) == 1
     # The sweep's message was consumed; the delivery kick it sent after its commit may still wait.
     assert len(list((tmp_path / "broker" / "messages").iterdir())) <= 1
+
+
+def test_the_admin_cli_sets_escalation_targets_and_supervisors(
+    database_url: str, db: psycopg.Connection[Any], capsys: pytest.CaptureFixture[str]
+):
+    from gateway import admin
+
+    assert admin.run(["set-escalation-queue", "cards", "disputes_fraud"], database_url) == 0
+    assert (
+        admin.run(
+            ["add-supervisor", "cards", "--channel", "email", "--address", "l@bank.example"], database_url
+        )
+        == 0
+    )
+    assert admin.run(["set-escalation-queue", "cards", "nowhere"], database_url) == 2
+    assert (
+        admin.run(["add-supervisor", "nowhere", "--channel", "email", "--address", "x@y.z"], database_url)
+        == 2
+    )
+    assert "unknown queue" in capsys.readouterr().err
+
+    cards = queue_id(db, "cards")
+    target = db.execute("SELECT escalation_queue_id FROM queues WHERE id = %s", (cards,)).fetchone()
+    assert target == (queue_id(db, "disputes_fraud"),)
+    assert queue_supervisors.for_queues_sync(db, [cards]) == {cards: [("email", "l@bank.example")]}
+    assert admin.run(["set-escalation-queue", "cards", "none"], database_url) == 0
+    assert db.execute("SELECT escalation_queue_id FROM queues WHERE id = %s", (cards,)).fetchone() == (None,)

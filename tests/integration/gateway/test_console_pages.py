@@ -132,6 +132,14 @@ def test_a_rejected_offer_leaves_the_console_and_closing_it_signs_the_agent_out(
     )
     page.select_option("#presence", "away")
     wait_for(lambda: one(gw.database_url, "SELECT presence FROM agents WHERE id = %s", agent_id) == "away")
+    page.click("#sign-out")
+    page.locator("#login").wait_for()
+    wait_for(lambda: one(gw.database_url, "SELECT presence FROM agents WHERE id = %s", agent_id) == "offline")
+    # Signed in again, then the tab is closed: the stream's end signs the agent out.
+    page.fill("#token", token)
+    page.click("#sign-in")
+    page.wait_for_function("document.getElementById('stream-state').textContent === 'live'")
+    assert one(gw.database_url, "SELECT presence FROM agents WHERE id = %s", agent_id) == "available"
     page.close()
     wait_for(lambda: one(gw.database_url, "SELECT presence FROM agents WHERE id = %s", agent_id) == "offline")
 

@@ -261,3 +261,21 @@ def test_survey_replies_are_refused_clearly_when_expired_or_answered(gateway_alo
         assert_problem(client.post("/v1/surveys/a-live-survey-token-1234", json={"score": 1}), 409)
         assert_problem(client.post("/v1/surveys/an-expired-token-123456", json={"score": 4}), 410)
         assert_problem(client.post("/v1/surveys/" + "u" * 43, json={"score": 4}), 404)
+
+
+def test_a_backlog_is_posted_round_by_round_each_message_once(gateway_alone: Gateway) -> None:
+    gw = gateway_alone
+    receiver = Receiver([])
+    try:
+        with gw.client(gw.token("integration", channel="mobile")) as client:
+            client.put("/v1/outbound/callback", json={"url": receiver.url}).raise_for_status()
+        ids = add_messages(gw.database_url, "mobile", 3 * notifications.BATCH + 1)
+        add_messages(gw.database_url, "phone", 2)  # no callback for phone: left for polling
+        settings = WorkerSettings.from_env({"DATABASE_URL": gw.database_url, "BROKER_URL": "amqp://unused//"})
+        with open_pool(gw.database_url, name="test-notifications") as pool:
+            assert notifications.sweep(pool, settings) == len(ids)
+            assert notifications.sweep(pool, settings) == 0
+        posted = [int(headers[callback_signature.MESSAGE_ID_HEADER]) for headers, _ in receiver.received]
+        assert posted == ids
+    finally:
+        receiver.close()

@@ -226,8 +226,8 @@ def test_an_agent_escalates_up_a_tier(gateway_alone: Gateway) -> None:
                                       "note": "needs a supervisor"}  # fmt: skip
         with psycopg.connect(gw.database_url, autocommit=True) as conn:
             conn.execute(
-                """UPDATE queues SET escalation_queue_id = (SELECT id FROM queues WHERE name = 'disputes_fraud')
-                   WHERE name = 'triage'"""
+                """UPDATE queues SET escalation_queue_id = (
+                       SELECT id FROM queues WHERE name = 'disputes_fraud') WHERE name = 'triage'"""
             )
         moved = agent.post(f"/v1/tickets/{second['id']}/escalate").json()
     assert (moved["queue"], moved["escalation_level"]) == ("disputes_fraud", 1)

@@ -1,0 +1,26 @@
+"""The gateway reads the SLA policies once at start and refuses a bad file by name."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from gateway.settings import GatewaySettings
+from services.shared.settings import SettingsError
+
+REQUIRED = {"DATABASE_URL": "postgresql://db/x"}
+
+
+def test_the_shipped_policies_with_an_override():
+    settings = GatewaySettings.from_env(REQUIRED | {"ESCALATE_AFTER_S": "chat=90"})
+    assert settings.escalation.first_response_time("chat", 2) == timedelta(seconds=90)
+    assert settings.escalation.first_response_time("email", 2) == timedelta(hours=4)
+
+
+def test_a_bad_policies_file_stops_the_gateway_naming_the_setting(tmp_path: Path):
+    bad = tmp_path / "sla.yaml"
+    bad.write_text("policies: {phone: {first_response: 1m, resolution: 1h}}\n")
+    with pytest.raises(SettingsError, match="SLA_POLICIES_FILE.*default entry"):
+        GatewaySettings.from_env(REQUIRED | {"SLA_POLICIES_FILE": str(bad)})
+    with pytest.raises(SettingsError, match="^ESCALATE_AFTER_S"):
+        GatewaySettings.from_env(REQUIRED | {"ESCALATE_AFTER_S": "fax=1"})
