@@ -183,7 +183,9 @@ END $$;
 -- Pulling work: the agent's best waiting ticket (priority, then age) on a channel with room, not
 -- under offer to anyone else and not reserved for another agent. A ticket under offer to this agent
 -- may be pulled: that accepts the offer (its slot is already counted). Locks the agent first for
--- the same reason as routing_offer. Returns the claimed ticket's id, or NULL.
+-- the same reason as routing_offer. Returns the claimed ticket's id, or NULL. The agent's own pending
+-- offer is locked with SKIP LOCKED: waiting for one being accepted or timed out at that moment could
+-- deadlock with the accept, which locks the offer first and then the ticket (the pull holds the ticket).
 CREATE FUNCTION routing_claim(p_agent integer, p_at timestamptz) RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -212,14 +214,21 @@ BEGIN
         -- The checks above used the statement's snapshot: a router may have offered the ticket and
         -- committed just before this lock was taken. Looked at again now, with the lock held (no
         -- new offer can be made), in statements of their own (fresh snapshots).
-        EXIT WHEN NOT EXISTS (SELECT 1 FROM ticket_offers
-                              WHERE ticket_id = v_ticket AND outcome IS NULL AND agent_id <> p_agent);
+        IF NOT EXISTS (SELECT 1 FROM ticket_offers
+                       WHERE ticket_id = v_ticket AND outcome IS NULL AND agent_id <> p_agent) THEN
+            -- This agent's own offer of it, if any, is taken over; one being accepted or timed out
+            -- right now (locked) is passed over rather than waited for, which could deadlock with
+            -- an accept (those lock the offer, then the ticket).
+            SELECT id INTO v_offer FROM ticket_offers
+            WHERE ticket_id = v_ticket AND outcome IS NULL AND agent_id = p_agent
+            FOR UPDATE SKIP LOCKED;
+            EXIT WHEN v_offer IS NOT NULL OR NOT EXISTS (
+                SELECT 1 FROM ticket_offers WHERE ticket_id = v_ticket AND outcome IS NULL);
+        END IF;
         v_passed := v_passed || v_ticket;
     END LOOP;
-    UPDATE ticket_offers SET outcome = 'accepted', decided_at = clock_timestamp()
-    WHERE ticket_id = v_ticket AND outcome IS NULL AND agent_id = p_agent
-    RETURNING id INTO v_offer;
     IF v_offer IS NOT NULL THEN
+        UPDATE ticket_offers SET outcome = 'accepted', decided_at = clock_timestamp() WHERE id = v_offer;
         PERFORM pg_notify('ticket_offers', json_build_object(
             'offer_id', v_offer, 'agent_id', p_agent, 'ticket_id', v_ticket, 'state', 'accepted')::text);
     END IF;
