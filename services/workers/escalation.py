@@ -2,7 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from celery import Celery
@@ -11,7 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from services.shared.sla import WAITING_FOR_ANSWER, SlaPolicies, escalated_priority
 from services.shared.sla_steps import SlaState, Step, due_steps
-from services.shared.store import escalations, outbound_messages, queue_supervisors
+from services.shared.store import escalations, outbound_messages, queue_supervisors, ticket_offers
 from services.shared.store.escalations import DueTicket, StepEvent, TicketUpdate
 from services.workers import notifications, retry, test_hooks
 from services.workers.database import ProcessPool
@@ -100,9 +100,16 @@ def record(
 
     Returns how many steps were recorded and the notifications to insert for them. A step recorded
     before (the ticket was reopened and its level reset) is not repeated: its deadline moves on,
-    nothing else changes.
+    nothing else changes. A ticket moved to another queue loses its pending offer (withdrawn), made
+    to an agent of the queue it left. A ticket whose offer is being decided at this moment (an agent
+    accepting it) is left for the next sweep: waiting for the offer could deadlock with the accept.
     """
-    plans = {t.id: (t, due_steps(sla_state(policies, t), policies, t.swept_at)) for t in due}
+    offers = ticket_offers.lock_pending_sync(conn, [t.id for t in due])
+    plans = {
+        t.id: (t, due_steps(sla_state(policies, t), policies, t.swept_at))
+        for t in due
+        if t.id not in offers.busy
+    }
     events = [event_for(t, step, policies) for t, plan in plans.values() for step in plan.steps]
     recorded = escalations.record_events(conn, events)
     fresh = [e for e in events if (e.ticket_id, e.type, _key(e)) in recorded]
@@ -132,6 +139,8 @@ def record(
             )
         )
     escalations.update(conn, updates)
+    moved = [u.id for u in updates if u.id in offers.held and u.queue_id != plans[u.id][0].queue_id]
+    ticket_offers.withdraw_moved_sync(conn, moved, datetime.now(UTC))
     queues = {e.queue_id for e in fresh}
     supervisors = queue_supervisors.for_queues_sync(conn, sorted(queues))
     names = {t.queue_id: t.queue_name for t in due} | {

@@ -14,6 +14,10 @@ from services.shared.db import open_pool
 from services.shared.store import queue_supervisors, ticket_events
 from services.workers import escalation
 from tests.fixtures.celery_worker import WorkerHandle, running_worker, worker_env
+from tests.fixtures.gateway import Gateway
+from tests.integration.gateway.helpers import assert_problem
+from tests.integration.router.rows import agent
+from tests.integration.routing_helpers import OfferStream, route
 from tests.integration.worker_tickets import (
     all_events,
     db_now,
@@ -203,6 +207,89 @@ def test_a_ticket_locked_elsewhere_is_skipped_not_waited_for(
         other.execute("SELECT 1 FROM tickets WHERE id = %s FOR UPDATE", (ticket_id,))
         assert escalation.sweep(pool, POLICIES, batch_size=10) == 0
     assert escalation.sweep(pool, POLICIES, batch_size=10) == 2
+
+
+def offer(db: psycopg.Connection[Any], ticket_id: int, agent_id: int) -> int:
+    """The ticket offered to the agent by the router's own function, for five minutes."""
+    row = db.execute(
+        "SELECT routing_offer(%s, %s, interval '5 minutes', '{}')", (ticket_id, agent_id)
+    ).fetchone()
+    assert row is not None and row[0] is not None
+    return int(row[0])
+
+
+def test_an_escalation_into_another_queue_withdraws_the_pending_offer(
+    db: psycopg.Connection[Any], pool: ConnectionPool, gateway_alone: Gateway
+):
+    gw = gateway_alone
+    general, fraud = queue_id(db, "general"), queue_id(db, "disputes_fraud")
+    db.execute("UPDATE queues SET escalation_queue_id = %s WHERE id = %s", (fraud, general))
+    first_id, first = gw.agent(["general"], name="General")
+    ticket_id = phone_ticket(db)  # waited 70 s: past the phone's 60 s first-response deadline
+    stream = OfferStream(gw.url, first)
+    try:
+        with gw.client(first) as console:
+            console.put("/v1/agent/presence", json={"presence": "available"}).raise_for_status()
+            offer_id = offer(db, ticket_id, first_id)
+            assert stream.next("offer")["id"] == offer_id
+
+            assert escalation.sweep(pool, POLICIES, batch_size=10) == 2  # the warning and level 1
+            row = ticket(db, ticket_id)
+            assert (row["status"], row["queue_id"], row["priority"]) == ("queued", fraud, 3)
+            outcome = db.execute("SELECT outcome FROM ticket_offers WHERE id = %s", (offer_id,)).fetchone()
+            assert outcome == ("withdrawn",)
+            [missed] = events(db, ticket_id, "offer_missed")
+            assert (missed["agent_id"], missed["queue_id"], missed["data"]) == (
+                first_id,
+                general,
+                {"offer_id": offer_id, "outcome": "withdrawn"},
+            )
+            # The agent's live stream drops it, and accepting it now changes nothing.
+            assert stream.next("offer_closed") == {"offer_id": offer_id, "state": "withdrawn"}
+            assert_problem(console.post(f"/v1/agent/offers/{offer_id}/accept", json={}), 409)
+            assert console.get("/v1/agent/offers").json() == []
+            assert ticket(db, ticket_id)["status"] == "queued"
+    finally:
+        stream.close()
+
+    # Free for its new queue at once, not after the old offer's timeout.
+    second_id = agent(db, ["disputes_fraud"], skills={"fraud": 4}, name="Fraud")
+    assert route(gw.database_url, gw.settings.routing).offered == 1
+    pending = db.execute(
+        "SELECT agent_id, queue_id FROM ticket_offers WHERE ticket_id = %s AND outcome IS NULL", (ticket_id,)
+    ).fetchall()
+    assert pending == [(second_id, fraud)]
+
+
+def test_an_escalation_that_keeps_the_queue_keeps_the_offer(
+    db: psycopg.Connection[Any], pool: ConnectionPool
+):
+    agent_id = agent(db, ["general"])  # general has no escalation target: level 1 only raises priority
+    ticket_id = phone_ticket(db)
+    offer_id = offer(db, ticket_id, agent_id)
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 2
+    assert ticket(db, ticket_id)["priority"] == 3
+    assert db.execute("SELECT outcome FROM ticket_offers WHERE id = %s", (offer_id,)).fetchone() == (None,)
+    assert events(db, ticket_id, "offer_missed") == []
+
+
+def test_a_ticket_whose_offer_is_being_decided_waits_for_the_next_sweep(
+    database_url: str, db: psycopg.Connection[Any], pool: ConnectionPool
+):
+    general, fraud = queue_id(db, "general"), queue_id(db, "disputes_fraud")
+    db.execute("UPDATE queues SET escalation_queue_id = %s WHERE id = %s", (fraud, general))
+    ticket_id = phone_ticket(db)
+    offer_id = offer(db, ticket_id, agent(db, ["general"]))
+    # An accept in progress holds the offer and waits for the ticket: the sweep must not wait for it.
+    with psycopg.connect(database_url) as accepting:
+        accepting.execute("SELECT 1 FROM ticket_offers WHERE id = %s FOR UPDATE", (offer_id,))
+        assert escalation.sweep(pool, POLICIES, batch_size=10) == 0
+        assert ticket(db, ticket_id)["queue_id"] == general
+    assert escalation.sweep(pool, POLICIES, batch_size=10) == 2
+    assert ticket(db, ticket_id)["queue_id"] == fraud
+    assert db.execute("SELECT outcome FROM ticket_offers WHERE id = %s", (offer_id,)).fetchone() == (
+        "withdrawn",
+    )
 
 
 def test_a_sweep_works_through_every_batch(db: psycopg.Connection[Any], pool: ConnectionPool):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, Connection
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
@@ -126,6 +126,23 @@ WITH decided AS (
     + _MISSED_TAIL
 )
 
+# Run after tickets moved to another queue, in the same transaction: a pending offer made in the
+# queue a ticket left is withdrawn, so its agent can no longer accept a ticket that belongs
+# elsewhere now, and the router may offer it in its new queue at once instead of after the offer's
+# timeout. The caller holds the offers locked (`lock_pending_sync`): waiting for one here could
+# deadlock with an accept, which locks the offer and then the ticket the caller holds.
+WITHDRAW_MOVED = (
+    """
+WITH decided AS (
+    UPDATE ticket_offers o SET outcome = 'withdrawn', decided_at = %(now)s
+    FROM tickets t
+    WHERE o.ticket_id = ANY(%(tickets)s) AND o.outcome IS NULL
+      AND t.id = o.ticket_id AND t.queue_id <> o.queue_id
+    RETURNING o.*
+)"""
+    + _MISSED_TAIL
+)
+
 
 async def expire_due(conn: AsyncConnection[Any], now: datetime, limit: int = 500) -> int:
     """Times out the offers past their expiry; returns how many."""
@@ -142,6 +159,46 @@ async def reject(conn: AsyncConnection[Any], offer_id: int, agent_id: int, now: 
 async def withdraw_for_agent(conn: AsyncConnection[Any], agent_id: int, now: datetime) -> int:
     cur = await conn.execute(WITHDRAW, {"agent": agent_id, "now": now})
     return len(await cur.fetchall())
+
+
+@dataclass(frozen=True)
+class PendingLocks:
+    # Tickets whose pending offer the caller's transaction now holds locked.
+    held: frozenset[int]
+    # Tickets whose pending offer someone else holds (being accepted, rejected or timed out now).
+    busy: frozenset[int]
+
+
+def lock_pending_sync(conn: Connection[Any], ticket_ids: list[int]) -> PendingLocks:
+    """Locks the pending offers of tickets the caller holds locked, without waiting.
+
+    The caller passes over the busy ones rather than wait, which could deadlock with an accept (it
+    locks the offer, then the ticket). One cheap look when none is under offer, the usual case.
+    """
+    if not ticket_ids:
+        return PendingLocks(frozenset(), frozenset())
+    pending = conn.execute(
+        "SELECT ticket_id FROM ticket_offers WHERE ticket_id = ANY(%s) AND outcome IS NULL", (ticket_ids,)
+    ).fetchall()
+    if not pending:
+        return PendingLocks(frozenset(), frozenset())
+    # No new offer can be made meanwhile (the tickets are locked); one decided meanwhile is not
+    # locked here and counts as busy: its ticket waits for the next sweep, which is harmless.
+    locked = conn.execute(
+        """SELECT ticket_id FROM ticket_offers WHERE ticket_id = ANY(%s) AND outcome IS NULL
+           FOR UPDATE SKIP LOCKED""",
+        ([int(t) for (t,) in pending],),
+    ).fetchall()
+    held = frozenset(int(t) for (t,) in locked)
+    return PendingLocks(held, frozenset(int(t) for (t,) in pending) - held)
+
+
+def withdraw_moved_sync(conn: Connection[Any], ticket_ids: list[int], now: datetime) -> int:
+    """Withdraws the pending offers of these tickets made in a queue they have left; returns how many.
+    The caller holds the offers locked (`lock_pending_sync`)."""
+    if not ticket_ids:
+        return 0
+    return len(conn.execute(WITHDRAW_MOVED, {"tickets": ticket_ids, "now": now}).fetchall())
 
 
 async def get(conn: AsyncConnection[Any], offer_id: int) -> Offer | None:
