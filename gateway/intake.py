@@ -4,13 +4,13 @@ import hashlib
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from psycopg import AsyncConnection
 
-from gateway import documents, occurred_at
+from gateway import documents, occurred_at, waits
 from gateway.classify import classify
 from gateway.deps import Deps
 from gateway.documents import Attachment
@@ -30,6 +30,8 @@ class Outcome:
     documents: list[Document]
     # The inquiry joined the customer's open ticket in the same queue instead of opening one.
     joined: bool = False
+    # Where the ticket stands in its queue, while it waits there.
+    wait: waits.Estimate | None = None
 
 
 def request_hash(inquiry: InquiryIn, attachments: Sequence[Attachment] = ()) -> bytes:
@@ -114,41 +116,49 @@ async def take(
         recipient=next((v for k, v in identities if k == CHANNEL_IDENTITY[inquiry.channel]), ""),
         documents=read,
     )
+    # One connection for the whole intake, its queue position and wait included: each checkout
+    # costs the pool's check, a round trip.
     async with deps.pool.connection() as conn:
-        joined = await _join_open_ticket(conn, inquiry, identities, routing.queue, at)
-        if joined is not None:
-            return joined
-        ticket = await tickets.intake(conn, new)
+        done = await tickets.intake(conn, new)
+        if done.join_id is not None:
+            joined = await _join_open_ticket(conn, inquiry, identities, done.join_id, at)
+            if joined is not None:
+                return await _with_wait(conn, deps, joined)
+            done = await tickets.intake(conn, new, may_join=False)
+        if done.ticket is not None:
+            outcome = Outcome(done.ticket, created=True, documents=read)
+            return await _with_wait(conn, deps, outcome, done.position)
         # Retries are rare, so they are found by the insert's conflict rather than by a lookup that
         # every new inquiry would pay for.
-        if ticket is None:
-            existing = await tickets.by_external_id(conn, inquiry.channel, inquiry.external_id)
-            assert existing is not None
-            _check_same(existing, digest)
-            stored = await ticket_documents.for_ticket(conn, existing.id)
-            return Outcome(existing, created=False, documents=list(stored))
-    return Outcome(ticket, created=True, documents=read)
+        existing = await tickets.by_external_id(conn, inquiry.channel, inquiry.external_id)
+        assert existing is not None
+        _check_same(existing, digest)
+        stored = await ticket_documents.for_ticket(conn, existing.id)
+        return await _with_wait(conn, deps, Outcome(existing, created=False, documents=list(stored)))
+
+
+async def _with_wait(
+    conn: AsyncConnection[Any], deps: Deps, outcome: Outcome, place: tickets.Position | None = None
+) -> Outcome:
+    """The outcome with its ticket's position and estimated wait while it waits in a queue."""
+    found = await waits.estimate(conn, deps.waits, deps.settings.routing, outcome.ticket, place)
+    return outcome if found is None else replace(outcome, wait=found)
 
 
 async def _join_open_ticket(
     conn: AsyncConnection[Any],
     inquiry: InquiryIn,
     identities: list[tuple[str, str]],
-    queue: str,
+    open_id: int,
     at: datetime,
 ) -> Outcome | None:
     """A customer who writes again, on any channel, while a ticket of theirs is open in the same
-    queue: the text joins that ticket's thread (a `customer_message` event) and the answer is that
-    ticket, with its status, position and wait, instead of a duplicate."""
-    open_ticket = await tickets.open_in_queue(conn, identities, queue)
-    if open_ticket is None:
-        return None
-    same = (open_ticket.channel, open_ticket.external_id) == (inquiry.channel, inquiry.external_id)
-    if same:
-        return None  # a retry of that ticket's own intake: answered by the usual path
+    queue (found by the intake's statement): the text joins that ticket's thread (a
+    `customer_message` event) and the answer is that ticket, with its status, position and wait,
+    instead of a duplicate. None when (channel, external_id) is a ticket of its own after all."""
     added = await tickets.join_thread(
         conn,
-        open_ticket.id,
+        open_id,
         channel=inquiry.channel,
         external_id=inquiry.external_id,
         text=inquiry.text,
@@ -158,7 +168,7 @@ async def _join_open_ticket(
     )
     if not added and await tickets.by_external_id(conn, inquiry.channel, inquiry.external_id):
         return None  # (channel, external_id) is a ticket of its own: the usual path answers
-    current = await tickets.get(conn, open_ticket.id)
+    current = await tickets.get(conn, open_id)
     assert current is not None
     del added  # a replay of the same follow-up answers the same way
     return Outcome(current, created=False, documents=[], joined=True)

@@ -69,13 +69,19 @@ async def _context(
 
 
 async def estimate(
-    conn: AsyncConnection[Any], contexts: WaitContexts, policies: Policies, ticket: Ticket
+    conn: AsyncConnection[Any],
+    contexts: WaitContexts,
+    policies: Policies,
+    ticket: Ticket,
+    place: tickets.Position | None = None,
 ) -> Estimate | None:
-    """None unless the ticket waits in a queue."""
+    """None unless the ticket waits in a queue. `place` is its position when already counted (by
+    the intake's statement), read otherwise."""
     if ticket.status != "queued":
         return None
     now = datetime.now(UTC)
-    place = await tickets.position(conn, ticket)
+    if place is None:
+        place = await tickets.position(conn, ticket)
     slots, free, handle_s, arrivals = await contexts.get(conn, policies, ticket, now)
     wait = estimated_wait_s(WaitInputs(place.position, slots, free, handle_s, arrivals))
     return Estimate(place.position, place.queue_depth, None if wait is None else round(wait, 1))

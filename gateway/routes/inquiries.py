@@ -7,9 +7,9 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from gateway import intake, waits
+from gateway import intake
 from gateway.auth import Integration
-from gateway.deps import Deps, DepsDep
+from gateway.deps import DepsDep
 from gateway.documents import Attachment
 from gateway.intake import Outcome
 from gateway.problems import Problem
@@ -38,16 +38,12 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _reply(outcome: Outcome, deps: Deps) -> Response:
+async def _reply(outcome: Outcome) -> Response:
     documents = [DocumentSummaryOut.of(d) for d in outcome.documents]
     update: dict[str, Any] = {"documents": documents, "joined": outcome.joined}
-    if outcome.ticket.status == "queued":
-        async with deps.pool.connection() as conn:
-            found = await waits.estimate(conn, deps.waits, deps.settings.routing, outcome.ticket)
-        if found is not None:
-            update.update(
-                position=found.position, queue_depth=found.queue_depth, estimated_wait_s=found.wait_s
-            )
+    found = outcome.wait
+    if found is not None:
+        update.update(position=found.position, queue_depth=found.queue_depth, estimated_wait_s=found.wait_s)
     body = IntakeOut.of(outcome.ticket).model_copy(update=update)
     # Serialised here, once: returning the model would have FastAPI validate it again on the
     # intake's hot path (the response model still documents the shape).
@@ -73,7 +69,7 @@ def _attachment(item: AttachmentIn) -> Attachment:
 )
 async def post_inquiry(inquiry: InquiryIn, credential: Integration, deps: DepsDep) -> Response:
     attachments = [_attachment(item) for item in inquiry.attachments]
-    return await _reply(await intake.take(deps, credential, inquiry, attachments), deps)
+    return await _reply(await intake.take(deps, credential, inquiry, attachments))
 
 
 @router.post(
@@ -111,4 +107,4 @@ async def post_inquiry_multipart(
         if len(content_type) > 127 or not re.match(CONTENT_TYPE, content_type):
             raise Problem(422, "Invalid attachment", f"{name}: {content_type!r} is not a media type")
         read.append(Attachment(name, content_type, await upload.read()))
-    return await _reply(await intake.take(deps, credential, parsed, read), deps)
+    return await _reply(await intake.take(deps, credential, parsed, read))

@@ -1,10 +1,11 @@
 """SQL for tickets: intake, lookup, the claim order, and state changes."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from psycopg import AsyncConnection, sql
+from psycopg import AsyncConnection, AsyncRawCursor, sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
@@ -88,16 +89,74 @@ class NewTicket:
     sla_warn_at: datetime | None = None
 
 
+def _numbered(query: str) -> tuple[str, list[str]]:
+    """`query` with its `%(name)s` placeholders as `$1`, `$2`…, and the names in that order.
+
+    psycopg parses a query's placeholders on every execution when it is longer than its cache takes
+    (4 KiB), as INTAKE is: run as a raw query, it is parsed once, here.
+    """
+    names: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        if match[1] not in names:
+            names.append(match[1])
+        return f"${names.index(match[1]) + 1}"
+
+    numbered = re.sub(r"%\((\w+)\)s", number, query)
+    assert "%" not in numbered, "a placeholder that is not %(name)s"
+    return numbered, names
+
+
+def _waiting(condition: str) -> str:
+    """A count of the tickets waiting in the new ticket's queue that meet `condition`."""
+    return f"(SELECT count(*) FROM tickets WHERE status = 'queued' AND queue_id = t.queue_id AND {condition})"
+
+
+# The new ticket's place: the waiting tickets before and after it in claim order (as `position`
+# counts them), each part a range of the `tickets_waiting` index, so a count reads only what it
+# counts rather than the whole queue twice (a new ticket usually comes last among its priority, so
+# the part after it is small).
+_AHEAD = " + ".join(
+    map(
+        _waiting,
+        ["priority > t.priority", "priority = t.priority AND (queued_at, id) < (t.queued_at, t.id)"],
+    )
+)
+_BEHIND = " + ".join(
+    map(
+        _waiting,
+        [
+            "priority < t.priority",
+            "priority = t.priority AND (queued_at, id) > (t.queued_at, t.id)",
+            "priority = t.priority AND queued_at IS NULL",
+        ],
+    )
+)
+
 # Intake in one statement, so one round trip commits it: find the customer by any identity given
 # (or create one), attach the identities not yet known, store the ticket in the classifier's queue
 # (`triage` if that queue does not exist), append its `created` and `routed` events, and store what
 # was read from its documents. An inquiry the classifier answered from the FAQ is stored
 # `self_served`, waiting in no queue (queued_at and escalate_at NULL), with a `self_served` event and
 # the answer as an outbound message; its `routed` event still names the queue a human would take it
-# in. A replay of (channel, external_id) inserts nothing and returns no row.
+# in. A replay of (channel, external_id) inserts nothing and returns no ticket.
+# The same round trip looks for the customer's (found by any identity) oldest open ticket in the
+# classifier's queue, on any channel: when there is one other than (channel, external_id) itself, the
+# inquiry joins its thread instead (`join_thread`), so nothing is stored and its id is returned. A new
+# queued ticket's place in its queue's claim order is counted here too, saving the intake a query;
+# the new row is not in the statement's snapshot, hence the +1.
 INTAKE = f"""
 WITH given AS (
     SELECT * FROM unnest(%(kinds)s::text[], %(values)s::text[]) AS g (kind, value)
+), open_in_queue AS (
+    SELECT id, channel, external_id FROM tickets
+    WHERE %(may_join)s
+      AND customer_id IN (SELECT customer_id FROM customer_identities JOIN given USING (kind, value))
+      AND queue_id = (SELECT id FROM queues WHERE name = %(queue)s)
+      AND status IN ('queued', 'claimed', 'answered')
+    ORDER BY created_at, id LIMIT 1
+), open_other AS (
+    SELECT id FROM open_in_queue WHERE (channel, external_id) <> (%(channel)s, %(external_id)s)
 ), found AS (
     SELECT ci.customer_id AS id FROM customer_identities ci JOIN given g USING (kind, value)
     ORDER BY ci.created_at, ci.customer_id LIMIT 1
@@ -111,6 +170,7 @@ WITH given AS (
 ), identities AS (
     INSERT INTO customer_identities (kind, value, customer_id)
     SELECT g.kind, g.value, customer.id FROM given g CROSS JOIN customer
+    WHERE NOT EXISTS (SELECT 1 FROM open_other)
     ON CONFLICT (kind, value) DO NOTHING
     RETURNING 1
 ), queue AS (
@@ -128,6 +188,7 @@ WITH given AS (
         %(first_response_due_at)s::timestamptz, %(resolution_due_at)s::timestamptz,
         %(sla_warn_at)s::timestamptz
     FROM customer CROSS JOIN queue
+    WHERE NOT EXISTS (SELECT 1 FROM open_other)
     ON CONFLICT (channel, external_id) DO NOTHING
     RETURNING *
 ), events AS (
@@ -151,14 +212,37 @@ WITH given AS (
 )
 SELECT {COLUMNS},
        EXISTS (SELECT 1 FROM created_customer) AS new_customer,
-       (SELECT count(*) FROM identities) AS identities_added
-FROM t JOIN queue q ON q.id = t.queue_id
+       (SELECT count(*) FROM identities) AS identities_added,
+       CASE WHEN t.status = 'queued' THEN {_AHEAD} + 1 END AS position,
+       CASE WHEN t.status = 'queued' THEN {_BEHIND} END AS behind,
+       (SELECT id FROM open_other) AS join_id
+FROM (VALUES (1)) AS always LEFT JOIN (t JOIN queue q ON q.id = t.queue_id) ON true
 """
+_INTAKE_NUMBERED, _INTAKE_PARAMS = _numbered(INTAKE)
 
 
-async def intake(conn: AsyncConnection[Any], new: NewTicket) -> Ticket | None:
-    """Stores a new ticket; None when (channel, external_id) already exists. `conn` is autocommit."""
+@dataclass(frozen=True)
+class Position:
+    # 1 = next in its queue.
+    position: int
+    queue_depth: int
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What INTAKE did: stored `ticket` (with its `position` when queued), found an open ticket for
+    the inquiry to join (`join_id`), or neither (a replay of (channel, external_id))."""
+
+    ticket: Ticket | None = None
+    position: Position | None = None
+    join_id: int | None = None
+
+
+async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool = True) -> Intake:
+    """Stores a new ticket unless it is a replay or (with `may_join`) the customer has another open
+    ticket in the queue. `conn` is autocommit."""
     params = {
+        "may_join": may_join,
         "kinds": [k for k, _ in new.identities],
         "values": [v for _, v in new.identities],
         "customer_name": new.customer_name,
@@ -191,19 +275,21 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket) -> Ticket | None:
         "recipient": new.recipient,
         **ticket_documents.intake_params(new.documents),
     }
-    cur = await conn.execute(INTAKE, params)
-    row = await cur.fetchone()
-    if row is None:
-        return None
+    async with AsyncRawCursor(conn) as cur:
+        await cur.execute(_INTAKE_NUMBERED, [params[name] for name in _INTAKE_PARAMS])
+        row = await cur.fetchone()
+    assert row is not None
     # By position, in COLUMNS order: reading cursor.description would cost more than the rest of
     # this function on the intake's hot path.
-    *values, new_customer, added = row
+    *values, new_customer, added, place, behind, join_id = row
+    if values[0] is None:
+        return Intake(join_id=join_id)
     ticket = Ticket(*values)
     if new_customer and added < len(new.identities):
         # Another intake created the same person at the same moment and won the identity: move this
         # ticket to that customer, so one identity always leads to one person.
         await _merge_raced_customer(conn, ticket.id, ticket.customer_id, new.identities)
-    return ticket
+    return Intake(ticket, None if place is None else Position(place, place + behind))
 
 
 async def _merge_raced_customer(
@@ -406,13 +492,6 @@ async def claim_next_routed(conn: AsyncConnection[Any], agent_id: int, at: datet
     return await get(conn, int(row[0]))
 
 
-@dataclass(frozen=True)
-class Position:
-    # 1 = next in its queue.
-    position: int
-    queue_depth: int
-
-
 async def position(conn: AsyncConnection[Any], ticket: Ticket) -> Position:
     """Where a waiting ticket stands in its queue's claim order (priority, then age)."""
     cur = await conn.execute(
@@ -456,23 +535,6 @@ async def queue_load(conn: AsyncConnection[Any], queue_id: int, now: datetime, w
     return QueueLoad(None if row[0] is None else float(row[0]), int(row[1]) / window_s)
 
 
-async def open_in_queue(
-    conn: AsyncConnection[Any], identities: list[tuple[str, str]], queue: str
-) -> Ticket | None:
-    """The customer's (found by any identity) oldest open ticket in the queue, on any channel."""
-    async with conn.cursor(row_factory=class_row(Ticket)) as cur:
-        await cur.execute(
-            f"""SELECT {COLUMNS} FROM tickets t JOIN queues q ON q.id = t.queue_id
-                WHERE t.customer_id IN (
-                    SELECT ci.customer_id FROM customer_identities ci
-                    JOIN unnest(%s::text[], %s::text[]) AS g (kind, value) USING (kind, value))
-                  AND q.name = %s AND t.status IN ('queued', 'claimed', 'answered')
-                ORDER BY t.created_at, t.id LIMIT 1""",
-            ([k for k, _ in identities], [v for _, v in identities], queue),
-        )
-        return await cur.fetchone()
-
-
 # A customer's follow-up joins their open ticket: a `customer_message` event with the text, unless
 # (channel, external_id) is already a ticket of its own (a retry of that ticket's intake). A retry of
 # the same follow-up finds its event by the unique index and adds nothing.
@@ -507,22 +569,23 @@ async def join_thread(
     at: datetime,
     identities: list[tuple[str, str]],
 ) -> bool:
-    """Adds the follow-up to the ticket's thread; False when it was there already or is a ticket."""
+    """Adds the follow-up to the ticket's thread; False when it was there already or is a ticket.
+    `conn` is autocommit."""
     data = {"channel": channel, "external_id": external_id, "text": text, "subject": subject}
-    async with conn.transaction():
-        cur = await conn.execute(
-            JOIN_THREAD,
-            {
-                "ticket": ticket_id,
-                "channel": channel,
-                "external_id": external_id,
-                "at": at,
-                "data": Jsonb(data),
-                "kinds": [k for k, _ in identities],
-                "values": [v for _, v in identities],
-            },
-        )
-        return await cur.fetchone() is not None
+    # One statement: on the intake's autocommit connection it commits alone, in one round trip.
+    cur = await conn.execute(
+        JOIN_THREAD,
+        {
+            "ticket": ticket_id,
+            "channel": channel,
+            "external_id": external_id,
+            "at": at,
+            "data": Jsonb(data),
+            "kinds": [k for k, _ in identities],
+            "values": [v for _, v in identities],
+        },
+    )
+    return await cur.fetchone() is not None
 
 
 async def for_customer(conn: AsyncConnection[Any], customer_id: int, limit: int = 50) -> list[Ticket]:
