@@ -3,7 +3,7 @@ being routed to its offer reaching an agent.
 
 Prints figures; asserts nothing about speed (machines differ). The floor is measured in the same run,
 on the same database: the same agents and as many tickets, claimed by the same number of workers
-with the original single-statement claim (`tickets.CLAIM_NEXT`: no skills, no capacity, no offers).
+with the original single-statement claim (`CLAIM_NEXT` below: no skills, no capacity, no offers).
 Run: `.venv/bin/python -m pytest tests/benchmarks/bench_routing.py -m benchmark -s`.
 """
 
@@ -83,6 +83,29 @@ def in_threads(work: Any, count: int) -> float:
     return time.perf_counter() - started
 
 
+# The floor: the first release's pull claim, the best waiting ticket of the agent's queues (priority,
+# then age) in one statement; SKIP LOCKED lets concurrent claims pass over a ticket being taken.
+CLAIM_NEXT = f"""
+WITH next AS (
+    SELECT id FROM tickets
+    WHERE status = 'queued'
+      AND queue_id IN (SELECT queue_id FROM agent_queues WHERE agent_id = %(agent_id)s)
+    ORDER BY priority DESC, queued_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+), t AS (
+    UPDATE tickets SET status = 'claimed', assigned_agent_id = %(agent_id)s,
+        last_event_at = greatest(last_event_at, %(at)s)
+    FROM next WHERE tickets.id = next.id
+    RETURNING tickets.*
+), events AS (
+    INSERT INTO ticket_events (ticket_id, type, occurred_at, agent_id, queue_id, data)
+    SELECT id, 'claimed', last_event_at, %(agent_id)s, queue_id, '{{}}' FROM t
+)
+SELECT {tickets.COLUMNS} FROM t JOIN queues q ON q.id = t.queue_id
+"""
+
+
 def claim_loop(database_url: str, agent_ids: list[int]) -> tuple[int, float]:
     claimed = [0] * WORKERS
 
@@ -90,9 +113,7 @@ def claim_loop(database_url: str, agent_ids: list[int]) -> tuple[int, float]:
         with psycopg.connect(database_url, autocommit=True) as conn:
             n = worker
             while True:
-                row = conn.execute(
-                    tickets.CLAIM_NEXT, {"agent_id": agent_ids[n % AGENTS], "at": datetime.now(UTC)}
-                )
+                row = conn.execute(CLAIM_NEXT, {"agent_id": agent_ids[n % AGENTS], "at": datetime.now(UTC)})
                 if row.fetchone() is None:
                     return
                 claimed[worker] += 1

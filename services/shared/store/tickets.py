@@ -334,37 +334,6 @@ async def get(conn: AsyncConnection[Any], ticket_id: int, *, for_update: bool = 
         return await cur.fetchone()
 
 
-# The best waiting ticket of the agent's queues (priority, then age); SKIP LOCKED lets concurrent
-# claims pass over a ticket another agent is taking instead of queueing behind its lock.
-CLAIM_NEXT = f"""
-WITH next AS (
-    SELECT id FROM tickets
-    WHERE status = 'queued'
-      AND queue_id IN (SELECT queue_id FROM agent_queues WHERE agent_id = %(agent_id)s)
-    ORDER BY priority DESC, queued_at, id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED
-), t AS (
-    UPDATE tickets SET status = 'claimed', assigned_agent_id = %(agent_id)s,
-        last_event_at = greatest(last_event_at, %(at)s)
-    FROM next WHERE tickets.id = next.id
-    RETURNING tickets.*
-), events AS (
-    INSERT INTO ticket_events (ticket_id, type, occurred_at, agent_id, queue_id, data)
-    SELECT id, 'claimed', last_event_at, %(agent_id)s, queue_id, '{{}}' FROM t
-)
-SELECT {COLUMNS} FROM t JOIN queues q ON q.id = t.queue_id
-"""
-
-
-async def claim_next(conn: AsyncConnection[Any], agent_id: int, at: datetime) -> Ticket | None:
-    """Claims and returns the agent's next ticket, or None when none waits. A claim dated before the
-    ticket's last event is recorded at that event's time, so no duration is ever negative."""
-    async with conn.cursor(row_factory=class_row(Ticket)) as cur:
-        await cur.execute(CLAIM_NEXT, {"agent_id": agent_id, "at": at})
-        return await cur.fetchone()
-
-
 async def apply_change(
     conn: AsyncConnection[Any], ticket_id: int, changes: dict[str, Any], event: NewEvent
 ) -> None:
