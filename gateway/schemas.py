@@ -28,6 +28,15 @@ class Strict(BaseModel):
     # Unknown fields are refused, so a misspelt `occured_at` is an error rather than silently ignored.
     model_config = ConfigDict(extra="forbid", strict=True)
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL: refused here as bad input (422) rather than failing the
+        # statement later (500).
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL (U+0000) characters")
+        return value
+
 
 class CustomerIn(Strict):
     """Who wrote: at least one identity; every identity given leads to the same customer."""

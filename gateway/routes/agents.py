@@ -141,9 +141,8 @@ async def _stream_agent(request: Request, access_token: str | None) -> int:
 )
 async def stream(request: Request, deps: DepsDep, access_token: str | None = None) -> StreamingResponse:
     agent_id = await _stream_agent(request, access_token)
-    queue = deps.offers.subscribe(agent_id)
     return StreamingResponse(
-        _events(request, deps, agent_id, queue),
+        _events(request, deps, agent_id),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -190,9 +189,11 @@ async def _pending_events(deps: Deps, agent_id: int) -> list[bytes]:
     return out
 
 
-async def _events(
-    request: Request, deps: Deps, agent_id: int, queue: asyncio.Queue[dict[str, Any]]
-) -> AsyncIterator[bytes]:
+async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncIterator[bytes]:
+    # Subscribed here, not in the handler: a client gone before the body starts never runs this
+    # generator, and a subscription made outside it would never be dropped. Subscribed before the
+    # pending offers are read, so an offer made in between is announced rather than missed.
+    queue = deps.offers.subscribe(agent_id)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_DEADLINE_S
     gone = True  # unless the stream ends at its deadline, for the console to reconnect at once

@@ -11,8 +11,9 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from gateway.auth import Integration
 from gateway.deps import DepsDep
@@ -55,6 +56,19 @@ class AckOut(BaseModel):
 
 class CallbackIn(Strict):
     url: str = Field(pattern=r"^https?://[^\s]{1,2000}$", examples=["https://sms.example.com/ticketing"])
+
+    @field_validator("url")
+    @classmethod
+    def _usable(cls, url: str) -> str:
+        # Refused now what the sender could never post to (`http://a:b:c/`, an over-long label).
+        try:
+            parsed = httpx.URL(url)
+            parsed.host.encode("idna")
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise ValueError(f"not a usable URL: {exc}") from None
+        if not parsed.host:
+            raise ValueError("the URL needs a host")
+        return url
 
 
 class CallbackOut(BaseModel):

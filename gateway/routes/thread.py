@@ -107,7 +107,8 @@ async def _recipient(conn: Any, customer_id: int, channel: str) -> str:
     response_model=TicketOut,
     summary="Hand the ticket to another agent (and queue), with a note",
     description="The ticket waits in the queue (its own unless `queue` is given) reserved for the agent: "
-    "they are offered it first; if they miss the offer or go offline it is anyone's in the queue.",
+    "they are offered it first; if they miss the offer or go offline it is anyone's in the queue. "
+    "409 when that agent is not available now.",
 )
 async def transfer_to_agent(
     ticket_id: TicketId, body: TransferToIn, credential: Agent, deps: DepsDep
@@ -115,9 +116,14 @@ async def transfer_to_agent(
     if body.agent_id is None:
         raise Problem(422, "Invalid request", "give agent_id (to move to a queue only, use /transfer)")
     async with deps.pool.connection() as conn:
-        cur = await conn.execute("SELECT 1 FROM agents WHERE id = %s AND active", (body.agent_id,))
-        if await cur.fetchone() is None:
+        cur = await conn.execute("SELECT presence FROM agents WHERE id = %s AND active", (body.agent_id,))
+        found = await cur.fetchone()
+        if found is None:
             raise Problem(422, "Unknown agent", f"there is no active agent {body.agent_id}")
+        # A reservation is cleared when its agent leaves `available`; one made for an agent already
+        # away or offline would never be offered to anyone, so it is refused instead.
+        if found[0] != "available":
+            raise Problem(409, "Agent not available", f"agent {body.agent_id} is {found[0]}; try later")
         current = await tickets.get(conn, ticket_id)
         if current is None:
             raise Problem(404, "Not found", f"no ticket {ticket_id}")

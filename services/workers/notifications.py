@@ -64,7 +64,10 @@ def post(client: httpx.Client, message: CallbackDelivery) -> str | None:
     }
     try:
         response = client.post(message.url, content=body, headers=headers)
-    except httpx.HTTPError as exc:
+    except Exception as exc:
+        # Not only httpx.HTTPError: a URL httpx cannot use raises InvalidURL or UnicodeError, and
+        # that must count as this message's failed attempt (retried, then given up), not stop the
+        # round and strand the other channels' messages leased with it.
         return f"{type(exc).__name__}: {exc}"
     if 200 <= response.status_code < 300:
         return None

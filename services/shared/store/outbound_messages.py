@@ -145,9 +145,13 @@ RETURNING m.id, m.ticket_id, m.channel, m.kind, m.recipient, m.body, m.created_a
 """
 
 # Acknowledged once: a repeat finds delivered_at set and changes nothing (RETURNING tells the two
-# apart); a message of another channel is not found at all.
+# apart); a message of another channel is not found at all. The row is locked first: a second ack
+# racing the first waits, then reads the first one's delivered_at (FOR UPDATE returns the newest
+# version) instead of acknowledging again from its older snapshot.
 ACK = """
-WITH target AS (SELECT id, delivered_at FROM outbound_messages WHERE id = %(id)s AND channel = %(channel)s),
+WITH target AS (
+    SELECT id, delivered_at FROM outbound_messages WHERE id = %(id)s AND channel = %(channel)s FOR UPDATE
+),
 acked AS (
     UPDATE outbound_messages m SET delivered_at = %(at)s, leased_until = NULL
     FROM target WHERE m.id = target.id AND target.delivered_at IS NULL

@@ -24,6 +24,8 @@ def test_each_bad_intake_is_refused_with_a_problem_and_writes_nothing(gateway_al
         ("naive time", phone, json.dumps(inquiry() | {"occurred_at": "2026-01-01T00:00:00"}), 422),
         ("future time", phone, json.dumps(inquiry() | {"occurred_at": "2099-01-01T00:00:00Z"}), 422),
         ("empty text", phone, json.dumps(inquiry() | {"text": ""}), 422),
+        # PostgreSQL text cannot hold NUL: refused as input, not a failed statement (500).
+        ("NUL in text", phone, json.dumps(inquiry() | {"text": "card\u0000lost"}), 422),
         ("missing token", None, json.dumps(inquiry()), 401),
         ("wrong token", "tkt_not-a-real-token", json.dumps(inquiry()), 401),
         ("wrong role", agent, json.dumps(inquiry()), 403),

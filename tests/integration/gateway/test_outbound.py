@@ -114,6 +114,8 @@ def test_a_callback_gets_each_message_signed_retried_with_backoff_and_never_twic
     token = gw.token("integration", channel="chat")
     with gw.client(token) as client:
         assert_problem(client.put("/v1/outbound/callback", json={"url": "ftp://nowhere"}), 422)
+        # Matches the pattern, but the sender could never post to it.
+        assert_problem(client.put("/v1/outbound/callback", json={"url": "http://a:b:c/"}), 422)
         registered = client.put("/v1/outbound/callback", json={"url": receiver.url})
         assert registered.status_code == 200, registered.text
     secret = registered.json()["secret"]

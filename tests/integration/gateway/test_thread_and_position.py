@@ -137,14 +137,19 @@ def test_reply_transfer_to_an_agent_reopen_and_history(gateway_alone: Gateway) -
             f"/v1/tickets/{ticket['id']}/reply", json={"text": "We blocked the card."}
         ).json()
         assert replied["status"] == "answered"  # the first reply answers it
+        # Omar is offline: a ticket reserved for him would be offered to no one.
+        assert_problem(
+            agent.post(f"/v1/tickets/{ticket['id']}/transfer-to-agent", json={"agent_id": omar_id}), 409
+        )
+        assert agent.get(f"/v1/tickets/{ticket['id']}").json()["status"] == "answered"
+    with gw.client(omar) as agent:
+        agent.put("/v1/agent/presence", json={"presence": "available"}).raise_for_status()
+    with gw.client(sara) as agent:
         moved = agent.post(
             f"/v1/tickets/{ticket['id']}/transfer-to-agent", json={"agent_id": omar_id, "note": "for Omar"}
         ).json()
         assert (moved["status"], moved["assigned_agent_id"]) == ("queued", None)
         assert_problem(agent.post(f"/v1/tickets/{ticket['id']}/reply", json={"text": "more"}), 409)
-    with gw.client(omar) as agent:
-        agent.put("/v1/agent/presence", json={"presence": "available"}).raise_for_status()
-    with gw.client(sara) as agent:
         agent.put("/v1/agent/presence", json={"presence": "available"}).raise_for_status()
     route(gw.database_url, gw.settings.routing)
     with gw.client(sara) as agent:

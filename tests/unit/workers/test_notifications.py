@@ -2,9 +2,11 @@
 
 from datetime import UTC, datetime
 
+import httpx
+
 from services.shared import callback_signature
 from services.shared.store.outbound_messages import CallbackDelivery
-from services.workers.notifications import backoff_s, payload
+from services.workers.notifications import backoff_s, payload, post
 from services.workers.settings import WorkerSettings
 
 SETTINGS = WorkerSettings.from_env({"DATABASE_URL": "postgresql://db/x", "BROKER_URL": "amqp://x//"})
@@ -40,3 +42,22 @@ def test_the_payload_carries_the_message_and_keeps_arabic_readable():
     )
     body = payload(message).decode()
     assert '"body": "شكراً لتواصلك معنا"' in body and '"attempt": 2' in body and "secret" not in body
+
+
+def test_a_url_httpx_cannot_use_is_a_failed_attempt_not_an_error_that_stops_the_round():
+    message = CallbackDelivery(
+        id=6,
+        ticket_id=None,
+        channel="phone",
+        kind="survey",
+        recipient="+966500000000",
+        body="hello",
+        created_at=datetime(2026, 3, 1, tzinfo=UTC),
+        attempts=1,
+        leased_until=datetime(2026, 3, 1, tzinfo=UTC),
+        url="http://a:b:c/",  # registered before URLs were checked on the way in
+        secret="x" * 32,
+    )
+    with httpx.Client() as client:
+        error = post(client, message)
+    assert error is not None and error.startswith("InvalidURL")
