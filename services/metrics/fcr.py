@@ -1,7 +1,8 @@
 """First-contact resolution of one ticket (pure), per KPIS.md.
 
 A resolved ticket was resolved at first contact when it had exactly one handling segment, was never
-transferred, escalated (waiting or handled) or reopened, and its customer opened no other ticket in
+transferred while handled (a waiting ticket moved by overflow is not), escalated (waiting or handled)
+or reopened, and its customer opened no other ticket in
 the same queue within FCR_WINDOW after the resolution: a ticket whose first queue (where it was
 opened) is the resolved ticket's queue, created in (resolved_at, resolved_at + FCR_WINDOW].
 

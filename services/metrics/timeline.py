@@ -104,7 +104,11 @@ def timeline(events: Iterable[Event]) -> Timeline:
     for e in ordered:
         if e.type in QUEUEING and e.queue_id is not None:
             queue_id = e.queue_id
-        if e.type in SEGMENT_ENDS and segment_start is not None:
+        # A transfer counts against first-contact resolution only when it hands over a ticket an
+        # agent was handling; the router's overflow also writes `transferred`, for a ticket nobody
+        # had answered yet, and that is not a second contact.
+        handed_over = e.type in SEGMENT_ENDS and segment_start is not None
+        if handed_over:
             segments += 1
             handle_us += _micros(segment_start, e.occurred_at)
             segment_start = None
@@ -127,7 +131,7 @@ def timeline(events: Iterable[Event]) -> Timeline:
             resolved_at = resolved_by = None
             reopens += 1
         elif e.type == "transferred":
-            transfers += 1
+            transfers += handed_over
         elif e.type == "escalated":
             escalations += 1
         elif e.type == "survey_answered" and surveyed_at is None and e.score is not None:

@@ -77,6 +77,19 @@ def test_transfer_gives_two_segments_the_second_from_the_next_agents_answer():
     assert (line.queue_id, line.resolved_by) == (GENERAL, 8)
 
 
+def test_overflow_of_a_waiting_ticket_is_no_transfer_against_first_contact_resolution():
+    line = timeline(
+        script(
+            (0, "routed", None, CARDS),
+            (300, "transferred", None, GENERAL),  # the router's overflow: nobody had answered
+            (310, "claimed", 8, GENERAL),
+            (320, "answered", 8, GENERAL),
+            (400, "resolved", 8, GENERAL),
+        )
+    )
+    assert (line.segments, line.transfers, line.wait_s, line.queue_id) == (1, 0, 320.0, GENERAL)
+
+
 def test_escalated_while_waiting_counts_but_ends_no_segment():
     line = timeline(
         script(
