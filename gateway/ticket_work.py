@@ -9,7 +9,7 @@ from gateway import occurred_at
 from gateway.deps import Deps
 from gateway.problems import Problem
 from services.shared import ticket_changes
-from services.shared.store import agents, classifier_corrections, queues, tickets
+from services.shared.store import agents, classifier_corrections, queues, ticket_offers, tickets
 from services.shared.store.classifier_corrections import Correction
 from services.shared.store.ticket_events import NewEvent
 from services.shared.store.tickets import Ticket
@@ -78,7 +78,9 @@ async def act(
                 conn, Correction(ticket_id, text, to_queue_id, ticket.queue_id, agent_id, at)
             )
         updated = await tickets.get(conn, ticket_id)
-    assert updated is not None
+        assert updated is not None
+        if ticket.status == "queued" and updated.status != "queued":
+            await ticket_offers.withdraw_stopped_waiting(conn, ticket_id, at)
     return updated
 
 

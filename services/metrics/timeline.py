@@ -107,8 +107,9 @@ def timeline(events: Iterable[Event]) -> Timeline:
         # A transfer counts against first-contact resolution only when it hands over a ticket an
         # agent was handling; the router's overflow also writes `transferred`, for a ticket nobody
         # had answered yet, and that is not a second contact.
-        handed_over = e.type in SEGMENT_ENDS and segment_start is not None
-        if handed_over:
+        handed_over = False
+        if e.type in SEGMENT_ENDS and segment_start is not None:
+            handed_over = True
             segments += 1
             handle_us += _micros(segment_start, e.occurred_at)
             segment_start = None

@@ -144,6 +144,23 @@ WITH decided AS (
 )
 
 
+# Run when a ticket stopped waiting other than by its offer's acceptance (the customer hung up or
+# closed the chat), in the same transaction: its agent's slot is freed and the console drops the
+# offer at once rather than at the timeout. The caller holds the ticket's lock; an offer being
+# accepted right now is locked by the accept and passed over (waiting for it could deadlock), and
+# that accept then finds the ticket no longer waiting.
+WITHDRAW_STOPPED_WAITING = (
+    """
+WITH pending AS (
+    SELECT id FROM ticket_offers WHERE ticket_id = %(ticket)s AND outcome IS NULL FOR UPDATE SKIP LOCKED
+), decided AS (
+    UPDATE ticket_offers o SET outcome = 'withdrawn', decided_at = %(now)s
+    FROM pending WHERE o.id = pending.id RETURNING o.*
+)"""
+    + _MISSED_TAIL
+)
+
+
 async def expire_due(conn: AsyncConnection[Any], now: datetime, limit: int = 500) -> int:
     """Times out the offers past their expiry; returns how many."""
     cur = await conn.execute(EXPIRE, {"now": now, "limit": limit})
@@ -167,6 +184,11 @@ class PendingLocks:
     held: frozenset[int]
     # Tickets whose pending offer someone else holds (being accepted, rejected or timed out now).
     busy: frozenset[int]
+
+
+async def withdraw_stopped_waiting(conn: AsyncConnection[Any], ticket_id: int, now: datetime) -> int:
+    cur = await conn.execute(WITHDRAW_STOPPED_WAITING, {"ticket": ticket_id, "now": now})
+    return len(await cur.fetchall())
 
 
 def lock_pending_sync(conn: Connection[Any], ticket_ids: list[int]) -> PendingLocks:

@@ -140,3 +140,29 @@ def test_pulling_respects_capacity_presence_and_offers(gateway_alone: Gateway) -
     with psycopg.connect(gw.database_url) as conn:
         offered = conn.execute("SELECT ticket_id, agent_id FROM ticket_offers").fetchall()
     assert offered == [(ids[0], other_id)]
+
+
+def test_a_caller_who_hangs_up_while_offered_frees_the_agent_at_once(gateway_alone: Gateway) -> None:
+    gw = gateway_alone
+    phone = gw.token("integration", channel="phone")
+    agent_id, token = gw.agent(["triage"])
+    stream = OfferStream(gw.url, token)
+    try:
+        with gw.client(token) as agent:
+            agent.put("/v1/agent/presence", json={"presence": "available"}).raise_for_status()
+        with gw.client(phone) as client:
+            ticket = client.post("/v1/inquiries", json=inquiry(external_id="hang-up")).json()
+            assert route(gw.database_url, gw.settings.routing).offered == 1
+            offer = stream.next("offer")
+            client.post(f"/v1/tickets/{ticket['id']}/abandon", json={}).raise_for_status()
+        # Withdrawn with the abandonment, not at the timeout: the agent's one phone slot is free again.
+        assert stream.next("offer_closed") == {"offer_id": offer["id"], "state": "withdrawn"}
+        with gw.client(token) as agent:
+            assert agent.get("/v1/agent/offers").json() == []
+            assert agent.get("/v1/agent/me").json()["load"].get("phone", 0) == 0
+            assert_problem(agent.post(f"/v1/agent/offers/{offer['id']}/accept", json={}), 409)
+            events = agent.get(f"/v1/tickets/{ticket['id']}").json()["events"]
+        missed = [e for e in events if e["type"] == "offer_missed"]
+        assert [(e["agent_id"], e["data"]["outcome"]) for e in missed] == [(agent_id, "withdrawn")]
+    finally:
+        stream.close()
