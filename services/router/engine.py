@@ -120,7 +120,12 @@ async def _overflow(conn: AsyncConnection[Any], policies: Policies, now: datetim
     for policy in policies.by_queue.values():
         if policy.overflow is not None:
             before = now - timedelta(seconds=policy.overflow.after_s)
-            moved += await tickets.overflow(
+            ids = await tickets.overflow(
                 conn, policy.queue, policy.overflow.queue, before=before, now=now, event=event
             )
+            # The move skipped tickets under offer as its snapshot saw them; an offer another router
+            # committed just before the move took its lock is withdrawn now, so it can't be accepted
+            # for a queue the ticket has left.
+            await ticket_offers.withdraw_moved(conn, ids, now)
+            moved += len(ids)
     return moved

@@ -129,8 +129,9 @@ WITH decided AS (
 # Run after tickets moved to another queue, in the same transaction: a pending offer made in the
 # queue a ticket left is withdrawn, so its agent can no longer accept a ticket that belongs
 # elsewhere now, and the router may offer it in its new queue at once instead of after the offer's
-# timeout. The caller holds the offers locked (`lock_pending_sync`): waiting for one here could
-# deadlock with an accept, which locks the offer and then the ticket the caller holds.
+# timeout. A caller holding the tickets locked (the escalation sweep) locks the offers first
+# (`lock_pending_sync`): waiting for one here could deadlock with an accept, which locks the offer
+# and then the ticket. The router's overflow runs it after its move committed, holding nothing.
 WITHDRAW_MOVED = (
     """
 WITH decided AS (
@@ -178,17 +179,26 @@ async def withdraw_for_agent(conn: AsyncConnection[Any], agent_id: int, now: dat
     return len(await cur.fetchall())
 
 
+async def withdraw_stopped_waiting(conn: AsyncConnection[Any], ticket_id: int, now: datetime) -> int:
+    cur = await conn.execute(WITHDRAW_STOPPED_WAITING, {"ticket": ticket_id, "now": now})
+    return len(await cur.fetchall())
+
+
+async def withdraw_moved(conn: AsyncConnection[Any], ticket_ids: list[int], now: datetime) -> int:
+    """For the router's overflow, which commits the move first (autocommit) and so holds no ticket
+    lock here: an offer being accepted meanwhile is waited for, and stays accepted."""
+    if not ticket_ids:
+        return 0
+    cur = await conn.execute(WITHDRAW_MOVED, {"tickets": ticket_ids, "now": now})
+    return len(await cur.fetchall())
+
+
 @dataclass(frozen=True)
 class PendingLocks:
     # Tickets whose pending offer the caller's transaction now holds locked.
     held: frozenset[int]
     # Tickets whose pending offer someone else holds (being accepted, rejected or timed out now).
     busy: frozenset[int]
-
-
-async def withdraw_stopped_waiting(conn: AsyncConnection[Any], ticket_id: int, now: datetime) -> int:
-    cur = await conn.execute(WITHDRAW_STOPPED_WAITING, {"ticket": ticket_id, "now": now})
-    return len(await cur.fetchall())
 
 
 def lock_pending_sync(conn: Connection[Any], ticket_ids: list[int]) -> PendingLocks:

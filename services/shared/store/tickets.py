@@ -430,7 +430,7 @@ WITH due AS (
     SELECT id, %(event)s, last_event_at, queue_id,
            jsonb_build_object('overflow', true, 'from_queue', %(queue)s::text) FROM moved
 )
-SELECT count(*) FROM moved
+SELECT id FROM moved
 """
 
 
@@ -443,13 +443,13 @@ async def overflow(
     now: datetime,
     event: str,
     limit: int = 500,
-) -> int:
+) -> list[int]:
+    """Moves the queue's tickets waiting since `before` to `to_queue`; returns their ids."""
     cur = await conn.execute(
         OVERFLOW,
         {"queue": queue, "to_queue": to_queue, "before": before, "now": now, "event": event, "limit": limit},
     )
-    row = await cur.fetchone()
-    return int(row[0]) if row else 0
+    return [int(ticket_id) for (ticket_id,) in await cur.fetchall()]
 
 
 async def claim_next_routed(conn: AsyncConnection[Any], agent_id: int, at: datetime) -> Ticket | None:
