@@ -149,6 +149,10 @@ class InquiryIn(EventTime):
 class NoteIn(EventTime):
     note: str = Field("", max_length=5000)
 
+    def event_data(self) -> dict[str, str]:
+        """The note as the event records it: absent rather than empty."""
+        return {"note": self.note} if self.note else {}
+
 
 class TransferIn(NoteIn):
     queue: str = Field(min_length=1, max_length=63)

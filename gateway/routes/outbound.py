@@ -8,6 +8,7 @@ Either way a message acknowledged once is never handed out or posted again.
 """
 
 import secrets
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -41,6 +42,12 @@ class OutboundOut(BaseModel):
     # Times this message was handed out (by polls and callback attempts), this one included.
     attempts: int
     lease_expires_at: datetime
+
+    @classmethod
+    def of(cls, message: outbound_messages.Leased) -> "OutboundOut":
+        fields = asdict(message)
+        fields["lease_expires_at"] = fields.pop("leased_until")
+        return cls(**fields)
 
 
 class OutboundBatchOut(BaseModel):
@@ -96,22 +103,7 @@ async def poll(
     _own_channel(credential, channel)
     async with deps.pool.connection() as conn:
         leased = await outbound_messages.lease_for_poll(conn, channel, limit, lease_s)
-    return OutboundBatchOut(
-        messages=[
-            OutboundOut(
-                id=m.id,
-                ticket_id=m.ticket_id,
-                channel=m.channel,
-                kind=m.kind,
-                recipient=m.recipient,
-                body=m.body,
-                created_at=m.created_at,
-                attempts=m.attempts,
-                lease_expires_at=m.leased_until,
-            )
-            for m in leased
-        ]
-    )
+    return OutboundBatchOut(messages=[OutboundOut.of(m) for m in leased])
 
 
 @router.post(

@@ -130,7 +130,7 @@ async def transfer_to_agent(
         queue = body.queue or current.queue
         if body.queue and await queues.id_by_name(conn, body.queue) is None:
             raise Problem(422, "Unknown queue", f"there is no queue {body.queue!r}")
-    data: dict[str, Any] = {"to_agent_id": body.agent_id, **({"note": body.note} if body.note else {})}
+    data: dict[str, Any] = {"to_agent_id": body.agent_id, **body.event_data()}
     ticket = await ticket_work.act(
         deps,
         ticket_id,
@@ -168,7 +168,7 @@ async def escalate(
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         to_queue=names.get(target) if target is not None else None,
-        data={"note": body.note} if body.note else {},
+        data=body.event_data(),
     )
     return TicketOut.of(ticket)
 
@@ -188,7 +188,7 @@ async def reopen(
         "reopen",
         reported=body.occurred_at,
         agent_id=credential.agent_id,
-        data={"note": body.note} if body.note else {},
+        data=body.event_data(),
     )
     return TicketOut.of(ticket)
 

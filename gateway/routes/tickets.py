@@ -56,10 +56,6 @@ async def _customer_side(
     return TicketOut.of(ticket)
 
 
-def _note(body: NoteIn) -> dict[str, str]:
-    return {"note": body.note} if body.note else {}
-
-
 @router.post(
     "/v1/tickets/{ticket_id}/answer", response_model=TicketOut, summary="First answer by the agent holding it"
 )
@@ -68,7 +64,12 @@ async def answer(
 ) -> TicketOut:
     body = body or NoteIn()
     ticket = await ticket_work.act(
-        deps, ticket_id, "answer", reported=body.occurred_at, agent_id=credential.agent_id, data=_note(body)
+        deps,
+        ticket_id,
+        "answer",
+        reported=body.occurred_at,
+        agent_id=credential.agent_id,
+        data=body.event_data(),
     )
     return TicketOut.of(ticket)
 
@@ -90,7 +91,7 @@ async def await_customer(
         "await_customer",
         reported=body.occurred_at,
         agent_id=credential.agent_id,
-        data=_note(body),
+        data=body.event_data(),
     )
     return TicketOut.of(ticket)
 
@@ -103,7 +104,12 @@ async def release(
 ) -> TicketOut:
     body = body or NoteIn()
     ticket = await ticket_work.act(
-        deps, ticket_id, "release", reported=body.occurred_at, agent_id=credential.agent_id, data=_note(body)
+        deps,
+        ticket_id,
+        "release",
+        reported=body.occurred_at,
+        agent_id=credential.agent_id,
+        data=body.event_data(),
     )
     return TicketOut.of(ticket)
 
@@ -117,7 +123,7 @@ async def transfer(ticket_id: TicketId, body: TransferIn, credential: Agent, dep
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         to_queue=body.queue,
-        data=_note(body),
+        data=body.event_data(),
     )
     return TicketOut.of(ticket)
 
@@ -127,7 +133,7 @@ async def resolve(
     ticket_id: TicketId, credential: Agent, deps: DepsDep, body: Annotated[ResolveIn | None, Body()] = None
 ) -> TicketOut:
     body = body or ResolveIn()
-    data = {"resolution_code": body.resolution_code, **_note(body)}
+    data = {"resolution_code": body.resolution_code, **body.event_data()}
     ticket = await ticket_work.act(
         deps, ticket_id, "resolve", reported=body.occurred_at, agent_id=credential.agent_id, data=data
     )

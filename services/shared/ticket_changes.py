@@ -96,15 +96,7 @@ def plan(
     elif action == "request_human":
         # Answered automatically at intake, now waiting for a person: the wait starts here.
         columns["queued_at"] = at
-        due = policy.deadlines(state.channel, state.priority, at, state.reason)
-        columns |= sla_columns(
-            state,
-            policy,
-            status="queued",
-            first=due.first_response_due_at,
-            resolution=due.resolution_due_at,
-            warn_at=due.warn_at,
-        )
+        columns |= fresh_clocks(state, policy, at)
     elif action == "escalate":
         # By the agent: one level up, as the sweep would, and into the escalation queue if given.
         level = state.escalation_level + 1
@@ -121,16 +113,7 @@ def plan(
         # Resolved, and not after all: it waits in its queue for anyone again (the router offers it).
         columns |= {"assigned_agent_id": None, "queued_at": at, "resolved_at": None, "survey_due_at": None}
         # Waiting again: fresh SLA clocks from the reopening (levels already reached are not repeated).
-        due = policy.deadlines(state.channel, state.priority, at, state.reason)
-        columns |= sla_columns(
-            state,
-            policy,
-            status="queued",
-            first=due.first_response_due_at,
-            resolution=due.resolution_due_at,
-            warn_at=due.warn_at,
-            at=at,
-        )
+        columns |= fresh_clocks(state, policy, at)
     elif action == "await_customer":
         # The agent waits for the customer: no deadline runs until the customer writes again
         # (a `customer_message` event resumes the clock, see 0006_sla_and_delivery.sql).
@@ -142,6 +125,21 @@ def plan(
     if action == "transfer":
         event_data["from_queue_id"] = state.queue_id
     return Change(columns, step.event, queue_id, event_data)
+
+
+def fresh_clocks(state: TicketState, policy: SlaPolicies, at: datetime) -> dict[str, Any]:
+    """The SLA columns of a ticket that starts waiting for an agent again at `at` (asked for a human,
+    reopened): new deadlines from then, a paused clock resumed."""
+    due = policy.deadlines(state.channel, state.priority, at, state.reason)
+    return sla_columns(
+        state,
+        policy,
+        status="queued",
+        first=due.first_response_due_at,
+        resolution=due.resolution_due_at,
+        warn_at=due.warn_at,
+        at=at,
+    )
 
 
 def sla_columns(

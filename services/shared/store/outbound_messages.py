@@ -202,16 +202,9 @@ RETURNING m.id, m.ticket_id, m.channel, m.kind, m.recipient, m.body, m.created_a
 
 
 @dataclass(frozen=True)
-class CallbackDelivery:
-    id: int
-    ticket_id: int | None
-    channel: str
-    kind: str
-    recipient: str
-    body: str
-    created_at: datetime
-    attempts: int
-    leased_until: datetime
+class CallbackDelivery(Leased):
+    """A leased message and the callback it is posted to."""
+
     url: str
     secret: str
 
