@@ -64,14 +64,26 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Credential]]:
         raise ValueError(f"unknown roles {unknown}")
 
     async def dependency(request: Request) -> Credential:
-        credential = await authenticate(request)
-        if credential.role not in roles:
-            raise Problem(
-                403, "Forbidden", f"this needs the role {' or '.join(roles)}, not {credential.role}"
-            )
-        return credential
+        return _admit(await authenticate(request), roles)
 
     return dependency
+
+
+async def stream_credential(request: Request, access_token: str | None, *roles: str) -> Credential:
+    """For Server-Sent Events: the bearer token from the header or, since EventSource cannot send
+    headers, from `access_token` in the query; only the given roles."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else (access_token or "").strip()
+    if not token:
+        raise Problem(401, "Unauthorized", "send Authorization: Bearer <token> or ?access_token=")
+    return _admit(await credential_for(request, token), roles)
+
+
+def _admit(credential: Credential, roles: tuple[str, ...]) -> Credential:
+    if credential.role not in roles:
+        raise Problem(403, "Forbidden", f"this needs the role {' or '.join(roles)}, not {credential.role}")
+    return credential
 
 
 Integration = Annotated[Credential, Depends(require("integration"))]

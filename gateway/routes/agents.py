@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from gateway import offers, ticket_work
 from gateway.agent_schemas import AgentOut, OfferOut, PresenceIn, PresenceOut
-from gateway.auth import Agent, credential_for
+from gateway.auth import Agent, stream_credential
 from gateway.deps import Deps, DepsDep
 from gateway.problems import Problem
 from gateway.schemas import EventTime, TicketOut
@@ -118,19 +118,6 @@ async def reject(offer_id: OfferId, credential: Agent, deps: DepsDep) -> Respons
     return Response(status_code=204)
 
 
-async def _stream_agent(request: Request, access_token: str | None) -> int:
-    """The agent of a bearer token from the header, or from `access_token` for EventSource."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else (access_token or "").strip()
-    if not token:
-        raise Problem(401, "Unauthorized", "send Authorization: Bearer <token> or ?access_token=")
-    credential = await credential_for(request, token)
-    if credential.role != "agent":
-        raise Problem(403, "Forbidden", f"this needs the role agent, not {credential.role}")
-    return _agent_id(credential)
-
-
 @router.get(
     "/v1/agent/offers/stream",
     summary="My offers, live (Server-Sent Events)",
@@ -140,7 +127,7 @@ async def _stream_agent(request: Request, access_token: str | None) -> int:
     response_class=StreamingResponse,
 )
 async def stream(request: Request, deps: DepsDep, access_token: str | None = None) -> StreamingResponse:
-    agent_id = await _stream_agent(request, access_token)
+    agent_id = _agent_id(await stream_credential(request, access_token, "agent"))
     return StreamingResponse(
         _events(request, deps, agent_id),
         media_type="text/event-stream",

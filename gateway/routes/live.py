@@ -11,9 +11,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from ticketing.v1 import metrics_pb2
 
-from gateway.auth import credential_for
+from gateway.auth import stream_credential
 from gateway.deps import Deps, DepsDep
-from gateway.problems import Problem
 from gateway.report_view import figures_to_dict
 from services.shared.kpi_targets import TargetTable
 
@@ -25,19 +24,6 @@ STREAM_DEADLINE_S = 3600.0
 RETRY_MS = 2000
 # The figures a wallboard colours against their targets.
 LIVE_TARGETS = ("asa_s", "service_level", "abandonment_rate", "avg_wait_s")
-
-
-async def _supervisor(request: Request, access_token: str | None) -> None:
-    """A supervisor's token from the Authorization header or, for EventSource (which cannot set
-    headers), from `access_token` in the query."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else (access_token or "").strip()
-    if not token:
-        raise Problem(401, "Unauthorized", "send Authorization: Bearer <token> or ?access_token=")
-    credential = await credential_for(request, token)
-    if credential.role != "supervisor":
-        raise Problem(403, "Forbidden", f"this needs the role supervisor, not {credential.role}")
 
 
 def _targets(table: TargetTable, channel: str | None) -> dict[str, dict[str, Any]]:
@@ -111,7 +97,7 @@ async def live(
         str | None, Query(description="For EventSource, which cannot send headers")
     ] = None,
 ) -> StreamingResponse:
-    await _supervisor(request, access_token)
+    await stream_credential(request, access_token, "supervisor")
     return StreamingResponse(
         _events(request, deps),
         media_type="text/event-stream",
