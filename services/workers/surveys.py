@@ -72,17 +72,7 @@ def send_survey(
         ticket_id=due.ticket_id,
         expires_days=settings.survey_expiry_days,
     )
-    message_id = outbound_messages.insert_sync(
-        conn,
-        outbound_messages.NewMessage(
-            channel=due.channel,
-            kind="survey",
-            body=body,
-            recipient=due.recipient,
-            ticket_id=due.ticket_id,
-            customer_id=due.customer_id,
-        ),
-    )
+    message_id = _queue_message(conn, due, body)
     surveys.attach_message_sync(conn, survey_id, message_id)
     ticket_events.append_sync(
         conn,
@@ -98,6 +88,21 @@ def send_survey(
     return True
 
 
+def _queue_message(conn: Connection[Any], due: DueSurvey | DueReminder, body: str) -> int:
+    """The survey or its reminder as an outbound message on the ticket's own channel."""
+    return outbound_messages.insert_sync(
+        conn,
+        outbound_messages.NewMessage(
+            channel=due.channel,
+            kind="survey",
+            body=body,
+            recipient=due.recipient,
+            ticket_id=due.ticket_id,
+            customer_id=due.customer_id,
+        ),
+    )
+
+
 def send_reminder(conn: Connection[Any], settings: WorkerSettings, due: DueReminder) -> None:
     """The survey's one reminder, with a second link to the same survey (the first is kept only as
     a digest, so it cannot be sent again)."""
@@ -111,17 +116,7 @@ def send_reminder(conn: Connection[Any], settings: WorkerSettings, due: DueRemin
         ticket_id=due.ticket_id,
         expires_days=days_left,
     )
-    message_id = outbound_messages.insert_sync(
-        conn,
-        outbound_messages.NewMessage(
-            channel=due.channel,
-            kind="survey",
-            body=body,
-            recipient=due.recipient,
-            ticket_id=due.ticket_id,
-            customer_id=due.customer_id,
-        ),
-    )
+    message_id = _queue_message(conn, due, body)
     surveys.record_reminder_sync(conn, due.survey_id, token, message_id, due.swept_at)
     ticket_events.append_sync(
         conn,
