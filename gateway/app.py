@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import deps, problems
+from gateway import deps, openapi, problems
 from gateway.body_limit import BodyLimit
 from gateway.routes import (
     agents,
@@ -22,6 +22,7 @@ from gateway.routes import (
     thread,
     tickets,
 )
+from gateway.security_headers import SecurityHeaders
 from gateway.settings import GatewaySettings
 
 DESCRIPTION = """Omnichannel ticket routing. Channel integrations post inquiries; agents claim and
@@ -54,6 +55,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outermost, so refusals by the body limit carry the headers too.
+    app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
+    openapi.install(app)
     return app
 
 

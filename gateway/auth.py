@@ -66,6 +66,8 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Credential]]:
     async def dependency(request: Request) -> Credential:
         return _admit(await authenticate(request), roles)
 
+    # Read by the OpenAPI document (gateway/openapi.py) to declare the route's security.
+    dependency.roles = roles  # type: ignore[attr-defined]
     return dependency
 
 

@@ -7,6 +7,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Scope
+
+from gateway.route_list import api_routes
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,16 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def allowed_methods(app: Any, scope: Scope) -> list[str]:
+    """Every method some route serves at this request's path (HEAD where GET is)."""
+    methods: set[str] = set()
+    for route in api_routes(app):
+        match, _ = route.matches({**scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= route.methods
+    return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -70,7 +84,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}
-        return problem_response(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # RFC 9110: a 405 names every method the path has; Starlette names only the first route's.
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope))
+        return problem_response(
+            exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), headers=headers or None
+        )
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,13 +1,13 @@
 """POST /v1/inquiries (JSON) and /v1/inquiries/multipart (files as parts): the channels' way in."""
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from gateway import intake
+from gateway import intake, multipart_form
 from gateway.auth import Integration
 from gateway.deps import DepsDep
 from gateway.documents import Attachment
@@ -72,29 +72,61 @@ async def post_inquiry(inquiry: InquiryIn, credential: Integration, deps: DepsDe
     return await _reply(await intake.take(deps, credential, inquiry, attachments))
 
 
+MULTIPART_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["inquiry"],
+                "properties": {
+                    "inquiry": {
+                        "type": "string",
+                        "description": "The inquiry as JSON, as for POST /v1/inquiries",
+                    },
+                    "attachments": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "PDF documents",
+                    },
+                },
+            }
+        }
+    },
+}
+
+
 @router.post(
     "/v1/inquiries/multipart",
     status_code=201,
     response_model=IntakeOut,
     summary="Take in a customer inquiry with files (multipart/form-data)",
     description=DESCRIPTION + " The inquiry is the JSON of `POST /v1/inquiries` (without "
-    "`attachments`) in the form field `inquiry`; each file is a part named `attachments`.",
+    "`attachments`) in the form field `inquiry`, in UTF-8; each file is a part named `attachments`.",
     responses=RESPONSES,
+    openapi_extra={"requestBody": MULTIPART_BODY},
 )
-async def post_inquiry_multipart(
-    inquiry: Annotated[str, Form(description="The inquiry as JSON, as for POST /v1/inquiries")],
-    credential: Integration,
-    deps: DepsDep,
-    attachments: Annotated[list[UploadFile] | None, File(description="PDF documents")] = None,
-) -> Response:
+async def post_inquiry_multipart(request: Request, credential: Integration, deps: DepsDep) -> Response:
+    # Read here rather than by FastAPI's Form(): its parser turns a field that is not UTF-8 into
+    # Latin-1 mojibake instead of refusing it. The body limit has already bounded the size.
     try:
-        parsed = InquiryIn.model_validate_json(inquiry)
+        parts = multipart_form.parse(
+            request.headers.get("content-type", ""), await request.body(), MAX_ATTACHMENTS + 2
+        )
+        fields = [p for p in parts if p.name == "inquiry" and p.filename is None]
+        if len(fields) != 1:
+            raise multipart_form.FormError("send the inquiry as exactly one form field `inquiry`")
+        text = fields[0].text()
+    except multipart_form.FormError as exc:
+        raise Problem(422, "Invalid request", str(exc)) from None
+    try:
+        parsed = InquiryIn.model_validate_json(text)
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", "inquiry", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from None
     if parsed.attachments:
         raise Problem(422, "Invalid request", "send files as `attachments` parts, not inside `inquiry`")
-    files = attachments or []
+    files = [p for p in parts if p.name == "attachments"]
     if len(files) > MAX_ATTACHMENTS:
         raise Problem(422, "Too many attachments", f"at most {MAX_ATTACHMENTS} attachments, not {len(files)}")
     read = []
@@ -106,5 +138,5 @@ async def post_inquiry_multipart(
         content_type = (upload.content_type or "application/octet-stream").split(";")[0].strip()
         if len(content_type) > 127 or not re.match(CONTENT_TYPE, content_type):
             raise Problem(422, "Invalid attachment", f"{name}: {content_type!r} is not a media type")
-        read.append(Attachment(name, content_type, await upload.read()))
+        read.append(Attachment(name, content_type, bytes(upload.data)))
     return await _reply(await intake.take(deps, credential, parsed, read))

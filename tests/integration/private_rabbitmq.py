@@ -50,13 +50,21 @@ class PrivateRabbit:
         ctl = _script("rabbitmqctl")
         assert ctl is not None
         subprocess.run(
-            [ctl, "-n", self.node, *args], env=self.env, check=True, capture_output=True, timeout=timeout
+            [ctl, "-n", self.node, *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+            cwd=self.base,
         )
 
     def start(self) -> None:
         server = _script("rabbitmq-server")
         assert server is not None
-        subprocess.run([server, "-detached"], env=self.env, check=True, capture_output=True, timeout=30)
+        # Run in the node's own folder: a crashing node writes its dumps (MnesiaCore.*) to the cwd.
+        subprocess.run(
+            [server, "-detached"], env=self.env, check=True, capture_output=True, timeout=30, cwd=self.base
+        )
         # The detached node takes a moment to register with epmd; until then the CLI cannot reach it.
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:

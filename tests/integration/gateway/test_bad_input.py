@@ -2,6 +2,7 @@
 
 import json
 
+import psycopg
 import pytest
 
 from tests.fixtures.gateway import Gateway
@@ -102,3 +103,38 @@ def test_roles_see_only_what_they_may(gateway_alone: Gateway) -> None:
     with gateway_alone.client(supervisor) as client:
         assert_problem(client.post("/v1/inquiries", json=inquiry(external_id="x")), 403)
         assert_problem(client.post(f"/v1/tickets/{ticket['id']}/answer", json={}), 403)
+
+
+def test_multipart_inquiry_that_is_not_utf8_is_refused_not_stored_as_mojibake(gateway_alone: Gateway) -> None:
+    phone = gateway_alone.token("integration", channel="phone")
+    before = counts(gateway_alone.database_url)
+    good = json.dumps(inquiry(text="بطاقتي ضاعت"), ensure_ascii=False).encode()
+    # The same JSON with one byte that cannot start a UTF-8 sequence: in a JSON body this is a 400.
+    broken = good.replace("بطاقتي".encode(), b"\xff\xfe card")
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="inquiry"\r\n\r\n'.encode()
+        + broken
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    with gateway_alone.client(phone) as client:
+        response = client.post(
+            "/v1/inquiries/multipart",
+            content=body,
+            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        )
+        problem = assert_problem(response, 422)
+        assert "UTF-8" in problem["detail"]
+        assert counts(gateway_alone.database_url) == before
+        # The well-formed body is taken, Arabic intact.
+        response = client.post(
+            "/v1/inquiries/multipart",
+            content=body.replace(broken, good),
+            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        )
+        assert response.status_code == 201, response.text
+        with psycopg.connect(gateway_alone.database_url) as conn:
+            stored = conn.execute(
+                "SELECT body FROM tickets WHERE id = %s", (response.json()["id"],)
+            ).fetchone()
+        assert stored == ("بطاقتي ضاعت",)

@@ -1,0 +1,79 @@
+"""What every answer carries: security headers, a page policy that runs only the page's own scripts,
+405 with `Allow`, and an OpenAPI document that says how the gateway really answers."""
+
+import base64
+import hashlib
+import re
+
+import pytest
+
+from tests.fixtures.gateway import Gateway
+from tests.integration.gateway.helpers import assert_problem
+
+pytestmark = pytest.mark.integration
+
+PAGES = ["/console", "/supervisor", "/wallboard"]
+
+
+def _directives(csp: str) -> dict[str, list[str]]:
+    return {part.split()[0]: part.split()[1:] for part in (p.strip() for p in csp.split(";")) if part}
+
+
+def test_pages_allow_only_their_own_inline_scripts_and_are_never_framed(gateway_alone: Gateway) -> None:
+    with gateway_alone.client() as client:
+        for path in PAGES:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            headers = response.headers
+            assert headers["x-content-type-options"] == "nosniff"
+            assert headers["referrer-policy"] == "no-referrer"
+            assert headers["x-frame-options"] == "DENY"
+            policy = _directives(headers["content-security-policy"])
+            assert policy["frame-ancestors"] == ["'none'"], path
+            assert policy["default-src"] == ["'none'"], path
+            assert "'unsafe-inline'" not in policy["script-src"], path
+            scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", response.text, re.S)
+            assert scripts, path
+            for body in scripts:
+                digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+                assert f"'sha256-{digest}'" in policy["script-src"], path
+
+
+def test_api_answers_carry_a_policy_that_runs_nothing(gateway_alone: Gateway) -> None:
+    with gateway_alone.client() as client:
+        for response in (client.get("/healthz"), client.get("/v1/agent/me")):
+            assert response.headers["x-content-type-options"] == "nosniff"
+            policy = _directives(response.headers["content-security-policy"])
+            assert policy["default-src"] == ["'none'"]
+            assert policy["frame-ancestors"] == ["'none'"]
+
+
+def test_a_wrong_method_is_405_naming_every_method_of_the_path(gateway_alone: Gateway) -> None:
+    integration = gateway_alone.token("integration", channel="chat")
+    with gateway_alone.client(integration) as client:
+        response = client.post("/v1/outbound/callback", json={})
+        assert_problem(response, 405)
+        assert set(response.headers["allow"].split(", ")) == {"PUT", "DELETE"}
+        response = client.delete("/v1/agent/me")
+        assert_problem(response, 405)
+        assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_openapi_declares_bearer_security_and_problem_errors(gateway_alone: Gateway) -> None:
+    with gateway_alone.client() as client:
+        document = client.get("/openapi.json").json()
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    inquiry = document["paths"]["/v1/inquiries"]["post"]
+    assert inquiry["security"] == [{"bearer": []}]
+    for status in ("401", "403", "422", "429"):
+        assert list(inquiry["responses"][status]["content"]) == ["application/problem+json"], status
+    ticket = document["paths"]["/v1/tickets/{ticket_id}"]["get"]
+    assert "404" in ticket["responses"]
+    assert "security" not in document["paths"]["/healthz"]["get"]
+    # Every 422 the document names is a problem document, as sent.
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    assert list(response["content"]) == ["application/problem+json"], (method, path, status)
