@@ -61,13 +61,15 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 def _errors_for(route: APIRoute, method: str, roles: tuple[str, ...]) -> list[str]:
-    takes_input = bool(get_flat_params(route.dependant)) or route.body_field is not None
+    # A route reading its own body (multipart) declares it in openapi_extra.
+    body = route.body_field is not None or "requestBody" in (route.openapi_extra or {})
+    takes_input = bool(get_flat_params(route.dependant)) or body
     statuses = ["422"] if takes_input else []
     if roles:
         statuses += ["401", "403", "429"]
     if "{" in route.path_format:
         statuses.append("404")
-    if route.body_field is not None:
+    if body:
         statuses += ["400", "413"]
     if method == "post" and "{" in route.path_format:
         statuses.append("409")
