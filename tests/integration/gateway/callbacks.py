@@ -80,7 +80,7 @@ class Receiver:
         self.port = int(self.server.server_address[1])
         scheme = "http"
         if tls is not None:
-            tls.sni_callback = lambda sock, name, ctx: self.sni.append(name)  # type: ignore[assignment,misc]
+            tls.sni_callback = lambda sock, name, ctx: self.sni.append(name)
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
             scheme = "https"
         self.url = f"{scheme}://127.0.0.1:{self.port}/hook"
