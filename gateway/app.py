@@ -24,16 +24,17 @@ from gateway.routes import (
 )
 from gateway.security_headers import SecurityHeaders
 from gateway.settings import GatewaySettings
+from services.shared import egress
 
 DESCRIPTION = """Omnichannel ticket routing. Channel integrations post inquiries; agents claim and
 handle them; supervisors read KPIs. Authenticate with `Authorization: Bearer <token>` (tokens come
 from `python -m gateway.admin`). Errors are RFC 9457 problem documents."""
 
 
-def create_app(settings: GatewaySettings) -> FastAPI:
+def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.system_resolve) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with deps.built(settings) as built:
+        async with deps.built(settings, resolve) as built:
             app.state.deps = built
             yield
 

@@ -16,6 +16,7 @@ from gateway.document_workers import DocumentWorkers, worker_argv
 from gateway.offer_hub import OfferHub
 from gateway.settings import GatewaySettings
 from gateway.waits import WaitContexts
+from services.shared import egress
 from services.shared.db import open_async_pool
 
 
@@ -32,10 +33,14 @@ class Deps:
     # The agents' live offer streams in this process.
     offers: OfferHub
     waits: WaitContexts
+    # Resolves callback hosts for the egress check (the system resolver; a table in tests).
+    resolve: egress.Resolve = egress.system_resolve
 
 
 @asynccontextmanager
-async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
+async def built(
+    settings: GatewaySettings, resolve: egress.Resolve = egress.system_resolve
+) -> AsyncIterator[Deps]:
     pool = await open_async_pool(
         settings.database_url, min_size=2, max_size=settings.db_pool_max, name="gateway", autocommit=True
     )
@@ -64,6 +69,7 @@ async def built(settings: GatewaySettings) -> AsyncIterator[Deps]:
             documents=documents,
             offers=offers,
             waits=WaitContexts(),
+            resolve=resolve,
         )
     finally:
         await offers.close()

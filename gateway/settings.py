@@ -9,6 +9,7 @@ from services.router.policy import Policies
 from services.router.settings import load_policies
 from services.shared import kpi_targets, sla
 from services.shared.domain import CHANNELS
+from services.shared.egress import EgressPolicy
 from services.shared.kpi_targets import DEFAULT_TABLE, TargetTable
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
@@ -100,6 +101,8 @@ class GatewaySettings:
     kpi_targets: TargetTable = DEFAULT_TABLE
     # Routing policies per queue (ROUTING_POLICIES), for dry runs and estimated waits.
     routing: Policies = field(default_factory=routing_policy.load)
+    # Where integrations' callbacks may go (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_NETWORKS).
+    callback_egress: EgressPolicy = EgressPolicy()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -124,4 +127,5 @@ class GatewaySettings:
             documents=DocumentLimits.from_env(env),
             kpi_targets=_kpi_targets(env),
             routing=load_policies(env),
+            callback_egress=EgressPolicy.from_env(env),
         )

@@ -4,9 +4,11 @@ An integration either polls `GET /v1/outbound?channel=…` (a leased batch: two 
 same messages, and what is not acknowledged within the lease comes back) and acknowledges each
 message with `POST /v1/outbound/{id}/ack`, or registers a callback URL that the workers post each
 message to, signed with HMAC-SHA256 (services/shared/callback_signature.py), retrying with backoff.
-Either way a message acknowledged once is never handed out or posted again.
+Either way a message acknowledged once is never handed out or posted again. A callback URL must pass
+the egress policy (services/shared/egress.py): https, to a host whose every address is public.
 """
 
+import asyncio
 import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from gateway.auth import Integration
 from gateway.deps import DepsDep
 from gateway.problems import Problem
 from gateway.schemas import ChannelName, Strict
+from services.shared import egress
 from services.shared.store import outbound_callbacks, outbound_messages
 from services.shared.store.api_credentials import Credential
 
@@ -122,6 +125,12 @@ async def acknowledge(message_id: MessageId, credential: Integration, deps: Deps
 @router.put("/v1/outbound/callback", response_model=CallbackOut, summary="Have messages posted to a URL")
 async def put_callback(body: CallbackIn, credential: Integration, deps: DepsDep) -> CallbackOut:
     assert credential.channel is not None
+    # Checked here so the integration hears at once; the sender checks again at each delivery,
+    # since what the name resolves to may change after this.
+    try:
+        await asyncio.to_thread(egress.pin, body.url, deps.settings.callback_egress, deps.resolve)
+    except egress.Refused as exc:
+        raise Problem(422, "Callback URL refused", str(exc), kind="callback-url-refused") from None
     secret = secrets.token_urlsafe(32)
     async with deps.pool.connection() as conn:
         await outbound_callbacks.put(conn, credential.channel, body.url, secret, credential.id)

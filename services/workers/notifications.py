@@ -1,11 +1,12 @@
 """The notifications sweep: pending outbound messages of channels with a callback are posted to it,
-signed, with retries and exponential backoff; once the callback accepts one it is never sent again."""
+signed, with retries and exponential backoff; once the callback accepts one it is never sent again.
+Only callbacks whose registering credential is still active are posted to, and each post goes through
+the egress policy, pinned (services/workers/callback_sender.py)."""
 
 import json
 import logging
 import time
 
-import httpx
 from celery import Celery
 from psycopg_pool import ConnectionPool
 
@@ -13,6 +14,7 @@ from services.shared import callback_signature
 from services.shared.store import outbound_messages
 from services.shared.store.outbound_messages import CallbackDelivery
 from services.workers import retry
+from services.workers.callback_sender import CallbackSender
 from services.workers.database import ProcessPool
 from services.workers.settings import WorkerSettings
 
@@ -52,7 +54,7 @@ def payload(message: CallbackDelivery) -> bytes:
     ).encode()
 
 
-def post(client: httpx.Client, message: CallbackDelivery) -> str | None:
+def post(sender: CallbackSender, message: CallbackDelivery) -> str | None:
     """Posts one message; None when the callback accepted it (2xx), else what went wrong."""
     body = payload(message)
     timestamp = int(time.time())
@@ -62,43 +64,37 @@ def post(client: httpx.Client, message: CallbackDelivery) -> str | None:
         callback_signature.SIGNATURE_HEADER: callback_signature.signature(message.secret, timestamp, body),
         callback_signature.MESSAGE_ID_HEADER: str(message.id),
     }
-    try:
-        response = client.post(message.url, content=body, headers=headers)
-    except Exception as exc:
-        # Not only httpx.HTTPError: a URL httpx cannot use raises InvalidURL or UnicodeError, and
-        # that must count as this message's failed attempt (retried, then given up), not stop the
-        # round and strand the other channels' messages leased with it.
-        return f"{type(exc).__name__}: {exc}"
-    if 200 <= response.status_code < 300:
-        return None
-    return f"HTTP {response.status_code}"
+    return sender.post(message.url, body, headers)
 
 
-def sweep(pool: ConnectionPool, settings: WorkerSettings) -> int:
+def sweep(pool: ConnectionPool, settings: WorkerSettings, sender: CallbackSender | None = None) -> int:
     """Delivers what is due, round by round; returns how many messages callbacks accepted.
 
     The lease is committed before the request, so no row lock is held across a network call; a
     worker that dies mid-request leaves its messages leased, and they come back when the lease ends.
+    A URL the egress policy refuses now (stored before the policy, or its name resolves elsewhere
+    since) is a failed attempt with the reason, retried and given up like any other.
     """
+    if sender is None:
+        sender = CallbackSender(settings.callback_egress, settings.callback_timeout_s)
     delivered = 0
     lease_s = settings.callback_timeout_s * (BATCH + 1)
     stop_at = time.monotonic() + ROUNDS_BUDGET_S
-    with httpx.Client(timeout=settings.callback_timeout_s, follow_redirects=False) as client:
-        while True:
+    while True:
+        with pool.connection() as conn, conn.transaction():
+            batch = outbound_messages.lease_for_callback_sync(conn, BATCH, lease_s)
+        for message in batch:
+            error = post(sender, message)
             with pool.connection() as conn, conn.transaction():
-                batch = outbound_messages.lease_for_callback_sync(conn, BATCH, lease_s)
-            for message in batch:
-                error = post(client, message)
-                with pool.connection() as conn, conn.transaction():
-                    if error is None:
-                        delivered += outbound_messages.delivered_sync(conn, message.id)
-                    else:
-                        log.warning("callback for message %d failed: %s", message.id, error)
-                        outbound_messages.attempt_failed_sync(
-                            conn, message.id, error, backoff_s(message.attempts, settings)
-                        )
-            if len(batch) < BATCH or time.monotonic() > stop_at:
-                return delivered
+                if error is None:
+                    delivered += outbound_messages.delivered_sync(conn, message.id)
+                else:
+                    log.warning("callback for message %d failed: %s", message.id, error)
+                    outbound_messages.attempt_failed_sync(
+                        conn, message.id, error, backoff_s(message.attempts, settings)
+                    )
+        if len(batch) < BATCH or time.monotonic() > stop_at:
+            return delivered
 
 
 def kick(app: Celery) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from services.shared import sla
+from services.shared.egress import EgressPolicy
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
 from services.workers.test_hooks import Hook
@@ -48,6 +49,8 @@ class WorkerSettings:
     # First retry after this, doubling each time, at most callback_backoff_max_s.
     callback_backoff_s: float = 10.0
     callback_backoff_max_s: float = 600.0
+    # Where callbacks may go (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_NETWORKS): services/shared/egress.py.
+    callback_egress: EgressPolicy = EgressPolicy()
     # Tickets locked and handled per transaction. Larger batches commit less often; smaller ones
     # hold row locks for less time and lose less work to a time limit.
     sweep_batch_size: int = 200
@@ -91,6 +94,7 @@ class WorkerSettings:
             notification_sweep_s=env.float("NOTIFICATION_SWEEP_S", cls.notification_sweep_s),
             callback_timeout_s=env.float("CALLBACK_TIMEOUT_S", cls.callback_timeout_s),
             callback_max_attempts=env.int("CALLBACK_MAX_ATTEMPTS", cls.callback_max_attempts),
+            callback_egress=EgressPolicy.from_env(env),
             sweep_batch_size=env.int("SWEEP_BATCH_SIZE", cls.sweep_batch_size),
             queue_prefix=prefix,
             result_backend=env.optional("CELERY_RESULT_BACKEND"),

@@ -16,6 +16,12 @@ class Credential:
     agent_id: int | None
 
 
+# The ids of credentials that still work, for SQL in other modules that must stop with them (a
+# channel's callback posts only while the credential that registered it is active). Keep it in step
+# with find_active: a further condition (an expiry) is added here, once, for every such query.
+ACTIVE_IDS = "SELECT id FROM api_credentials WHERE revoked_at IS NULL"
+
+
 async def find_active(conn: AsyncConnection[Any], token_hash: bytes) -> Credential | None:
     async with conn.cursor(row_factory=class_row(Credential)) as cur:
         await cur.execute(

@@ -7,6 +7,8 @@ from typing import Any
 from psycopg import AsyncConnection, Connection
 from psycopg.rows import class_row
 
+from services.shared.store import api_credentials
+
 
 @dataclass(frozen=True)
 class NewMessage:
@@ -180,12 +182,14 @@ async def acknowledge(
     return None if row is None else (row[0], bool(row[1]))
 
 
-# The callback sender's share: pending messages of channels with a callback, due for an attempt,
-# leased while they are posted (so a crashed sender's messages come back after the lease).
-LEASE_FOR_CALLBACK = """
+# The callback sender's share: pending messages of channels with a callback whose credential is
+# still active (revoking it stops the posting at once; the messages wait for polling), due for an
+# attempt, leased while they are posted (so a crashed sender's messages come back after the lease).
+LEASE_FOR_CALLBACK = f"""
 WITH batch AS (
     SELECT m.id FROM outbound_messages m JOIN outbound_callbacks c ON c.channel = m.channel
     WHERE m.delivered_at IS NULL AND m.failed_at IS NULL
+      AND c.credential_id IN ({api_credentials.ACTIVE_IDS})
       AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now())
       AND (m.leased_until IS NULL OR m.leased_until <= now())
     ORDER BY m.id

@@ -2,34 +2,31 @@
 SLA pause and survey refusals through the real gateway."""
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
 
 from services.shared import callback_signature
 from services.shared.db import open_pool
-from services.shared.store import outbound_messages
 from services.workers import notifications
-from services.workers.settings import WorkerSettings
 from tests.fixtures.gateway import Gateway
+from tests.integration.gateway.callbacks import (
+    LOOPBACK_POLICY,
+    Receiver,
+    add_messages,
+    start_alone,
+    worker_settings,
+)
 from tests.integration.gateway.helpers import assert_problem, inquiry
 
 pytestmark = pytest.mark.integration
 
 
-def add_messages(database_url: str, channel: str, count: int) -> list[int]:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        return [
-            outbound_messages.insert_sync(
-                conn,
-                outbound_messages.NewMessage(channel=channel, kind="reply", body=f"m{i}", recipient="+9665"),
-            )
-            for i in range(count)
-        ]
+@pytest.fixture
+def gateway_loopback(start_gateway: Callable[..., Gateway]) -> Gateway:
+    """The gateway taking callbacks to plain-http receivers on loopback."""
+    return start_alone(start_gateway, callback_egress=LOOPBACK_POLICY)
 
 
 def test_two_pollers_never_get_the_same_messages_and_acks_are_final(gateway_alone: Gateway) -> None:
@@ -69,36 +66,6 @@ def test_two_pollers_never_get_the_same_messages_and_acks_are_final(gateway_alon
         assert_problem(client.get("/v1/outbound", params={"channel": "phone"}), 403)
 
 
-class Receiver:
-    """A callback endpoint on loopback: records what it got, answers with the scripted statuses."""
-
-    def __init__(self, statuses: list[int]):
-        self.statuses = statuses
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.received.append((dict(self.headers), body))
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     # The first attempt fails with a 503; the retry succeeds.
@@ -108,9 +75,9 @@ def receiver() -> Iterator[Receiver]:
 
 
 def test_a_callback_gets_each_message_signed_retried_with_backoff_and_never_twice(
-    gateway_alone: Gateway, receiver: Receiver
+    gateway_loopback: Gateway, receiver: Receiver
 ) -> None:
-    gw = gateway_alone
+    gw = gateway_loopback
     token = gw.token("integration", channel="chat")
     with gw.client(token) as client:
         assert_problem(client.put("/v1/outbound/callback", json={"url": "ftp://nowhere"}), 422)
@@ -120,7 +87,7 @@ def test_a_callback_gets_each_message_signed_retried_with_backoff_and_never_twic
         assert registered.status_code == 200, registered.text
     secret = registered.json()["secret"]
     [message_id] = add_messages(gw.database_url, "chat", 1)
-    settings = WorkerSettings.from_env({"DATABASE_URL": gw.database_url, "BROKER_URL": "amqp://unused//"})
+    settings = worker_settings(gw.database_url)
 
     with open_pool(gw.database_url, name="test-notifications") as pool:
         assert notifications.sweep(pool, settings) == 0  # 503: the callback refused it
@@ -166,16 +133,14 @@ def test_a_callback_gets_each_message_signed_retried_with_backoff_and_never_twic
         assert_problem(client.delete("/v1/outbound/callback"), 404)
 
 
-def test_a_callback_that_keeps_failing_is_given_up_and_left_for_polling(gateway_alone: Gateway) -> None:
-    gw = gateway_alone
+def test_a_callback_that_keeps_failing_is_given_up_and_left_for_polling(gateway_loopback: Gateway) -> None:
+    gw = gateway_loopback
     receiver = Receiver([500] * 10)
     try:
         with gw.client(gw.token("integration", channel="web")) as client:
             client.put("/v1/outbound/callback", json={"url": receiver.url}).raise_for_status()
         [message_id] = add_messages(gw.database_url, "web", 1)
-        settings = WorkerSettings.from_env(
-            {"DATABASE_URL": gw.database_url, "BROKER_URL": "amqp://unused//", "CALLBACK_MAX_ATTEMPTS": "3"}
-        )
+        settings = worker_settings(gw.database_url, CALLBACK_MAX_ATTEMPTS="3")
         with open_pool(gw.database_url, name="test-notifications") as pool:
             for _ in range(4):
                 notifications.sweep(pool, settings)
@@ -265,15 +230,15 @@ def test_survey_replies_are_refused_clearly_when_expired_or_answered(gateway_alo
         assert_problem(client.post("/v1/surveys/" + "u" * 43, json={"score": 4}), 404)
 
 
-def test_a_backlog_is_posted_round_by_round_each_message_once(gateway_alone: Gateway) -> None:
-    gw = gateway_alone
+def test_a_backlog_is_posted_round_by_round_each_message_once(gateway_loopback: Gateway) -> None:
+    gw = gateway_loopback
     receiver = Receiver([])
     try:
         with gw.client(gw.token("integration", channel="mobile")) as client:
             client.put("/v1/outbound/callback", json={"url": receiver.url}).raise_for_status()
         ids = add_messages(gw.database_url, "mobile", 3 * notifications.BATCH + 1)
         add_messages(gw.database_url, "phone", 2)  # no callback for phone: left for polling
-        settings = WorkerSettings.from_env({"DATABASE_URL": gw.database_url, "BROKER_URL": "amqp://unused//"})
+        settings = worker_settings(gw.database_url)
         with open_pool(gw.database_url, name="test-notifications") as pool:
             assert notifications.sweep(pool, settings) == len(ids)
             assert notifications.sweep(pool, settings) == 0

@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime
 
-import httpx
-
 from services.shared import callback_signature
+from services.shared.egress import EgressPolicy
 from services.shared.store.outbound_messages import CallbackDelivery
+from services.workers.callback_sender import CallbackSender
 from services.workers.notifications import backoff_s, payload, post
 from services.workers.settings import WorkerSettings
 
@@ -58,6 +58,17 @@ def test_a_url_httpx_cannot_use_is_a_failed_attempt_not_an_error_that_stops_the_
         url="http://a:b:c/",  # registered before URLs were checked on the way in
         secret="x" * 32,
     )
-    with httpx.Client() as client:
-        error = post(client, message)
-    assert error is not None and error.startswith("InvalidURL")
+    error = post(CallbackSender(EgressPolicy(allow_http=True), 1.0, resolve=_no_dns), message)
+    assert error is not None and error.startswith("refused: not a usable URL")
+
+
+def _no_dns(host: str, port: int) -> list[str]:
+    raise AssertionError(f"resolved {host}: the URL should have been refused before")
+
+
+def test_a_url_the_policy_refuses_is_a_failed_attempt_with_the_reason_and_no_connection():
+    sender = CallbackSender(EgressPolicy(), 1.0, resolve=lambda host, port: ["10.0.0.7"])
+    assert sender.post("https://hooks.example.com/", b"{}", {}) == (
+        "refused: hooks.example.com resolves to 10.0.0.7: 10.0.0.7 is not a public address"
+    )
+    assert sender.post("http://hooks.example.com/", b"{}", {}) == "refused: the URL must use https, not http"
