@@ -137,7 +137,12 @@ async def put_callback(body: CallbackIn, credential: Integration, deps: DepsDep)
     return CallbackOut(channel=credential.channel, url=body.url, secret=secret)
 
 
-@router.delete("/v1/outbound/callback", status_code=204, summary="Stop posting; poll instead")
+@router.delete(
+    "/v1/outbound/callback",
+    status_code=204,
+    summary="Stop posting; poll instead",
+    responses={404: {"description": "No callback is registered for this channel"}},
+)
 async def delete_callback(credential: Integration, deps: DepsDep) -> Response:
     assert credential.channel is not None
     async with deps.pool.connection() as conn:
