@@ -11,8 +11,8 @@ No event stops the others. The rule for an event that cannot be processed:
 - A batch is applied in a savepoint. When it fails on what the data holds (set_aside.is_data_fault:
   a date out of range, a value the timeline or the sums cannot take), it is rolled back to the
   savepoint, which undoes everything it wrote, and its tickets are applied again in halves, each in
-  its own savepoint, down to the one ticket that fails. That ticket's new events are then added one
-  at a time in id order, each try in a savepoint, to those already accepted: an event whose addition
+  its own savepoint, down to the one ticket that fails. That ticket's events are then added one at
+  a time in id order, each try in a savepoint, to those already accepted: an event whose addition
   fails is set aside and the ticket is left as computed from the rest. A failure therefore never
   leaves part of a ticket's rows or rollups written, and every other ticket is counted.
 - Set-aside rows are written in the pass's transaction, with the cursor: exactly once, as the rest.
@@ -28,7 +28,7 @@ No event stops the others. The rule for an event that cannot be processed:
 import asyncio
 import contextlib
 import logging
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -96,12 +96,9 @@ async def recompute(
     return len(rows)
 
 
-async def apply(
-    conn: AsyncConnection[Any], ticket_ids: Sequence[int], new_events: Mapping[int, Sequence[int]]
-) -> list[SetAside]:
+async def apply(conn: AsyncConnection[Any], ticket_ids: Sequence[int]) -> list[SetAside]:
     """Recomputes these tickets, setting aside the events that cannot be processed (the rule above);
-    `new_events` are each ticket's events to try one by one should it fail (all of them when it is
-    not there). Returns what was set aside, for the caller to store and log."""
+    returns what was set aside, for the caller to store and log."""
     try:
         async with conn.transaction():
             await recompute(conn, ticket_ids)
@@ -111,19 +108,15 @@ async def apply(
             raise
         log.debug("follower: %d tickets failed together (%s); applying them apart", len(ticket_ids), exc)
     if len(ticket_ids) == 1:
-        ticket_id = ticket_ids[0]
-        events = new_events.get(ticket_id) or await event_source.event_ids_of(conn, ticket_id)
-        return await _apply_one_by_one(conn, ticket_id, events)
+        return await _apply_one_by_one(conn, ticket_ids[0])
     half = len(ticket_ids) // 2
-    return [
-        *await apply(conn, ticket_ids[:half], new_events),
-        *await apply(conn, ticket_ids[half:], new_events),
-    ]
+    return [*await apply(conn, ticket_ids[:half]), *await apply(conn, ticket_ids[half:])]
 
 
-async def _apply_one_by_one(
-    conn: AsyncConnection[Any], ticket_id: int, events: Sequence[int]
-) -> list[SetAside]:
+async def _apply_one_by_one(conn: AsyncConnection[Any], ticket_id: int) -> list[SetAside]:
+    # Every event of the ticket, not only this batch's: a recomputation reads all that are visible,
+    # and the bad one may have committed after the batch was read.
+    events = await event_source.event_ids_of(conn, ticket_id)
     found: list[SetAside] = []
     for i, event_id in enumerate(events):
         try:
@@ -152,10 +145,7 @@ async def follow_once(conn: AsyncConnection[Any], batch_size: int) -> int | None
         horizon = await event_source.horizon_time(conn)
         events = await event_source.after(conn, position, batch_size)
         if events:
-            new_events: dict[int, list[int]] = {}
-            for at, ticket_id in events:
-                new_events.setdefault(ticket_id, []).append(at.id)
-            found = await apply(conn, sorted(new_events), {t: sorted(ids) for t, ids in new_events.items()})
+            found = await apply(conn, sorted({ticket_id for _, ticket_id in events}))
             await set_aside_store.add(conn, found)
         caught_up = len(events) < batch_size
         if events or caught_up:
@@ -185,7 +175,7 @@ async def rebuild(conn: AsyncConnection[Any], batch_size: int, *, retry_set_asid
             await set_aside_store.delete_all(conn)
         after_id = 0
         while ids := await event_source.ticket_ids_after(conn, after_id, batch_size):
-            batch = await apply(conn, ids, {})
+            batch = await apply(conn, ids)
             await set_aside_store.add(conn, batch)
             found += batch
             after_id = ids[-1]
