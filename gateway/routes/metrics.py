@@ -59,10 +59,17 @@ def _unavailable(exc: grpc.aio.AioRpcError) -> NoReturn:
     ) from None
 
 
+def _utc(value: datetime, name: str) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in the year 0 in UTC
+        raise Problem(422, "Invalid period", f"`{name}` must lie within the years 1 to 9999 in UTC") from None
+
+
 def _period(from_: datetime | None, to: datetime | None) -> tuple[datetime, datetime]:
     now = datetime.now(UTC)
-    start = from_ or datetime(now.year, 1, 1, tzinfo=UTC)
-    end = to or now
+    start = _utc(from_, "from") if from_ else datetime(now.year, 1, 1, tzinfo=UTC)
+    end = _utc(to, "to") if to else now
     if start >= end:
         raise Problem(422, "Invalid period", "`from` must be before `to`")
     return start, end

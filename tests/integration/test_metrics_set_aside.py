@@ -36,7 +36,9 @@ def set_aside_rows(db: psycopg.Connection) -> list[tuple[int, int, str]]:
 
 
 def event_ids(db: psycopg.Connection, ticket: int) -> list[int]:
-    return [r[0] for r in db.execute("SELECT id FROM ticket_events WHERE ticket_id = %s ORDER BY id", (ticket,))]
+    return [
+        r[0] for r in db.execute("SELECT id FROM ticket_events WHERE ticket_id = %s ORDER BY id", (ticket,))
+    ]
 
 
 def status(addr: str) -> metrics_pb2.GetFollowerStatusResponse:
@@ -94,7 +96,9 @@ def test_a_ticket_dated_year_1_is_set_aside_and_later_tickets_are_counted(
     assert counted == set(later)
     # One log line per set-aside event, with its id and the reason.
     lines = [r.getMessage() for r in caplog.records if "set aside" in r.getMessage()]
-    assert sorted(lines) == sorted(f"follower: event {e} of ticket {t} set aside: {why}" for e, t, why in found)
+    assert sorted(lines) == sorted(
+        f"follower: event {e} of ticket {t} set aside: {why}" for e, t, why in found
+    )
 
     reply = status(metrics_endpoints.addr)
     assert (reply.events_behind, reply.set_aside, reply.stuck) == (0, 2, False)
@@ -142,7 +146,9 @@ def test_bad_events_of_a_ticket_are_set_aside_alone_without_half_written_sums(db
     first_times = db.execute("SELECT event_id, set_aside_at FROM event_set_aside ORDER BY 1").fetchall()
     assert asyncio.run(follower.rebuild_database(database_url, batch_size=1)) == 2
     assert (metrics_rows(db), rollups(db)) == (followed, sums)
-    assert db.execute("SELECT event_id, set_aside_at FROM event_set_aside ORDER BY 1").fetchall() == first_times
+    assert (
+        db.execute("SELECT event_id, set_aside_at FROM event_set_aside ORDER BY 1").fetchall() == first_times
+    )
     asyncio.run(follower.rebuild_database(database_url, batch_size=10, retry_set_aside=True))
     assert (metrics_rows(db), rollups(db)) == (followed, sums)
     assert set_aside_rows(db) == found
