@@ -3,6 +3,7 @@ and counts everything else, exactly once, as following and rebuilding agree (rea
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -168,3 +169,25 @@ def test_a_rebuild_sets_aside_what_following_never_saw(db, database_url):
 
     assert [(e, t) for e, t, _ in set_aside_rows(db)] == [(e, poison) for e in event_ids(db, poison)]
     assert [r[0] for r in db.execute("SELECT ticket_id FROM ticket_metrics")] == [good]
+
+
+def test_a_fault_that_is_not_about_an_event_sets_nothing_aside(db, database_url):
+    ticket = answered_call(db, make_agent(db, "Amal"), T0)
+    # As after a deploy whose migration has not run: every ticket would fail alike.
+    db.execute("ALTER TABLE ticket_metrics RENAME TO ticket_metrics_away")
+
+    async def passes_until_the_event_is_read() -> None:
+        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+            # Passes read nothing while any transaction of the cluster older than the events is open.
+            deadline = time.monotonic() + 20
+            while not await follower.follow_once(conn, batch_size=100):
+                assert time.monotonic() < deadline, "the follower never read the events"
+                await asyncio.sleep(0.05)
+
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        asyncio.run(passes_until_the_event_is_read())
+    db.execute("ALTER TABLE ticket_metrics_away RENAME TO ticket_metrics")
+
+    assert set_aside_rows(db) == []
+    catch_up(database_url)
+    assert [r[0] for r in db.execute("SELECT ticket_id FROM ticket_metrics")] == [ticket]
