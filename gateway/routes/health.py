@@ -1,11 +1,14 @@
-"""Liveness and readiness: alive, and whether PostgreSQL, the classifier and metrics answer."""
+"""Liveness and readiness: alive, whether PostgreSQL, the classifier and metrics answer, and whether the
+metrics service's event follower keeps up."""
 
 import asyncio
+from typing import Any
 
 import grpc
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from ticketing.v1 import metrics_pb2
 
 from gateway.deps import Deps, DepsDep
 from gateway.problems import problem_response
@@ -39,13 +42,44 @@ async def _grpc_serving(channel: grpc.aio.Channel) -> bool:
     return reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
-@router.get("/readyz", summary="PostgreSQL, the classifier and the metrics service are reachable")
+async def _follower(deps: Deps) -> dict[str, Any] | None:
+    """The metrics service's event follower: its lag, set-aside count and whether it is stuck."""
+    try:
+        reply = await deps.metrics.GetFollowerStatus(
+            metrics_pb2.GetFollowerStatusRequest(), timeout=CHECK_TIMEOUT_S
+        )
+    except grpc.aio.AioRpcError:
+        return None
+    return {
+        "events_behind": reply.events_behind,
+        "oldest_unprocessed_age_s": round(reply.oldest_unprocessed_age_s, 3),
+        "set_aside": reply.set_aside,
+        "stuck": reply.stuck,
+        "stuck_after_s": reply.stuck_after_s,
+    }
+
+
+@router.get(
+    "/readyz",
+    summary="PostgreSQL, the classifier and the metrics service are reachable; the metrics follower keeps up",
+    description="503 when a dependency does not answer. A stuck metrics follower (its first unprocessed "
+    "event older than the metrics service's METRICS_FOLLOWER_STUCK_AFTER_S) or an unknown follower "
+    "status is 200 with status `degraded`: figures are late, but the gateway serves every request.",
+)
 async def readyz(deps: DepsDep) -> JSONResponse:
-    database, classifier, metrics = await asyncio.gather(
-        _database(deps), _grpc_serving(deps.classifier_channel), _grpc_serving(deps.metrics_channel)
+    database, classifier, metrics, follower = await asyncio.gather(
+        _database(deps),
+        _grpc_serving(deps.classifier_channel),
+        _grpc_serving(deps.metrics_channel),
+        _follower(deps),
     )
-    checks = {"database": database, "classifier": classifier, "metrics": metrics}
-    if all(checks.values()):
-        return JSONResponse({"status": "ready", "checks": checks})
-    down = ", ".join(name for name, ok in checks.items() if not ok)
-    return problem_response(503, "Not ready", f"not reachable: {down}", checks=checks)
+    reachable = {"database": database, "classifier": classifier, "metrics": metrics}
+    checks = {**reachable, "metrics_follower": follower is not None and not follower["stuck"]}
+    if not all(reachable.values()):
+        down = ", ".join(name for name, ok in reachable.items() if not ok)
+        return problem_response(
+            503, "Not ready", f"not reachable: {down}", checks=checks, metrics_follower=follower
+        )
+    # Taking the gateway out of service for late figures would stop intake too: degraded, not down.
+    status = "ready" if checks["metrics_follower"] else "degraded"
+    return JSONResponse({"status": status, "checks": checks, "metrics_follower": follower})

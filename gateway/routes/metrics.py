@@ -1,4 +1,5 @@
-"""KPIs, the yearly report and the per-ticket export, from the metrics service (supervisors only)."""
+"""KPIs, the yearly report, the per-ticket export and the set-aside events, from the metrics service
+(supervisors only)."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -8,7 +9,7 @@ import grpc
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BaseModel
 from ticketing.v1 import metrics_pb2
 
 from gateway import report_render, report_view
@@ -24,6 +25,22 @@ router = APIRouter(tags=["metrics"])
 
 # An export streams for as long as the period takes; past this the gateway gives up on it.
 EXPORT_DEADLINE_S = 600.0
+# What a queue name may be (the queues table's own check): anything else is refused here with 422,
+# before it reaches PostgreSQL (which cannot even hold a NUL in text).
+QUEUE_NAME = r"^[a-z][a-z0-9_]{0,62}$"
+
+
+class SetAsideEventOut(BaseModel):
+    event_id: int
+    ticket_id: int
+    reason: str
+    set_aside_at: datetime | None
+
+
+class SetAsidePageOut(BaseModel):
+    items: list[SetAsideEventOut]
+    # Pass as `after_id` for the next page; null on the last one.
+    next_after_id: int | None
 
 
 def _timestamp(value: datetime) -> Timestamp:
@@ -42,10 +59,17 @@ def _unavailable(exc: grpc.aio.AioRpcError) -> NoReturn:
     ) from None
 
 
+def _utc(value: datetime, name: str) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in the year 0 in UTC
+        raise Problem(422, "Invalid period", f"`{name}` must lie within the years 1 to 9999 in UTC") from None
+
+
 def _period(from_: datetime | None, to: datetime | None) -> tuple[datetime, datetime]:
     now = datetime.now(UTC)
-    start = from_ or datetime(now.year, 1, 1, tzinfo=UTC)
-    end = to or now
+    start = _utc(from_, "from") if from_ else datetime(now.year, 1, 1, tzinfo=UTC)
+    end = _utc(to, "to") if to else now
     if start >= end:
         raise Problem(422, "Invalid period", "`from` must be before `to`")
     return start, end
@@ -60,7 +84,7 @@ async def get_kpis(
     ] = None,
     to: Annotated[AwareDatetime | None, Query(description="End (exclusive); default now")] = None,
     channel: ChannelName | None = None,
-    queue: Annotated[str | None, Query(max_length=63)] = None,
+    queue: Annotated[str | None, Query(max_length=63, pattern=QUEUE_NAME)] = None,
     agent_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     sl_threshold_s: Annotated[int | None, Query(ge=0, le=86_400)] = None,
     short_abandon_s: Annotated[int | None, Query(ge=0, le=3_600)] = None,
@@ -180,3 +204,36 @@ async def export(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get(
+    "/v1/metrics/set-aside",
+    response_model=SetAsidePageOut,
+    summary="Ticket events the metrics service could not process, with the reason (oldest event first)",
+    description="Such events are left out of every figure; the rest are counted. Page with `after_id`.",
+)
+async def set_aside(
+    _: Supervisor,
+    deps: DepsDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    after_id: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="The last event id of the page before")
+    ] = 0,
+) -> SetAsidePageOut:
+    try:
+        reply = await deps.metrics.ListSetAsideEvents(
+            metrics_pb2.ListSetAsideEventsRequest(after_id=after_id, limit=limit),
+            timeout=deps.settings.metrics_timeout_s,
+        )
+    except grpc.aio.AioRpcError as exc:
+        _unavailable(exc)
+    items = [
+        SetAsideEventOut(
+            event_id=e.event_id,
+            ticket_id=e.ticket_id,
+            reason=e.reason,
+            set_aside_at=e.set_aside_at.ToDatetime(tzinfo=UTC) if e.HasField("set_aside_at") else None,
+        )
+        for e in reply.events
+    ]
+    return SetAsidePageOut(items=items, next_after_id=items[-1].event_id if len(items) == limit else None)

@@ -1,4 +1,4 @@
-"""`python -m services.metrics` serves gRPC and follows events; `... rebuild` recomputes from events."""
+"""`python -m services.metrics` serves and follows events; `... rebuild [--retry-set-aside]` recomputes."""
 
 import asyncio
 import logging
@@ -11,15 +11,18 @@ from services.shared.settings import SettingsError
 
 
 def main(argv: list[str]) -> None:
-    if argv not in ([], ["rebuild"]):
-        sys.exit("usage: python -m services.metrics [rebuild]")
+    if argv not in ([], ["rebuild"], ["rebuild", "--retry-set-aside"]):
+        sys.exit("usage: python -m services.metrics [rebuild [--retry-set-aside]]")
     try:
         settings = MetricsSettings.from_env(os.environ)
     except SettingsError as exc:
         sys.exit(str(exc))
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    if argv == ["rebuild"]:
-        written = asyncio.run(follower.rebuild_database(settings.database_url, settings.batch_size))
+    if argv:
+        retry = "--retry-set-aside" in argv
+        written = asyncio.run(
+            follower.rebuild_database(settings.database_url, settings.batch_size, retry_set_aside=retry)
+        )
         print(f"rebuilt ticket_metrics and the rollups: {written} tickets")
     else:
         asyncio.run(server.serve(settings))

@@ -1,7 +1,7 @@
 """The follower's reads of ticket_events and tickets: new events in (tx, id) order, and tickets' histories."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,8 +85,16 @@ async def ticket_ids_after(conn: AsyncConnection[Any], after_id: int, limit: int
     return [row[0] for row in await cur.fetchall()]
 
 
-async def histories(conn: AsyncConnection[Any], ticket_ids: Sequence[int]) -> dict[int, list[Event]]:
-    """All events of each ticket (visible now), in id order."""
+async def event_ids_of(conn: AsyncConnection[Any], ticket_id: int) -> list[int]:
+    """A ticket's event ids (visible now), in order."""
+    cur = await conn.execute("SELECT id FROM ticket_events WHERE ticket_id = %s ORDER BY id", (ticket_id,))
+    return [row[0] for row in await cur.fetchall()]
+
+
+async def histories(
+    conn: AsyncConnection[Any], ticket_ids: Sequence[int], leave_out: Collection[int] = ()
+) -> dict[int, list[Event]]:
+    """All events of each ticket (visible now) but those in `leave_out`, in id order."""
     cur = await conn.execute(
         # Only the numbers the timeline reads from `data`, not whole documents (a routed event
         # carries the classifier's explanation).
@@ -94,8 +102,9 @@ async def histories(conn: AsyncConnection[Any], ticket_ids: Sequence[int]) -> di
                   CASE WHEN type IN ('survey_answered', 'quality_evaluated')
                        THEN (data ->> 'score')::float8 END,
                   CASE WHEN type = 'routed' THEN (data ->> 'classify_ms')::float8 END
-           FROM ticket_events WHERE ticket_id = ANY(%s) ORDER BY ticket_id, id""",
-        (list(ticket_ids),),
+           FROM ticket_events WHERE ticket_id = ANY(%s) AND NOT id = ANY(%s) ORDER BY ticket_id, id""",
+        # Left out in the query, not after it: a set-aside event may hold what cannot be read.
+        (list(ticket_ids), list(leave_out)),
     )
     found: dict[int, list[Event]] = defaultdict(list)
     for ticket_id, *event in await cur.fetchall():

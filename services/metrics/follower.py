@@ -3,12 +3,32 @@
 Each pass recomputes the touched tickets from all of their events and moves the cursor in the same
 transaction, so a batch is applied whole or not at all, and an event read twice (after a crash, a
 cursor reset or by two processes) changes nothing: a ticket's row is a function of its events.
+
+No event stops the others. The rule for an event that cannot be processed:
+
+- A ticket's row and its share of the rollups are a function of its events that are not set aside
+  (table event_set_aside, with the reason); every recomputation leaves those out.
+- A batch is applied in a savepoint. When it fails on what the data holds (set_aside.is_data_fault:
+  a date out of range, a value the timeline or the sums cannot take), it is rolled back to the
+  savepoint, which undoes everything it wrote, and its tickets are applied again in halves, each in
+  its own savepoint, down to the one ticket that fails. That ticket's events are then added one at
+  a time in id order, each try in a savepoint, to those already accepted: an event whose addition
+  fails is set aside and the ticket is left as computed from the rest. A failure therefore never
+  leaves part of a ticket's rows or rollups written, and every other ticket is counted.
+- Set-aside rows are written in the pass's transaction, with the cursor: exactly once, as the rest.
+- A later event of that ticket is applied as usual, the set-aside ones left out. When nothing of the
+  ticket can be computed (its own facts are bad, e.g. created in the year 1), each of its events is
+  set aside in turn, and its row stays as it was.
+- A rebuild applies the same rule to each ticket's whole history. Events already set aside stay so,
+  and following and rebuilding agree; `rebuild --retry-set-aside` tries them again (after a fix).
+- Faults that say nothing about an event (PostgreSQL away, a cancelled query, a defect in the code)
+  fail the pass, which is tried again: they set nothing aside.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +36,8 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from services.metrics import event_source, fcr, rollup, rollup_store, store
+from services.metrics import event_source, fcr, rollup, rollup_store, set_aside, set_aside_store, store
+from services.metrics.set_aside_store import SetAside
 from services.metrics.thresholds import DEFAULT_SL_THRESHOLD_S
 from services.metrics.timeline import timeline
 
@@ -28,12 +49,16 @@ MAX_BACKOFF_S = 10.0
 CONNECTION_TIMEOUT_S = 5.0
 
 
-async def recompute(conn: AsyncConnection[Any], ticket_ids: Iterable[int]) -> int:
-    """Recomputes and stores the rows of these tickets from all their events, sets first-contact
-    resolution again for them and for their customers' earlier tickets a new contact may affect,
-    and moves the daily rollups by the difference; returns how many rows were recomputed."""
+async def recompute(
+    conn: AsyncConnection[Any], ticket_ids: Iterable[int], leave_out: Collection[int] = ()
+) -> int:
+    """Recomputes and stores the rows of these tickets from their events (but the set-aside ones and
+    `leave_out`), sets first-contact resolution again for them and for their customers' earlier
+    tickets a new contact may affect, and moves the daily rollups by the difference; returns how
+    many rows were recomputed."""
     ids = sorted(set(ticket_ids))
-    histories = await event_source.histories(conn, ids)
+    left_out = await set_aside_store.of_tickets(conn, ids) | set(leave_out)
+    histories = await event_source.histories(conn, ids, left_out)
     rows = []
     for ticket in await event_source.tickets(conn, ids):
         events = histories.get(ticket.id)
@@ -71,8 +96,48 @@ async def recompute(conn: AsyncConnection[Any], ticket_ids: Iterable[int]) -> in
     return len(rows)
 
 
+async def apply(conn: AsyncConnection[Any], ticket_ids: Sequence[int]) -> list[SetAside]:
+    """Recomputes these tickets, setting aside the events that cannot be processed (the rule above);
+    returns what was set aside, for the caller to store and log."""
+    try:
+        async with conn.transaction():
+            await recompute(conn, ticket_ids)
+        return []
+    except Exception as exc:
+        if not set_aside.is_data_fault(exc):
+            raise
+        log.debug("follower: %d tickets failed together (%s); applying them apart", len(ticket_ids), exc)
+    if len(ticket_ids) == 1:
+        return await _apply_one_by_one(conn, ticket_ids[0])
+    half = len(ticket_ids) // 2
+    return [*await apply(conn, ticket_ids[:half]), *await apply(conn, ticket_ids[half:])]
+
+
+async def _apply_one_by_one(conn: AsyncConnection[Any], ticket_id: int) -> list[SetAside]:
+    # Every event of the ticket, not only this batch's: a recomputation reads all that are visible,
+    # and the bad one may have committed after the batch was read.
+    events = await event_source.event_ids_of(conn, ticket_id)
+    found: list[SetAside] = []
+    for i, event_id in enumerate(events):
+        try:
+            async with conn.transaction():
+                await recompute(conn, [ticket_id], {*events[i + 1 :], *(s.event_id for s in found)})
+        except Exception as exc:
+            if not set_aside.is_data_fault(exc):
+                raise
+            found.append(SetAside(event_id, ticket_id, set_aside.reason(exc)))
+    return found
+
+
+def _log_set_aside(found: list[SetAside]) -> None:
+    # After commit: a pass rolled back sets nothing aside, and its retry logs again.
+    for s in found:
+        log.error("follower: event %d of ticket %d set aside: %s", s.event_id, s.ticket_id, s.reason)
+
+
 async def follow_once(conn: AsyncConnection[Any], batch_size: int) -> int | None:
     """One pass in one transaction: events read, or None when another process holds the cursor."""
+    found: list[SetAside] = []
     async with conn.transaction():
         position = await store.lock_cursor(conn, wait=False)
         if position is None:
@@ -80,21 +145,25 @@ async def follow_once(conn: AsyncConnection[Any], batch_size: int) -> int | None
         horizon = await event_source.horizon_time(conn)
         events = await event_source.after(conn, position, batch_size)
         if events:
-            await recompute(conn, (ticket_id for _, ticket_id in events))
+            found = await apply(conn, sorted({ticket_id for _, ticket_id in events}))
+            await set_aside_store.add(conn, found)
         caught_up = len(events) < batch_size
         if events or caught_up:
             await store.move_cursor(
                 conn, events[-1][0] if events else position, caught_up_at=horizon if caught_up else None
             )
-        return len(events)
+    _log_set_aside(found)
+    return len(events)
 
 
-async def rebuild(conn: AsyncConnection[Any], batch_size: int) -> int:
+async def rebuild(conn: AsyncConnection[Any], batch_size: int, *, retry_set_aside: bool = False) -> int:
     """Recomputes every ticket's row from its events in one transaction; returns the rows written.
 
     Readers see the old rows until it commits; the follower skips its passes meanwhile and then
-    goes on from the position the rebuild reached.
+    goes on from the position the rebuild reached. Events it cannot process are set aside as when
+    following; `retry_set_aside` first forgets those set aside before, to try them again.
     """
+    found: list[SetAside] = []
     async with conn.transaction():
         await store.lock_cursor(conn, wait=True)
         horizon = await event_source.horizon_time(conn)
@@ -102,17 +171,23 @@ async def rebuild(conn: AsyncConnection[Any], batch_size: int) -> int:
         reached = await event_source.last_position(conn) or store.START
         await store.delete_all(conn)
         await rollup_store.delete_all(conn)
-        written, after_id = 0, 0
+        if retry_set_aside:
+            await set_aside_store.delete_all(conn)
+        after_id = 0
         while ids := await event_source.ticket_ids_after(conn, after_id, batch_size):
-            written += await recompute(conn, ids)
+            batch = await apply(conn, ids)
+            await set_aside_store.add(conn, batch)
+            found += batch
             after_id = ids[-1]
         await store.move_cursor(conn, reached, caught_up_at=horizon)
+        written = await store.row_count(conn)
+    _log_set_aside(found)
     return written
 
 
-async def rebuild_database(url: str, batch_size: int) -> int:
+async def rebuild_database(url: str, batch_size: int, *, retry_set_aside: bool = False) -> int:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-        return await rebuild(conn, batch_size)
+        return await rebuild(conn, batch_size, retry_set_aside=retry_set_aside)
 
 
 async def follow_forever(

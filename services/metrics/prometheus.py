@@ -5,7 +5,9 @@ ticket was opened in, which never changes, so each only grows) rather than count
 process: every copy of the service reports the same numbers, and a restart loses nothing. The
 classifier-latency histogram is built the same way from the time the gateway measured around each
 classification and put in the `routed` event (classify_ms). Queue depth and longest wait are read
-from `tickets` at the scrape.
+from `tickets` at the scrape, and the event follower's lag and set-aside count from its tables
+(services/metrics/follower_status.py): alert on ticketing_metrics_follower_stuck == 1 and on any
+increase of ticketing_metrics_events_set_aside_total.
 """
 
 import logging
@@ -17,6 +19,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector, CollectorRegistry
 from psycopg_pool import ConnectionPool
 
+from services.metrics import follower_status
+from services.metrics.follower_status import FollowerStatus
 from services.metrics.rollup import CLASSIFY_BUCKETS_MS
 
 log = logging.getLogger(__name__)
@@ -35,15 +39,41 @@ GROUP BY q.name ORDER BY q.name
 """
 
 
+def follower_families(status: FollowerStatus) -> list[Any]:
+    set_aside = CounterMetricFamily(
+        "ticketing_metrics_events_set_aside",
+        "Events the metrics follower could not process and set aside (listed by GET /v1/metrics/set-aside)",
+        value=status.set_aside,
+    )
+    behind = GaugeMetricFamily(
+        "ticketing_metrics_follower_lag_events",
+        "Committed ticket events the metrics follower has yet to process",
+        value=status.events_behind,
+    )
+    oldest = GaugeMetricFamily(
+        "ticketing_metrics_follower_oldest_unprocessed_seconds",
+        "Age of the first ticket event the metrics follower has yet to process (0: none)",
+        value=status.oldest_unprocessed_age_s,
+    )
+    stuck = GaugeMetricFamily(
+        "ticketing_metrics_follower_stuck",
+        "1 when the first unprocessed event has waited past METRICS_FOLLOWER_STUCK_AFTER_S",
+        value=int(status.stuck),
+    )
+    return [set_aside, behind, oldest, stuck]
+
+
 class TicketingCollector(Collector):
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: ConnectionPool, stuck_after_s: float) -> None:
         self._pool = pool
+        self._stuck_after_s = stuck_after_s
 
     def collect(self) -> Iterator[Any]:
         try:
             with self._pool.connection(timeout=5) as conn:
                 totals = conn.execute(TOTALS).fetchall()
                 depth = conn.execute(DEPTH).fetchall()
+                status = follower_status.read_sync(conn, self._stuck_after_s)
         except Exception as exc:
             # A scrape while PostgreSQL is away shows no ticket figures rather than failing.
             log.warning("prometheus: figures unavailable (%s)", exc)
@@ -85,14 +115,15 @@ class TicketingCollector(Collector):
             waiting.add_metric([queue], count)
             longest.add_metric([queue], max(0.0, float(seconds)))
         yield from (created, escalations, replies, happy, latency, waiting, longest)
+        yield from follower_families(status)
 
 
-def serve(bind: str, database_url: str) -> tuple[Any, ConnectionPool]:
+def serve(bind: str, database_url: str, stuck_after_s: float) -> tuple[Any, ConnectionPool]:
     """Starts the HTTP server (its own thread) with a small pool of its own; returns both to close."""
     host, _, port = bind.rpartition(":")
     pool = ConnectionPool(database_url, min_size=0, max_size=2, name="metrics-prometheus", open=True,
                           kwargs={"autocommit": True, "application_name": "metrics"})  # fmt: skip
     registry = CollectorRegistry()
-    registry.register(TicketingCollector(pool))
+    registry.register(TicketingCollector(pool, stuck_after_s))
     server, _thread = start_http_server(int(port), addr=host or "0.0.0.0", registry=registry)
     return server, pool

@@ -113,7 +113,7 @@ SELECT grouping(m.channel, m.queue_id, extract(month FROM m.month)) AS grouping_
        extract(year FROM m.month)::int AS year, m.channel, m.queue_id,
        extract(month FROM m.month)::int AS month, {sums}
 FROM kpi_monthly m
-WHERE m.month >= %s AND m.month < %s
+WHERE m.month >= %s AND m.month <= %s
 GROUP BY GROUPING SETS (
     (extract(year FROM m.month), m.channel, extract(month FROM m.month)),
     (extract(year FROM m.month), m.channel),
@@ -135,7 +135,8 @@ async def year_sums(conn: AsyncConnection[Any], first_year: int, last_year: int)
     """The rollups of each calendar year (UTC) from first_year to last_year, summed for the report."""
     sums = sql.SQL(", ").join(sql.SQL("sum({c})::bigint").format(c=sql.Identifier(c)) for c in COLUMNS)
     query = sql.SQL(YEAR_SUMS).format(sums=sums)
-    cur = await conn.execute(query, (date(first_year, 1, 1), date(last_year + 1, 1, 1)))
+    # Through the last year's December rather than before next January: the year 9999 has none.
+    cur = await conn.execute(query, (date(first_year, 1, 1), date(last_year, 12, 1)))
     found = {y: YearSums(Counts(), {}, {}, {}) for y in range(first_year, last_year + 1)}
     # grouping_set bits: channel 4, queue 2, month 1 (a set bit: summed over).
     for grouping_set, year, channel, queue_id, month, *rest in await cur.fetchall():

@@ -42,7 +42,9 @@ class MetricsService:
         if not self.settings.http_bind:
             self.http_port = None
             return
-        self._http, self._http_pool = prometheus.serve(self.settings.http_bind, self.settings.database_url)
+        self._http, self._http_pool = prometheus.serve(
+            self.settings.http_bind, self.settings.database_url, self.settings.follower_stuck_after_s
+        )
         self.http_port = self._http.server_port
 
     def start_follower(self) -> None:
@@ -85,7 +87,13 @@ async def open_service(settings: MetricsSettings) -> MetricsService:
     )
     try:
         server, port, health_servicer = grpc_server.build_server(
-            [(metrics_pb2_grpc.add_MetricsServiceServicer_to_server, MetricsServicer(pool), SERVICE_NAME)],
+            [
+                (
+                    metrics_pb2_grpc.add_MetricsServiceServicer_to_server,
+                    MetricsServicer(pool, stuck_after_s=settings.follower_stuck_after_s),
+                    SERVICE_NAME,
+                )
+            ],
             settings.bind,
         )
     except BaseException:

@@ -12,7 +12,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
-from services.metrics import export, kpis, live, queue_figures, report
+from services.metrics import export, follower_status, kpis, live, queue_figures, report, set_aside_store
 from services.metrics.store import UnknownQueue
 from services.shared.domain import channel_from_proto
 
@@ -28,12 +28,18 @@ LIVE_MIN_INTERVAL_S = 0.2
 # A live stream sends its figures at least this often even when nothing changed (longest waits
 # grow, and proxies close quiet connections).
 LIVE_HEARTBEAT_S = 15.0
+# Set-aside events per ListSetAsideEvents answer: the default, and the most one may ask for.
+SET_ASIDE_PAGE = 50
+SET_ASIDE_PAGE_MAX = 500
 
 
 def kpi_query(request: metrics_pb2.GetKpisRequest) -> kpis.KpiQuery:
     """The query a request asks for; ValueError says what is wrong with it."""
     if not request.HasField("from") or not request.HasField("to"):
         raise ValueError("the period needs both `from` and `to`")
+    if "\x00" in request.queue:
+        # PostgreSQL text cannot hold NUL: a bad name, not an unavailable service.
+        raise ValueError("a queue name cannot contain NUL")
     try:
         channel = channel_from_proto(request.channel)
     except ValueError:
@@ -138,9 +144,32 @@ def queue_figures_response(
     )
 
 
+def follower_status_response(
+    status: follower_status.FollowerStatus, stuck_after_s: float
+) -> metrics_pb2.GetFollowerStatusResponse:
+    response = metrics_pb2.GetFollowerStatusResponse(
+        events_behind=status.events_behind,
+        oldest_unprocessed_age_s=status.oldest_unprocessed_age_s,
+        set_aside=status.set_aside,
+        stuck=status.stuck,
+        stuck_after_s=stuck_after_s,
+    )
+    if status.caught_up_at is not None:
+        response.caught_up_at.CopyFrom(_timestamp(status.caught_up_at))
+    return response
+
+
+def set_aside_message(s: set_aside_store.SetAside) -> metrics_pb2.SetAsideEvent:
+    message = metrics_pb2.SetAsideEvent(event_id=s.event_id, ticket_id=s.ticket_id, reason=s.reason)
+    if s.set_aside_at is not None:
+        message.set_aside_at.CopyFrom(_timestamp(s.set_aside_at))
+    return message
+
+
 class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
-    def __init__(self, pool: AsyncConnectionPool) -> None:
+    def __init__(self, pool: AsyncConnectionPool, *, stuck_after_s: float = 60.0) -> None:
         self._pool = pool
+        self._stuck_after_s = stuck_after_s
 
     async def GetKpis(self, request: metrics_pb2.GetKpisRequest, context: Any) -> metrics_pb2.GetKpisResponse:
         try:
@@ -159,6 +188,8 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
     async def GetQueueFigures(
         self, request: metrics_pb2.GetQueueFiguresRequest, context: Any
     ) -> metrics_pb2.GetQueueFiguresResponse:
+        if "\x00" in request.queue:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a queue name cannot contain NUL")
         try:
             async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
                 found, as_of = await queue_figures.read(conn, request.queue or None)
@@ -223,6 +254,32 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
                     yield metrics_pb2.ExportChunk(csv=text)
         except (psycopg.OperationalError, PoolTimeout) as exc:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
+
+    async def GetFollowerStatus(
+        self, request: metrics_pb2.GetFollowerStatusRequest, context: Any
+    ) -> metrics_pb2.GetFollowerStatusResponse:
+        try:
+            async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
+                status = await follower_status.read(conn, self._stuck_after_s)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
+        return follower_status_response(status, self._stuck_after_s)
+
+    async def ListSetAsideEvents(
+        self, request: metrics_pb2.ListSetAsideEventsRequest, context: Any
+    ) -> metrics_pb2.ListSetAsideEventsResponse:
+        limit = request.limit or SET_ASIDE_PAGE
+        if not 0 < limit <= SET_ASIDE_PAGE_MAX or request.after_id < 0:
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"limit must be 1-{SET_ASIDE_PAGE_MAX} and after_id at least 0",
+            )
+        try:
+            async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
+                found = await set_aside_store.page(conn, request.after_id, limit)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
+        return metrics_pb2.ListSetAsideEventsResponse(events=[set_aside_message(s) for s in found])
 
 
 def _without_clock(message: metrics_pb2.LiveFigures) -> bytes:

@@ -18,6 +18,10 @@ class MetricsSettings:
     # Events per follower transaction. Larger batches catch up faster after a backlog; smaller ones
     # keep each transaction (and the cursor lock other metrics processes skip over) short.
     batch_size: int = 1000
+    # The follower counts as stuck (gRPC GetFollowerStatus, Prometheus, the gateway's /readyz) once
+    # the first event it has yet to process has waited this long. Shorter warns sooner but also
+    # during a large backlog it is working through (a bulk import); longer hides a stop for longer.
+    follower_stuck_after_s: float = 60.0
     log_level: str = "INFO"
 
     @classmethod
@@ -29,10 +33,13 @@ class MetricsSettings:
             http_bind=env.str("METRICS_HTTP_BIND", cls.http_bind),
             follow_interval_s=env.float("METRICS_FOLLOW_INTERVAL_S", cls.follow_interval_s),
             batch_size=env.int("METRICS_BATCH_SIZE", cls.batch_size),
+            follower_stuck_after_s=env.float("METRICS_FOLLOWER_STUCK_AFTER_S", cls.follower_stuck_after_s),
             log_level=env.str("LOG_LEVEL", cls.log_level).upper(),
         )
         if settings.follow_interval_s <= 0:
             raise SettingsError("METRICS_FOLLOW_INTERVAL_S must be more than 0")
+        if settings.follower_stuck_after_s <= 0:
+            raise SettingsError("METRICS_FOLLOWER_STUCK_AFTER_S must be more than 0")
         if settings.batch_size < 1:
             raise SettingsError("METRICS_BATCH_SIZE must be at least 1")
         return settings

@@ -180,6 +180,12 @@ async def set_fcr(conn: AsyncConnection[Any], flags: Mapping[int, bool | None]) 
         )
 
 
+async def row_count(conn: AsyncConnection[Any]) -> int:
+    cur = await conn.execute("SELECT count(*) FROM ticket_metrics")
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def delete_all(conn: AsyncConnection[Any]) -> None:
     # DELETE, not TRUNCATE: readers keep seeing the old rows until a rebuild commits.
     await conn.execute("DELETE FROM ticket_metrics")

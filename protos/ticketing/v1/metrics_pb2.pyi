@@ -278,3 +278,49 @@ class ExportChunk(_message.Message):
     CSV_FIELD_NUMBER: _ClassVar[int]
     csv: str
     def __init__(self, csv: _Optional[str] = ...) -> None: ...
+
+class GetFollowerStatusRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetFollowerStatusResponse(_message.Message):
+    __slots__ = ("events_behind", "oldest_unprocessed_age_s", "set_aside", "stuck", "stuck_after_s", "caught_up_at")
+    EVENTS_BEHIND_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_UNPROCESSED_AGE_S_FIELD_NUMBER: _ClassVar[int]
+    SET_ASIDE_FIELD_NUMBER: _ClassVar[int]
+    STUCK_FIELD_NUMBER: _ClassVar[int]
+    STUCK_AFTER_S_FIELD_NUMBER: _ClassVar[int]
+    CAUGHT_UP_AT_FIELD_NUMBER: _ClassVar[int]
+    events_behind: int
+    oldest_unprocessed_age_s: float
+    set_aside: int
+    stuck: bool
+    stuck_after_s: float
+    caught_up_at: _timestamp_pb2.Timestamp
+    def __init__(self, events_behind: _Optional[int] = ..., oldest_unprocessed_age_s: _Optional[float] = ..., set_aside: _Optional[int] = ..., stuck: _Optional[bool] = ..., stuck_after_s: _Optional[float] = ..., caught_up_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListSetAsideEventsRequest(_message.Message):
+    __slots__ = ("after_id", "limit")
+    AFTER_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    after_id: int
+    limit: int
+    def __init__(self, after_id: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class SetAsideEvent(_message.Message):
+    __slots__ = ("event_id", "ticket_id", "reason", "set_aside_at")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SET_ASIDE_AT_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_id: int
+    reason: str
+    set_aside_at: _timestamp_pb2.Timestamp
+    def __init__(self, event_id: _Optional[int] = ..., ticket_id: _Optional[int] = ..., reason: _Optional[str] = ..., set_aside_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListSetAsideEventsResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[SetAsideEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[SetAsideEvent, _Mapping]]] = ...) -> None: ...

@@ -60,6 +60,16 @@ class MetricsServiceStub:
                 request_serializer=ticketing_dot_v1_dot_metrics__pb2.ExportTicketsRequest.SerializeToString,
                 response_deserializer=ticketing_dot_v1_dot_metrics__pb2.ExportChunk.FromString,
                 _registered_method=True)
+        self.GetFollowerStatus = channel.unary_unary(
+                '/ticketing.v1.MetricsService/GetFollowerStatus',
+                request_serializer=ticketing_dot_v1_dot_metrics__pb2.GetFollowerStatusRequest.SerializeToString,
+                response_deserializer=ticketing_dot_v1_dot_metrics__pb2.GetFollowerStatusResponse.FromString,
+                _registered_method=True)
+        self.ListSetAsideEvents = channel.unary_unary(
+                '/ticketing.v1.MetricsService/ListSetAsideEvents',
+                request_serializer=ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsRequest.SerializeToString,
+                response_deserializer=ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsResponse.FromString,
+                _registered_method=True)
 
 
 class MetricsServiceServicer:
@@ -100,6 +110,20 @@ class MetricsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetFollowerStatus(self, request, context):
+        """How far behind the event follower is, how many events it has set aside, and whether it is stuck.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSetAsideEvents(self, request, context):
+        """The events the follower could not process, with the reason, in event id order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MetricsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -127,6 +151,16 @@ def add_MetricsServiceServicer_to_server(servicer, server):
                     servicer.ExportTickets,
                     request_deserializer=ticketing_dot_v1_dot_metrics__pb2.ExportTicketsRequest.FromString,
                     response_serializer=ticketing_dot_v1_dot_metrics__pb2.ExportChunk.SerializeToString,
+            ),
+            'GetFollowerStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFollowerStatus,
+                    request_deserializer=ticketing_dot_v1_dot_metrics__pb2.GetFollowerStatusRequest.FromString,
+                    response_serializer=ticketing_dot_v1_dot_metrics__pb2.GetFollowerStatusResponse.SerializeToString,
+            ),
+            'ListSetAsideEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSetAsideEvents,
+                    request_deserializer=ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsRequest.FromString,
+                    response_serializer=ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -265,6 +299,60 @@ class MetricsService:
             '/ticketing.v1.MetricsService/ExportTickets',
             ticketing_dot_v1_dot_metrics__pb2.ExportTicketsRequest.SerializeToString,
             ticketing_dot_v1_dot_metrics__pb2.ExportChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFollowerStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketing.v1.MetricsService/GetFollowerStatus',
+            ticketing_dot_v1_dot_metrics__pb2.GetFollowerStatusRequest.SerializeToString,
+            ticketing_dot_v1_dot_metrics__pb2.GetFollowerStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSetAsideEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketing.v1.MetricsService/ListSetAsideEvents',
+            ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsRequest.SerializeToString,
+            ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,
