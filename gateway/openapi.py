@@ -38,6 +38,7 @@ MEANINGS = {
     "413": "The body is larger than the gateway accepts",
     "422": "The request does not match the schema or the rules",
     "429": "Too many requests for this token; retry after `Retry-After` seconds",
+    "503": "A service this answer needs is not reachable; retry later",
 }
 
 
@@ -104,6 +105,10 @@ def document(app: FastAPI) -> dict[str, Any]:
             for status in _errors_for(route, method.lower(), roles):
                 own = responses.get(status, {}).get("description")
                 responses[status] = _problem(own or MEANINGS[status])
+            # A route's own error statuses (e.g. 503 when a peer is away) are problem documents too.
+            for status, response in responses.items():
+                if status.startswith(("4", "5")):
+                    responses[status] = _problem(response.get("description") or MEANINGS.get(status, ""))
     return schema
 
 

@@ -49,6 +49,9 @@ def _timestamp(value: datetime) -> Timestamp:
     return stamp
 
 
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"description": "The metrics service is not reachable"}}
+
+
 def _unavailable(exc: grpc.aio.AioRpcError) -> NoReturn:
     if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
         raise Problem(422, "Invalid request", exc.details() or "") from None
@@ -75,7 +78,11 @@ def _period(from_: datetime | None, to: datetime | None) -> tuple[datetime, date
     return start, end
 
 
-@router.get("/v1/metrics/kpis", summary="KPI figures for a period, overall, per channel, queue and agent")
+@router.get(
+    "/v1/metrics/kpis",
+    summary="KPI figures for a period, overall, per channel, queue and agent",
+    responses=UNAVAILABLE,
+)
 async def get_kpis(
     _: Supervisor,
     deps: DepsDep,
@@ -140,6 +147,16 @@ def _format(request: Request, format_: str | None) -> str:
     summary="The yearly report: each KPI against target and last year, volumes per channel, charts",
     description="`format` (or the Accept header) picks JSON, CSV or an HTML page with SVG charts.",
     response_model=None,
+    responses={
+        200: {
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+            }
+        },
+        **UNAVAILABLE,
+    },
 )
 async def get_report(
     _: Supervisor,
@@ -171,6 +188,7 @@ async def get_report(
     "/v1/metrics/export",
     summary="One CSV row per ticket created in the period (timeline, queue, agent, times, survey, quality)",
     response_class=StreamingResponse,
+    responses=UNAVAILABLE,
 )
 async def export(
     _: Supervisor,
@@ -211,6 +229,7 @@ async def export(
     response_model=SetAsidePageOut,
     summary="Ticket events the metrics service could not process, with the reason (oldest event first)",
     description="Such events are left out of every figure; the rest are counted. Page with `after_id`.",
+    responses=UNAVAILABLE,
 )
 async def set_aside(
     _: Supervisor,
