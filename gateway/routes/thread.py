@@ -73,7 +73,7 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
                 conn, ticket, "answer", at=at, policy=deps.settings.escalation, agent_id=credential.agent_id
             )
         at = max(at, ticket.last_event_at)
-        recipient = await _recipient(conn, ticket.customer_id, ticket.channel)
+        recipient = await tickets.reply_address(conn, ticket.id, CHANNEL_IDENTITY[ticket.channel])
         message_id = await outbound_messages.insert(
             conn,
             NewMessage(ticket.channel, "reply", body.text, recipient, ticket.id, ticket.customer_id),
@@ -95,16 +95,6 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
         updated = await tickets.get(conn, ticket_id)
     assert updated is not None
     return TicketOut.of(updated)
-
-
-async def _recipient(conn: Any, customer_id: int, channel: str) -> str:
-    cur = await conn.execute(
-        """SELECT value FROM customer_identities WHERE customer_id = %s AND kind = %s
-           ORDER BY created_at LIMIT 1""",
-        (customer_id, CHANNEL_IDENTITY[channel]),
-    )
-    row = await cur.fetchone()
-    return "" if row is None else str(row[0])
 
 
 @router.post(
