@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from psycopg import AsyncConnection, AsyncRawCursor, sql
+from psycopg import AsyncConnection, AsyncRawCursor, errors, sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
@@ -294,9 +294,17 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool =
         "recipient": new.recipient,
         **ticket_documents.intake_params(new.documents),
     }
-    async with AsyncRawCursor(conn) as cur:
-        await cur.execute(_INTAKE_NUMBERED, [params[name] for name in _INTAKE_PARAMS])
-        row = await cur.fetchone()
+    for attempt in (1, 2):
+        try:
+            async with AsyncRawCursor(conn) as cur:
+                await cur.execute(_INTAKE_NUMBERED, [params[name] for name in _INTAKE_PARAMS])
+                row = await cur.fetchone()
+            break
+        except errors.UniqueViolation:
+            # Another intake made the same identity verified for another customer between this
+            # statement's snapshot and its upgrade of it: once more, it now sees that customer.
+            if attempt == 2:
+                raise
     assert row is not None
     # By position, in COLUMNS order: reading cursor.description would cost more than the rest of
     # this function on the intake's hot path.
