@@ -86,7 +86,8 @@ async def take(
     if routing.faq_answer:
         faq = FaqAnswer(routing.faq_id, routing.faq_confidence, routing.faq_answer)
         classification["faq"] = {"id": faq.faq_id, "confidence": faq.confidence, "answer": faq.text}
-    identities = inquiry.customer.identities()
+    # Each identity with whether the channel vouches for it: only those find or merge a customer.
+    identities = inquiry.customer.identities_on(inquiry.channel)
     deadlines = settings.escalation.deadlines(
         inquiry.channel, routing.priority, at, str(routing.details.get("reason") or "")
     )
@@ -113,7 +114,7 @@ async def take(
         resolution_due_at=deadlines.resolution_due_at,
         sla_warn_at=deadlines.warn_at,
         faq=faq,
-        recipient=next((v for k, v in identities if k == CHANNEL_IDENTITY[inquiry.channel]), ""),
+        recipient=next((v for k, v, _ in identities if k == CHANNEL_IDENTITY[inquiry.channel]), ""),
         documents=read,
     )
     # One connection for the whole intake, its queue position and wait included: each checkout
@@ -148,14 +149,15 @@ async def _with_wait(
 async def _join_open_ticket(
     conn: AsyncConnection[Any],
     inquiry: InquiryIn,
-    identities: list[tuple[str, str]],
+    identities: list[tuple[str, str, bool]],
     open_id: int,
     at: datetime,
 ) -> Outcome | None:
-    """A customer who writes again, on any channel, while a ticket of theirs is open in the same
-    queue (found by the intake's statement): the text joins that ticket's thread (a
-    `customer_message` event) and the answer is that ticket, with its status, position and wait,
-    instead of a duplicate. None when (channel, external_id) is a ticket of its own after all."""
+    """A customer who writes again on the same channel, known by a verified identity, while a ticket
+    of theirs is open there in the same queue (found by the intake's statement): the text joins that
+    ticket's thread (a `customer_message` event) and the answer is that ticket, with its status,
+    position and wait, instead of a duplicate. None when (channel, external_id) is a ticket of its own
+    after all."""
     added = await tickets.join_thread(
         conn,
         open_id,

@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from services.shared.domain import Priority
+from services.shared.domain import Priority, identity_verified
 from services.shared.store.ticket_documents import Document
 from services.shared.store.tickets import Ticket
 
@@ -38,6 +38,17 @@ class Strict(BaseModel):
         return value
 
 
+# The customer's identity fields and the kind of identity each one is.
+IDENTITY_FIELDS = {
+    "phone": "phone",
+    "email": "email",
+    "app_user_id": "app_user",
+    "web_user_id": "web_user",
+    "chat_visitor_id": "chat_visitor",
+}
+IdentityField = Literal["phone", "email", "app_user_id", "web_user_id", "chat_visitor_id"]
+
+
 class CustomerIn(Strict):
     """Who wrote: at least one identity; every identity given leads to the same customer."""
 
@@ -49,6 +60,13 @@ class CustomerIn(Strict):
     name: str | None = Field(None, max_length=200)
     language: Language | None = None
     tier: str = Field("standard", pattern=r"^[a-z0-9_]{1,32}$")
+    verified: dict[IdentityField, bool] = Field(
+        default_factory=dict,
+        description='Which identities the channel checked, e.g. `{"email": true}` from a mail '
+        "connector that verified the sender. Unlisted ones: only the channel's own (phone on phone, "
+        "email on email, app_user_id on mobile, web_user_id on web, chat_visitor_id on chat) is "
+        "verified. Only verified identities find an existing customer and join records.",
+    )
 
     @model_validator(mode="after")
     def needs_an_identity(self) -> "CustomerIn":
@@ -56,7 +74,18 @@ class CustomerIn(Strict):
             raise ValueError(
                 "customer needs at least one of phone, email, app_user_id, web_user_id, chat_visitor_id"
             )
+        unknown = sorted(f for f in self.verified if getattr(self, f) is None)
+        if unknown:
+            raise ValueError(f"verified names identities not given: {', '.join(unknown)}")
         return self
+
+    def identities_on(self, channel: str) -> list[tuple[str, str, bool]]:
+        """(kind, value, verified) of each identity given, as arriving on `channel`."""
+        fields = {kind: name for name, kind in IDENTITY_FIELDS.items()}
+        return [
+            (kind, value, identity_verified(channel, kind, self.verified.get(fields[kind])))
+            for kind, value in self.identities()
+        ]
 
     def identities(self) -> list[tuple[str, str]]:
         """(kind, value) pairs, normalised so the same person is found whichever way it is written."""

@@ -5,11 +5,13 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from gateway import occurred_at
+from gateway import access, occurred_at
+from gateway.access import Need
 from gateway.deps import Deps
 from gateway.problems import Problem
 from services.shared import ticket_changes
 from services.shared.store import agents, classifier_corrections, queues, ticket_offers, tickets
+from services.shared.store.api_credentials import Credential
 from services.shared.store.classifier_corrections import Correction
 from services.shared.store.ticket_events import NewEvent
 from services.shared.store.tickets import Ticket
@@ -37,24 +39,40 @@ async def claim_next(deps: Deps, agent_id: int, reported: datetime | None) -> Ti
         return await tickets.claim_next_routed(conn, agent_id, at)
 
 
+async def reach(
+    conn: AsyncConnection[Any],
+    credential: Credential,
+    ticket_id: int,
+    need: Need = Need.SEE,
+    *,
+    exists: bool = True,
+) -> tickets.AccessFacts:
+    """Every route that names a ticket passes here: the ticket's facts when `credential` may `need`
+    it, else the 404 (out of reach, or no such ticket) or 403 the access rule answers with."""
+    facts = await tickets.access_facts(conn, ticket_id, credential.agent_id) if exists else None
+    return access.enforce(access.Viewer.of(credential), facts, ticket_id, need)
+
+
 async def act(
     deps: Deps,
     ticket_id: int,
     action: str,
     *,
+    credential: Credential,
     reported: datetime | None,
     agent_id: int | None = None,
-    channel_scope: str | None = None,
     to_queue: str | None = None,
     data: dict[str, Any] | None = None,
     extra_columns: dict[str, Any] | None = None,
 ) -> Ticket:
-    """Applies `action` under the ticket's row lock; `channel_scope` hides other channels' tickets."""
+    """Applies `action` under the ticket's row lock, once the access rule lets `credential` do it
+    (404 for a ticket out of its reach; reopening 403 for anyone but the resolver or a supervisor)."""
     at = event_time(deps, reported)
+    need = Need.REOPEN if action == "reopen" else Need.SEE
     async with deps.pool.connection() as conn, conn.transaction():
         ticket = await tickets.get(conn, ticket_id, for_update=True)
-        if ticket is None or (channel_scope is not None and ticket.channel != channel_scope):
-            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        await reach(conn, credential, ticket_id, need, exists=ticket is not None)
+        assert ticket is not None
         to_queue_id = None
         if to_queue is not None:
             to_queue_id = await queues.id_by_name(conn, to_queue)

@@ -4,9 +4,10 @@ and the follow-ups a low score opens, for supervisors."""
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from gateway import paging
 from gateway.auth import Supervisor
 from gateway.deps import DepsDep
 from gateway.problems import Problem
@@ -57,17 +58,25 @@ class CloseFollowUpIn(Strict):
 @router.get(
     "/v1/follow-ups",
     response_model=list[FollowUpOut],
-    summary="Open follow-ups of low survey scores (1-2), oldest first",
+    summary="Open follow-ups of low survey scores (1-2), oldest first, a page at a time",
+    responses={200: {"headers": paging.LINK_HEADER}},
 )
 async def open_follow_ups(
     _: Supervisor,
     deps: DepsDep,
-    queue: Annotated[str | None, Query(max_length=63)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    request: Request,
+    response: Response,
+    # A queue's name as queues.name allows it: anything else (a NUL among it) is a 422, never a query.
+    queue: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,62}$")] = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
 ) -> list[FollowUpOut]:
+    keys = paging.decode(cursor, (int,))
     async with deps.pool.connection() as conn:
-        found = await survey_follow_ups.list_open(conn, queue, limit)
-    return [FollowUpOut(**vars(f)) for f in found]
+        found = await survey_follow_ups.list_open(conn, queue, limit + 1, keys[0] if keys else 0)
+    if len(found) > limit:
+        paging.link_next(response, request.url, paging.encode(found[limit - 1].id))
+    return [FollowUpOut(**vars(f)) for f in found[:limit]]
 
 
 @router.post(

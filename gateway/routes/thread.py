@@ -1,24 +1,28 @@
 """A ticket's conversation and place: position and wait, replies, the customer's history, transfer to
 an agent, and reopening."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
 
-from gateway import ticket_work, waits
+from gateway import paging, ticket_work, waits
 from gateway.agent_schemas import PositionOut, ReplyIn, TransferToIn
-from gateway.auth import Agent, AnyRole
+from gateway.auth import Agent, AnyRole, require
 from gateway.deps import DepsDep
 from gateway.problems import Problem
 from gateway.schemas import NoteIn, TicketOut
 from services.shared.domain import CHANNEL_IDENTITY
 from services.shared.store import outbound_messages, queues, ticket_events, tickets
+from services.shared.store.api_credentials import Credential
 from services.shared.store.outbound_messages import NewMessage
 from services.shared.store.ticket_events import NewEvent
 
 router = APIRouter(tags=["tickets"])
 
 TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Agents and supervisors; which tickets an agent reaches is gateway/access.py's to decide.
+Staff = Annotated[Credential, Depends(require("agent", "supervisor"))]
 
 
 @router.get(
@@ -26,12 +30,13 @@ TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
     response_model=PositionOut,
     summary="The ticket's place in its queue and the estimated wait",
     description="From the queue's depth, the agents who may take it now and the queue's recent "
-    "handling times (Erlang C where the agents keep up). Integrations see their channel's tickets only.",
+    "handling times (Erlang C where the agents keep up). The same reach as `GET /v1/tickets/{id}`.",
 )
 async def position(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) -> PositionOut:
     async with deps.pool.connection() as conn:
+        await ticket_work.reach(conn, credential, ticket_id)
         ticket = await tickets.get(conn, ticket_id)
-        if ticket is None or (credential.role == "integration" and ticket.channel != credential.channel):
+        if ticket is None:
             raise Problem(404, "Not found", f"no ticket {ticket_id}")
         found = await waits.estimate(conn, deps.waits, deps.settings.routing, ticket)
     out = PositionOut(ticket_id=ticket.id, status=ticket.status, queue=ticket.queue)
@@ -57,8 +62,8 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
     at = ticket_work.event_time(deps, body.occurred_at)
     async with deps.pool.connection() as conn, conn.transaction():
         ticket = await tickets.get(conn, ticket_id, for_update=True)
-        if ticket is None:
-            raise Problem(404, "Not found", f"no ticket {ticket_id}")
+        await ticket_work.reach(conn, credential, ticket_id, exists=ticket is not None)
+        assert ticket is not None
         if ticket.assigned_agent_id != credential.agent_id or ticket.status not in ("claimed", "answered"):
             raise Problem(
                 409, "Not your ticket", f"ticket {ticket_id} is not held by you", status_now=ticket.status
@@ -68,7 +73,7 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
                 conn, ticket, "answer", at=at, policy=deps.settings.escalation, agent_id=credential.agent_id
             )
         at = max(at, ticket.last_event_at)
-        recipient = await _recipient(conn, ticket.customer_id, ticket.channel)
+        recipient = await tickets.reply_address(conn, ticket.id, CHANNEL_IDENTITY[ticket.channel])
         message_id = await outbound_messages.insert(
             conn,
             NewMessage(ticket.channel, "reply", body.text, recipient, ticket.id, ticket.customer_id),
@@ -92,16 +97,6 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
     return TicketOut.of(updated)
 
 
-async def _recipient(conn: Any, customer_id: int, channel: str) -> str:
-    cur = await conn.execute(
-        """SELECT value FROM customer_identities WHERE customer_id = %s AND kind = %s
-           ORDER BY created_at LIMIT 1""",
-        (customer_id, CHANNEL_IDENTITY[channel]),
-    )
-    row = await cur.fetchone()
-    return "" if row is None else str(row[0])
-
-
 @router.post(
     "/v1/tickets/{ticket_id}/transfer-to-agent",
     response_model=TicketOut,
@@ -116,6 +111,7 @@ async def transfer_to_agent(
     if body.agent_id is None:
         raise Problem(422, "Invalid request", "give agent_id (to move to a queue only, use /transfer)")
     async with deps.pool.connection() as conn:
+        await ticket_work.reach(conn, credential, ticket_id)
         cur = await conn.execute("SELECT presence FROM agents WHERE id = %s AND active", (body.agent_id,))
         found = await cur.fetchone()
         if found is None:
@@ -135,6 +131,7 @@ async def transfer_to_agent(
         deps,
         ticket_id,
         "transfer",
+        credential=credential,
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         to_queue=queue,
@@ -156,6 +153,7 @@ async def escalate(
 ) -> TicketOut:
     body = body or NoteIn()
     async with deps.pool.connection() as conn:
+        await ticket_work.reach(conn, credential, ticket_id)
         current = await tickets.get(conn, ticket_id)
         if current is None:
             raise Problem(404, "Not found", f"no ticket {ticket_id}")
@@ -165,6 +163,7 @@ async def escalate(
         deps,
         ticket_id,
         "escalate",
+        credential=credential,
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         to_queue=names.get(target) if target is not None else None,
@@ -177,15 +176,19 @@ async def escalate(
     "/v1/tickets/{ticket_id}/reopen",
     response_model=TicketOut,
     summary="Reopen a resolved ticket: it waits in its queue again",
+    description="Only the agent who resolved it, or a supervisor (403 for any other agent who can see "
+    "it; 404 for one who cannot): reopening changes the resolver's first-contact resolution and "
+    "cancels the ticket's survey.",
 )
 async def reopen(
-    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: Annotated[NoteIn | None, Body()] = None
+    ticket_id: TicketId, credential: Staff, deps: DepsDep, body: Annotated[NoteIn | None, Body()] = None
 ) -> TicketOut:
     body = body or NoteIn()
     ticket = await ticket_work.act(
         deps,
         ticket_id,
         "reopen",
+        credential=credential,
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         data=body.event_data(),
@@ -195,45 +198,74 @@ async def reopen(
 
 @router.get(
     "/v1/tickets/{ticket_id}/history",
-    summary="The customer's history on every channel: their tickets and each one's thread",
+    summary="The customer's history on every channel: their tickets, newest first, and each one's thread",
+    description="Through a ticket the caller may see (404 otherwise): an agent reads the history of "
+    "the customers of their own work only. A page of at most `limit` tickets; the `Link` header "
+    "points at the next page.",
+    responses={200: {"headers": paging.LINK_HEADER}},
 )
-async def history(ticket_id: TicketId, credential: Agent, deps: DepsDep) -> dict[str, Any]:
+async def history(
+    ticket_id: TicketId,
+    credential: Staff,
+    deps: DepsDep,
+    request: Request,
+    response: Response,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> dict[str, Any]:
+    after = _history_position(cursor)
     async with deps.pool.connection() as conn:
+        await ticket_work.reach(conn, credential, ticket_id)
         ticket = await tickets.get(conn, ticket_id)
         if ticket is None:
             raise Problem(404, "Not found", f"no ticket {ticket_id}")
-        items = []
-        for other in await tickets.for_customer(conn, ticket.customer_id):
-            events = await ticket_events.for_ticket(conn, other.id)
-            thread = [
-                {
-                    "at": e["occurred_at"],
-                    "from": "customer" if e["type"] == "customer_message" else "agent",
-                    "channel": e["data"].get("channel", other.channel),
-                    "text": e["data"].get("text", ""),
-                }
-                for e in events
-                if e["type"] in ("customer_message", "agent_message")
-            ]
-            items.append(
-                {
-                    "id": other.id,
-                    "channel": other.channel,
-                    "queue": other.queue,
-                    "status": other.status,
-                    "subject": other.subject,
-                    "text": other.body,
-                    "created_at": other.created_at,
-                    "resolved_at": other.resolved_at,
-                    "resolution_code": next(
-                        (
-                            e["data"].get("resolution_code")
-                            for e in reversed(events)
-                            if e["type"] == "resolved"
-                        ),
-                        None,
-                    ),
-                    "thread": thread,
-                }
-            )
+        found = await tickets.for_customer(conn, ticket.customer_id, limit=limit + 1, before=after)
+        items = [await _history_item(conn, other) for other in found[:limit]]
+    if len(found) > limit:
+        last = found[limit - 1]
+        paging.link_next(response, request.url, paging.encode(last.created_at.isoformat(), last.id))
     return {"customer_id": ticket.customer_id, "tickets": items}
+
+
+def _history_position(cursor: str | None) -> tuple[datetime, int] | None:
+    keys = paging.decode(cursor, (str, int))
+    if keys is None:
+        return None
+    try:
+        at = datetime.fromisoformat(keys[0])
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise Problem(422, "Invalid cursor", "the cursor is not one this API gave; start again without it")
+    return at, keys[1]
+
+
+async def _history_item(conn: Any, other: tickets.Ticket) -> dict[str, Any]:
+    events = await ticket_events.for_ticket(
+        conn, other.id, types=("customer_message", "agent_message", "resolved")
+    )
+    thread = [
+        {
+            "at": e["occurred_at"],
+            "from": "customer" if e["type"] == "customer_message" else "agent",
+            "channel": e["data"].get("channel", other.channel),
+            "text": e["data"].get("text", ""),
+        }
+        for e in events
+        if e["type"] in ("customer_message", "agent_message")
+    ]
+    return {
+        "id": other.id,
+        "channel": other.channel,
+        "queue": other.queue,
+        "status": other.status,
+        "subject": other.subject,
+        "text": other.body,
+        "created_at": other.created_at,
+        "resolved_at": other.resolved_at,
+        "resolution_code": next(
+            (e["data"].get("resolution_code") for e in reversed(events) if e["type"] == "resolved"),
+            None,
+        ),
+        "thread": thread,
+    }

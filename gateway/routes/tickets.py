@@ -1,15 +1,14 @@
 """Tickets: read one, and the agent and customer actions on it."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Request, Response
 
-from gateway import ticket_work
+from gateway import paging, ticket_views, ticket_work
 from gateway.auth import Agent, AnyRole, Integration
 from gateway.deps import Deps, DepsDep
 from gateway.problems import Problem
 from gateway.schemas import (
-    DocumentOut,
     EventTime,
     NoteIn,
     ResolveIn,
@@ -17,6 +16,7 @@ from gateway.schemas import (
     TicketOut,
     TransferIn,
 )
+from gateway.ticket_views import CustomerEventOut, CustomerTicketDetailOut, CustomerTicketOut
 from services.shared.store import ticket_documents, ticket_events, tickets
 from services.shared.store.api_credentials import Credential
 
@@ -29,31 +29,78 @@ OptionalNote = Annotated[NoteIn | None, Body()]
 
 @router.get(
     "/v1/tickets/{ticket_id}",
-    response_model=TicketDetailOut,
-    summary="A ticket, its events and the text of its documents",
+    response_model=TicketDetailOut | CustomerTicketDetailOut,
+    summary="A ticket, the first page of its events and its documents",
+    description="Staff see the whole record (documents' text, notes, the classifier's details); a "
+    "channel's integration sees its own channel's tickets only, in the customer-facing view. A ticket "
+    "out of the caller's reach answers 404, as one that does not exist. At most `limit` events; the "
+    "rest from `GET /v1/tickets/{id}/events` (the `Link` header points there when there are more).",
+    responses={200: {"headers": paging.LINK_HEADER}},
 )
-async def get_ticket(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) -> TicketDetailOut:
+async def get_ticket(
+    ticket_id: TicketId,
+    credential: AnyRole,
+    deps: DepsDep,
+    request: Request,
+    response: Response,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+) -> TicketDetailOut | CustomerTicketDetailOut:
     async with deps.pool.connection() as conn:
+        await ticket_work.reach(conn, credential, ticket_id)
         ticket = await tickets.get(conn, ticket_id)
-        # An integration sees only its own channel's tickets; others are as if absent.
-        if ticket is None or (credential.role == "integration" and ticket.channel != credential.channel):
+        if ticket is None:
             raise Problem(404, "Not found", f"no ticket {ticket_id}")
-        events = await ticket_events.for_ticket(conn, ticket_id)
+        events, after = await _event_page(conn, credential, ticket_id, None, limit)
         documents = await ticket_documents.for_ticket(conn, ticket_id)
-    return TicketDetailOut(
-        **TicketOut.of(ticket).model_dump(), events=events, documents=[DocumentOut.of(d) for d in documents]
+    events_url = request.url.replace(path=f"{request.url.path}/events", query=f"limit={limit}")
+    paging.link_next(response, events_url, after)
+    return ticket_views.detail_view(credential, ticket, events, list(documents))
+
+
+@router.get(
+    "/v1/tickets/{ticket_id}/events",
+    response_model=list[dict[str, Any]] | list[CustomerEventOut],
+    summary="A ticket's events, oldest first, a page at a time",
+    description="The same reach and view as `GET /v1/tickets/{id}`: integrations see only the events a "
+    "customer may see, without notes or the classifier's details.",
+    responses={200: {"headers": paging.LINK_HEADER}},
+)
+async def get_events(
+    ticket_id: TicketId,
+    credential: AnyRole,
+    deps: DepsDep,
+    request: Request,
+    response: Response,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    cursor: paging.Cursor = None,
+) -> list[dict[str, Any]]:
+    keys = paging.decode(cursor, (int,))
+    async with deps.pool.connection() as conn:
+        await ticket_work.reach(conn, credential, ticket_id)
+        events, after = await _event_page(conn, credential, ticket_id, keys[0] if keys else 0, limit)
+    paging.link_next(response, request.url, after)
+    return ticket_views.events_view(credential, events)
+
+
+async def _event_page(
+    conn: Any, credential: Credential, ticket_id: int, after_id: int | None, limit: int
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the events `credential` may see, and the cursor of the next page (None: the last)."""
+    found = await ticket_events.for_ticket(
+        conn, ticket_id, after_id=after_id or 0, limit=limit + 1, types=ticket_views.event_types(credential)
     )
+    if len(found) <= limit:
+        return found, None
+    return found[:limit], paging.encode(found[limit - 1]["id"])
 
 
 async def _customer_side(
     deps: Deps, ticket_id: int, action: str, credential: Credential, body: EventTime | None
-) -> TicketOut:
+) -> CustomerTicketOut:
     """An action the customer takes, through the integration of the ticket's own channel."""
     reported = body.occurred_at if body else None
-    ticket = await ticket_work.act(
-        deps, ticket_id, action, reported=reported, channel_scope=credential.channel
-    )
-    return TicketOut.of(ticket)
+    ticket = await ticket_work.act(deps, ticket_id, action, credential=credential, reported=reported)
+    return CustomerTicketOut.of(ticket)
 
 
 @router.post(
@@ -67,6 +114,7 @@ async def answer(
         deps,
         ticket_id,
         "answer",
+        credential=credential,
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         data=body.event_data(),
@@ -89,6 +137,7 @@ async def await_customer(
         deps,
         ticket_id,
         "await_customer",
+        credential=credential,
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         data=body.event_data(),
@@ -107,6 +156,7 @@ async def release(
         deps,
         ticket_id,
         "release",
+        credential=credential,
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         data=body.event_data(),
@@ -120,6 +170,7 @@ async def transfer(ticket_id: TicketId, body: TransferIn, credential: Agent, dep
         deps,
         ticket_id,
         "transfer",
+        credential=credential,
         reported=body.occurred_at,
         agent_id=credential.agent_id,
         to_queue=body.queue,
@@ -135,14 +186,20 @@ async def resolve(
     body = body or ResolveIn()
     data = {"resolution_code": body.resolution_code, **body.event_data()}
     ticket = await ticket_work.act(
-        deps, ticket_id, "resolve", reported=body.occurred_at, agent_id=credential.agent_id, data=data
+        deps,
+        ticket_id,
+        "resolve",
+        credential=credential,
+        reported=body.occurred_at,
+        agent_id=credential.agent_id,
+        data=data,
     )
     return TicketOut.of(ticket)
 
 
 @router.post(
     "/v1/tickets/{ticket_id}/abandon",
-    response_model=TicketOut,
+    response_model=CustomerTicketOut,
     summary="The customer left before an answer (hung up, closed the chat)",
 )
 async def abandon(
@@ -150,13 +207,13 @@ async def abandon(
     credential: Integration,
     deps: DepsDep,
     body: Annotated[EventTime | None, Body()] = None,
-) -> TicketOut:
+) -> CustomerTicketOut:
     return await _customer_side(deps, ticket_id, "abandon", credential, body)
 
 
 @router.post(
     "/v1/tickets/{ticket_id}/human",
-    response_model=TicketOut,
+    response_model=CustomerTicketOut,
     summary="The customer wants a person after an automatic answer: the ticket joins its queue",
     description="Only for a `self_served` ticket (409 otherwise). Its wait for an agent starts now.",
 )
@@ -165,5 +222,5 @@ async def request_human(
     credential: Integration,
     deps: DepsDep,
     body: Annotated[EventTime | None, Body()] = None,
-) -> TicketOut:
+) -> CustomerTicketOut:
     return await _customer_side(deps, ticket_id, "request_human", credential, body)

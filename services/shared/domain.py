@@ -6,8 +6,9 @@ from ticketing.v1 import common_pb2
 
 CHANNELS = ("phone", "chat", "email", "mobile", "web")
 
-# The customer identity a message on each channel goes to: a phone number for phone (SMS), the
-# app user for mobile (a notification), and so on.
+# Each channel's native identity: the one its platform establishes itself (the caller line on the
+# phone, the sender the mail connector checked, the app's signed-in user, the portal's account, the
+# chat widget's visitor), and the one a message on that channel goes to (SMS, mail, notification...).
 CHANNEL_IDENTITY = {
     "phone": "phone",
     "email": "email",
@@ -15,6 +16,15 @@ CHANNEL_IDENTITY = {
     "web": "web_user",
     "chat": "chat_visitor",
 }
+
+
+def identity_verified(channel: str, kind: str, asserted: bool | None) -> bool:
+    """Whether an identity arriving on `channel` is vouched for: as the integration asserts, else only
+    the channel's native identity. Only verified identities find a customer and merge records, so a
+    phone inquiry carrying someone else's e-mail address never opens that person's record."""
+    if asserted is not None:
+        return asserted
+    return CHANNEL_IDENTITY[channel] == kind
 
 
 class Priority(enum.IntEnum):

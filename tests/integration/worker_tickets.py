@@ -26,7 +26,8 @@ def insert_customer(
     assert row is not None
     for kind, value in (identities or {}).items():
         db.execute(
-            "INSERT INTO customer_identities (kind, value, customer_id) VALUES (%s, %s, %s)",
+            # Identities on record that the customer's own channels vouched for.
+            "INSERT INTO customer_identities (kind, value, customer_id, verified) VALUES (%s, %s, %s, true)",
             (kind, value, row[0]),
         )
     return int(row[0])

@@ -26,13 +26,15 @@ FROM survey_follow_ups f JOIN queues q ON q.id = f.queue_id
 """
 
 
-async def list_open(conn: AsyncConnection[Any], queue: str | None, limit: int) -> list[FollowUp]:
-    """Open follow-ups, oldest first, of one queue or all."""
+async def list_open(
+    conn: AsyncConnection[Any], queue: str | None, limit: int, after_id: int = 0
+) -> list[FollowUp]:
+    """Open follow-ups of one queue or all, in the order they were opened (by id), after `after_id`."""
     async with conn.cursor(row_factory=class_row(FollowUp)) as cur:
         await cur.execute(
-            SELECT + "WHERE f.closed_at IS NULL AND (%s::text IS NULL OR q.name = %s) "
-            "ORDER BY f.opened_at, f.id LIMIT %s",
-            (queue, queue, limit),
+            SELECT + "WHERE f.closed_at IS NULL AND (%s::text IS NULL OR q.name = %s) AND f.id > %s "
+            "ORDER BY f.id LIMIT %s",
+            (queue, queue, after_id, limit),
         )
         return await cur.fetchall()
 

@@ -34,12 +34,15 @@ class DueSurvey:
     swept_at: datetime
 
 
-# A customer's address on a channel: the most recent identity of the matching kind.
+# The survey goes where the ticket came from: the address the inquiry gave on the ticket's channel
+# (tickets.reply_to); for tickets from before that was kept, the customer's most recent verified
+# identity of the channel's kind, never one merely claimed by someone else's inquiry.
 LOCK_DUE = """
 SELECT t.id AS ticket_id, t.channel, t.status, t.queue_id, t.customer_id, t.language,
        c.language AS customer_language,
-       coalesce((SELECT ci.value FROM customer_identities ci
-                 WHERE ci.customer_id = t.customer_id
+       coalesce(t.reply_to,
+                (SELECT ci.value FROM customer_identities ci
+                 WHERE ci.customer_id = t.customer_id AND ci.verified
                    AND ci.kind = (SELECT m.kind FROM unnest(%(channels)s::text[], %(kinds)s::text[])
                                   AS m (channel, kind) WHERE m.channel = t.channel)
                  ORDER BY ci.created_at DESC LIMIT 1), '') AS recipient,

@@ -1,5 +1,6 @@
 """SQL for ticket_events: the append-only record of every ticket state change."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,12 +39,24 @@ def append_sync(conn: Connection[Any], *events: NewEvent) -> None:
         cur.executemany(INSERT, [e.params() for e in events])
 
 
-async def for_ticket(conn: AsyncConnection[Any], ticket_id: int) -> list[dict[str, Any]]:
+async def for_ticket(
+    conn: AsyncConnection[Any],
+    ticket_id: int,
+    *,
+    after_id: int = 0,
+    limit: int | None = None,
+    types: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The ticket's events in order, after the event `after_id`, at most `limit` (None: all), only of
+    `types` when given."""
+    kinds = None if types is None else list(types)
     async with conn.cursor() as cur:
         await cur.execute(
             """SELECT id, type, occurred_at, agent_id, queue_id, data
-               FROM ticket_events WHERE ticket_id = %s ORDER BY id""",
-            (ticket_id,),
+               FROM ticket_events
+               WHERE ticket_id = %s AND id > %s AND (%s::text[] IS NULL OR type = ANY(%s::text[]))
+               ORDER BY id LIMIT %s""",
+            (ticket_id, after_id, kinds, kinds, limit),
         )
         cols = [c.name for c in cur.description or ()]
         return [dict(zip(cols, row, strict=True)) for row in await cur.fetchall()]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from psycopg import AsyncConnection, AsyncRawCursor, sql
+from psycopg import AsyncConnection, AsyncRawCursor, errors, sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
@@ -64,7 +64,8 @@ class NewTicket:
     channel: str
     external_id: str
     request_hash: bytes
-    identities: list[tuple[str, str]]
+    # (kind, value, verified): only verified identities find or merge a customer.
+    identities: list[tuple[str, str, bool]]
     customer_name: str | None
     customer_language: str | None
     customer_tier: str
@@ -80,7 +81,8 @@ class NewTicket:
     escalate_at: datetime | None
     # Set when the inquiry is answered at once: the ticket is `self_served`, queued for nobody.
     faq: FaqAnswer | None = None
-    # The customer's address on the ticket's channel, for the FAQ answer's outbound message.
+    # The customer's address on the ticket's channel (its native identity, as given), kept on the
+    # ticket as `reply_to`: the FAQ answer, replies and the survey go there.
     recipient: str = ""
     documents: list[Document] = field(default_factory=list)
     # The SLA deadlines from the ticket's queuing (None for a self-served one, which waits for nobody).
@@ -140,26 +142,34 @@ _BEHIND = " + ".join(
 # `self_served`, waiting in no queue (queued_at and escalate_at NULL), with a `self_served` event and
 # the answer as an outbound message; its `routed` event still names the queue a human would take it
 # in. A replay of (channel, external_id) inserts nothing and returns no ticket.
-# The same round trip looks for the customer's (found by any identity) oldest open ticket in the
-# classifier's queue, on any channel: when there is one other than (channel, external_id) itself, the
-# inquiry joins its thread instead (`join_thread`), so nothing is stored and its id is returned. A new
-# queued ticket's place in its queue's claim order is counted here too, saving the intake a query;
-# the new row is not in the statement's snapshot, hence the +1.
+# The customer is found by a verified identity only (one the channel vouches for), and only verified
+# identities find it: an unverified one given (an e-mail address typed into a phone inquiry) is
+# recorded on the customer unverified and leads nowhere. An identity given verified that the customer
+# held unverified becomes verified, unless another customer holds it verified.
+# The same round trip looks for that customer's oldest open ticket in the classifier's queue on the
+# same channel: when there is one other than (channel, external_id) itself, the inquiry joins its
+# thread instead (`join_thread`), so nothing is stored and its id is returned. Never another channel's
+# ticket: the integration that posted would be answered with it. A new queued ticket's place in its
+# queue's claim order is counted here too, saving the intake a query; the new row is not in the
+# statement's snapshot, hence the +1.
 INTAKE = f"""
 WITH given AS (
-    SELECT * FROM unnest(%(kinds)s::text[], %(values)s::text[]) AS g (kind, value)
+    SELECT * FROM unnest(%(kinds)s::text[], %(values)s::text[], %(verified)s::boolean[])
+        AS g (kind, value, verified)
+), found AS (
+    SELECT ci.customer_id AS id FROM customer_identities ci JOIN given g USING (kind, value)
+    WHERE ci.verified AND g.verified
+    ORDER BY ci.created_at, ci.customer_id LIMIT 1
 ), open_in_queue AS (
     SELECT id, channel, external_id FROM tickets
     WHERE %(may_join)s
-      AND customer_id IN (SELECT customer_id FROM customer_identities JOIN given USING (kind, value))
+      AND customer_id = (SELECT id FROM found)
+      AND channel = %(channel)s
       AND queue_id = (SELECT id FROM queues WHERE name = %(queue)s)
       AND status IN ('queued', 'claimed', 'answered')
     ORDER BY created_at, id LIMIT 1
 ), open_other AS (
     SELECT id FROM open_in_queue WHERE (channel, external_id) <> (%(channel)s, %(external_id)s)
-), found AS (
-    SELECT ci.customer_id AS id FROM customer_identities ci JOIN given g USING (kind, value)
-    ORDER BY ci.created_at, ci.customer_id LIMIT 1
 ), created_customer AS (
     INSERT INTO customers (display_name, language, tier)
     SELECT %(customer_name)s, %(customer_language)s, %(customer_tier)s
@@ -168,11 +178,19 @@ WITH given AS (
 ), customer AS (
     SELECT id FROM found UNION ALL SELECT id FROM created_customer
 ), identities AS (
-    INSERT INTO customer_identities (kind, value, customer_id)
-    SELECT g.kind, g.value, customer.id FROM given g CROSS JOIN customer
+    INSERT INTO customer_identities (kind, value, customer_id, verified)
+    SELECT g.kind, g.value, customer.id, g.verified FROM given g CROSS JOIN customer
     WHERE NOT EXISTS (SELECT 1 FROM open_other)
-    ON CONFLICT (kind, value) DO NOTHING
-    RETURNING 1
+    ON CONFLICT DO NOTHING
+    RETURNING verified
+), upgraded AS (
+    UPDATE customer_identities ci SET verified = true
+    FROM given g, customer
+    WHERE ci.customer_id = customer.id AND (ci.kind, ci.value) = (g.kind, g.value)
+      AND g.verified AND NOT ci.verified
+      AND NOT EXISTS (SELECT 1 FROM customer_identities o
+                      WHERE (o.kind, o.value) = (g.kind, g.value) AND o.verified)
+      AND NOT EXISTS (SELECT 1 FROM open_other)
 ), queue AS (
     SELECT id, name FROM queues WHERE name = %(queue)s
     UNION ALL
@@ -181,12 +199,12 @@ WITH given AS (
 ), t AS (
     INSERT INTO tickets (channel, external_id, request_hash, customer_id, queue_id, status, priority,
         language, intent, subject, body, classification, routed_by, created_at, queued_at,
-        last_event_at, escalate_at, first_response_due_at, resolution_due_at, sla_warn_at)
+        last_event_at, escalate_at, first_response_due_at, resolution_due_at, sla_warn_at, reply_to)
     SELECT %(channel)s, %(external_id)s, %(request_hash)s, customer.id, queue.id, %(status)s, %(priority)s,
         %(language)s, %(intent)s, %(subject)s, %(body)s, %(classification)s, %(routed_by)s,
         %(occurred_at)s, %(queued_at)s::timestamptz, %(occurred_at)s, %(escalate_at)s::timestamptz,
         %(first_response_due_at)s::timestamptz, %(resolution_due_at)s::timestamptz,
-        %(sla_warn_at)s::timestamptz
+        %(sla_warn_at)s::timestamptz, nullif(%(recipient)s::text, '')
     FROM customer CROSS JOIN queue
     WHERE NOT EXISTS (SELECT 1 FROM open_other)
     ON CONFLICT (channel, external_id) DO NOTHING
@@ -212,7 +230,7 @@ WITH given AS (
 )
 SELECT {COLUMNS},
        EXISTS (SELECT 1 FROM created_customer) AS new_customer,
-       (SELECT count(*) FROM identities) AS identities_added,
+       (SELECT count(*) FROM identities WHERE verified) AS verified_added,
        CASE WHEN t.status = 'queued' THEN {_AHEAD} + 1 END AS position,
        CASE WHEN t.status = 'queued' THEN {_BEHIND} END AS behind,
        (SELECT id FROM open_other) AS join_id
@@ -243,8 +261,9 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool =
     ticket in the queue. `conn` is autocommit."""
     params = {
         "may_join": may_join,
-        "kinds": [k for k, _ in new.identities],
-        "values": [v for _, v in new.identities],
+        "kinds": [k for k, _, _ in new.identities],
+        "values": [v for _, v, _ in new.identities],
+        "verified": [verified for _, _, verified in new.identities],
         "customer_name": new.customer_name,
         "customer_language": new.customer_language,
         "customer_tier": new.customer_tier,
@@ -275,37 +294,57 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool =
         "recipient": new.recipient,
         **ticket_documents.intake_params(new.documents),
     }
-    async with AsyncRawCursor(conn) as cur:
-        await cur.execute(_INTAKE_NUMBERED, [params[name] for name in _INTAKE_PARAMS])
-        row = await cur.fetchone()
+    for attempt in (1, 2):
+        try:
+            async with AsyncRawCursor(conn) as cur:
+                await cur.execute(_INTAKE_NUMBERED, [params[name] for name in _INTAKE_PARAMS])
+                row = await cur.fetchone()
+            break
+        except errors.UniqueViolation:
+            # Another intake made the same identity verified for another customer between this
+            # statement's snapshot and its upgrade of it: once more, it now sees that customer.
+            if attempt == 2:
+                raise
     assert row is not None
     # By position, in COLUMNS order: reading cursor.description would cost more than the rest of
     # this function on the intake's hot path.
-    *values, new_customer, added, place, behind, join_id = row
+    *values, new_customer, verified_added, place, behind, join_id = row
     if values[0] is None:
         return Intake(join_id=join_id)
     ticket = Ticket(*values)
-    if new_customer and added < len(new.identities):
-        # Another intake created the same person at the same moment and won the identity: move this
-        # ticket to that customer, so one identity always leads to one person.
+    if new_customer and verified_added < sum(verified for _, _, verified in new.identities):
+        # Another intake created the same person at the same moment and won a verified identity: move
+        # this ticket to that customer, so one verified identity always leads to one person.
         await _merge_raced_customer(conn, ticket.id, ticket.customer_id, new.identities)
     return Intake(ticket, None if place is None else Position(place, place + behind))
 
 
 async def _merge_raced_customer(
-    conn: AsyncConnection[Any], ticket_id: int, orphan_id: int, identities: list[tuple[str, str]]
+    conn: AsyncConnection[Any], ticket_id: int, orphan_id: int, identities: list[tuple[str, str, bool]]
 ) -> None:
+    verified = [(k, v) for k, v, ok in identities if ok]
     async with conn.transaction():
         await conn.execute(
-            """UPDATE tickets SET customer_id = ci.customer_id
-               FROM customer_identities ci
-               WHERE tickets.id = %s AND (ci.kind, ci.value) = (%s, %s) AND ci.customer_id <> %s""",
-            (ticket_id, identities[0][0], identities[0][1], orphan_id),
+            """UPDATE tickets SET customer_id = winner.customer_id
+               FROM (SELECT ci.customer_id FROM customer_identities ci
+                     JOIN unnest(%s::text[], %s::text[]) AS g (kind, value) USING (kind, value)
+                     WHERE ci.verified AND ci.customer_id <> %s
+                     ORDER BY ci.created_at, ci.customer_id LIMIT 1) AS winner
+               WHERE tickets.id = %s""",
+            ([k for k, _ in verified], [v for _, v in verified], orphan_id, ticket_id),
         )
         await conn.execute(
-            """UPDATE customer_identities SET customer_id = (SELECT customer_id FROM tickets WHERE id = %s)
-               WHERE customer_id = %s""",
-            (ticket_id, orphan_id),
+            """INSERT INTO customer_identities (kind, value, customer_id, verified, created_at)
+               SELECT ci.kind, ci.value, t.customer_id, ci.verified, ci.created_at
+               FROM customer_identities ci, tickets t
+               WHERE ci.customer_id = %s AND t.id = %s AND t.customer_id <> %s
+               ON CONFLICT DO NOTHING""",
+            (orphan_id, ticket_id, orphan_id),
+        )
+        await conn.execute(
+            """DELETE FROM customer_identities
+               WHERE customer_id = %s AND NOT EXISTS (SELECT 1 FROM tickets WHERE customer_id = %s)""",
+            (orphan_id, orphan_id),
         )
         await conn.execute(
             """DELETE FROM customers c
@@ -331,6 +370,51 @@ async def get(conn: AsyncConnection[Any], ticket_id: int, *, for_update: bool = 
             f"SELECT {COLUMNS} FROM tickets t JOIN queues q ON q.id = t.queue_id WHERE t.id = %s{lock}",
             (ticket_id,),
         )
+        return await cur.fetchone()
+
+
+@dataclass(frozen=True)
+class AccessFacts:
+    """What gateway/access.py decides a caller's reach from: the ticket's channel, state and holder,
+    and how one agent stands to it."""
+
+    channel: str
+    status: str
+    assigned_agent_id: int | None
+    reserved_agent_id: int | None
+    # The agent serves the queue the ticket is in now.
+    serves_queue: bool
+    # The agent recorded an event on the ticket (offers made to them or missed by them do not count:
+    # the router makes those, the agent did nothing).
+    handled: bool
+    # A pending offer of the ticket to the agent.
+    offered: bool
+    # The agent of the ticket's latest `resolved` event.
+    resolved_by: int | None
+
+
+ACCESS_FACTS = """
+SELECT t.channel, t.status, t.assigned_agent_id, t.reserved_agent_id,
+       EXISTS (SELECT 1 FROM agent_queues aq WHERE aq.agent_id = %(agent)s AND aq.queue_id = t.queue_id)
+         AS serves_queue,
+       EXISTS (SELECT 1 FROM ticket_events e
+               WHERE e.ticket_id = t.id AND e.agent_id = %(agent)s
+                 AND e.type NOT IN ('offered', 'offer_missed')) AS handled,
+       EXISTS (SELECT 1 FROM ticket_offers o
+               WHERE o.ticket_id = t.id AND o.agent_id = %(agent)s AND o.outcome IS NULL) AS offered,
+       (SELECT e.agent_id FROM ticket_events e WHERE e.ticket_id = t.id AND e.type = 'resolved'
+        ORDER BY e.id DESC LIMIT 1) AS resolved_by
+FROM tickets t WHERE t.id = %(id)s
+"""
+
+
+async def access_facts(
+    conn: AsyncConnection[Any], ticket_id: int, agent_id: int | None
+) -> AccessFacts | None:
+    """The facts of one ticket as they concern `agent_id` (None: no agent); None when there is no such
+    ticket. Inside a transaction holding the ticket's row lock they cannot change before it ends."""
+    async with conn.cursor(row_factory=class_row(AccessFacts)) as cur:
+        await cur.execute(ACCESS_FACTS, {"id": ticket_id, "agent": agent_id})
         return await cur.fetchone()
 
 
@@ -515,10 +599,11 @@ WITH t AS (
     RETURNING id, queue_id, last_event_at, customer_id
 ), identities AS (
     -- A new address the customer wrote from (a new chat visitor id) is theirs from now on.
-    INSERT INTO customer_identities (kind, value, customer_id)
-    SELECT g.kind, g.value, t.customer_id
-    FROM t, unnest(%(kinds)s::text[], %(values)s::text[]) AS g (kind, value)
-    ON CONFLICT (kind, value) DO NOTHING
+    INSERT INTO customer_identities (kind, value, customer_id, verified)
+    SELECT g.kind, g.value, t.customer_id, g.verified
+    FROM t, unnest(%(kinds)s::text[], %(values)s::text[], %(verified)s::boolean[])
+        AS g (kind, value, verified)
+    ON CONFLICT DO NOTHING
 )
 INSERT INTO ticket_events (ticket_id, type, occurred_at, queue_id, data)
 SELECT id, 'customer_message', last_event_at, queue_id, %(data)s FROM t
@@ -536,7 +621,7 @@ async def join_thread(
     text: str,
     subject: str,
     at: datetime,
-    identities: list[tuple[str, str]],
+    identities: list[tuple[str, str, bool]],
 ) -> bool:
     """Adds the follow-up to the ticket's thread; False when it was there already or is a ticket.
     `conn` is autocommit."""
@@ -550,22 +635,42 @@ async def join_thread(
             "external_id": external_id,
             "at": at,
             "data": Jsonb(data),
-            "kinds": [k for k, _ in identities],
-            "values": [v for _, v in identities],
+            "kinds": [k for k, _, _ in identities],
+            "values": [v for _, v, _ in identities],
+            "verified": [verified for _, _, verified in identities],
         },
     )
     return await cur.fetchone() is not None
 
 
-async def for_customer(conn: AsyncConnection[Any], customer_id: int, limit: int = 50) -> list[Ticket]:
-    """The customer's tickets on every channel, newest first."""
+async def for_customer(
+    conn: AsyncConnection[Any], customer_id: int, limit: int = 50, before: tuple[datetime, int] | None = None
+) -> list[Ticket]:
+    """The customer's tickets on every channel, newest first, after the one of (created_at, id) `before`."""
     async with conn.cursor(row_factory=class_row(Ticket)) as cur:
         await cur.execute(
             f"""SELECT {COLUMNS} FROM tickets t JOIN queues q ON q.id = t.queue_id
-                WHERE t.customer_id = %s ORDER BY t.created_at DESC, t.id DESC LIMIT %s""",
-            (customer_id, limit),
+                WHERE t.customer_id = %s
+                  AND (%s::timestamptz IS NULL OR (t.created_at, t.id) < (%s::timestamptz, %s::bigint))
+                ORDER BY t.created_at DESC, t.id DESC LIMIT %s""",
+            (customer_id, before and before[0], before and before[0], before and before[1], limit),
         )
         return await cur.fetchall()
+
+
+async def reply_address(conn: AsyncConnection[Any], ticket_id: int, kind: str) -> str:
+    """Where a message on the ticket goes: the address its inquiry gave on its channel, or (tickets
+    from before that was kept) the customer's most recent verified identity of `kind`; '' if none."""
+    cur = await conn.execute(
+        """SELECT coalesce(t.reply_to,
+                           (SELECT ci.value FROM customer_identities ci
+                            WHERE ci.customer_id = t.customer_id AND ci.kind = %s AND ci.verified
+                            ORDER BY ci.created_at DESC LIMIT 1), '')
+           FROM tickets t WHERE t.id = %s""",
+        (kind, ticket_id),
+    )
+    row = await cur.fetchone()
+    return "" if row is None else str(row[0])
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,10 @@ def test_a_caller_who_hangs_up_while_offered_frees_the_agent_at_once(gateway_alo
             assert agent.get("/v1/agent/offers").json() == []
             assert agent.get("/v1/agent/me").json()["load"].get("phone", 0) == 0
             assert_problem(agent.post(f"/v1/agent/offers/{offer['id']}/accept", json={}), 409)
-            events = agent.get(f"/v1/tickets/{ticket['id']}").json()["events"]
+            # An offer withdrawn is no work of the agent's: the ticket is out of their reach now.
+            assert_problem(agent.get(f"/v1/tickets/{ticket['id']}"), 404)
+        with gw.client(gw.token("supervisor")) as supervisor:
+            events = supervisor.get(f"/v1/tickets/{ticket['id']}").json()["events"]
         missed = [e for e in events if e["type"] == "offer_missed"]
         assert [(e["agent_id"], e["data"]["outcome"]) for e in missed] == [(agent_id, "withdrawn")]
     finally:

@@ -83,15 +83,16 @@ def test_position_and_estimated_wait_follow_the_queue_and_its_agents(gateway_alo
         assert_problem(client.get(f"/v1/tickets/{body['id']}/position"), 404)
 
 
-def test_a_follow_up_on_another_channel_joins_the_open_ticket(gateway_alone: Gateway) -> None:
+def test_a_follow_up_on_the_same_channel_joins_the_open_ticket_never_another_channels(
+    gateway_alone: Gateway,
+) -> None:
     gw = gateway_alone
     email = gw.token("integration", channel="email")
     chat = gw.token("integration", channel="chat")
     with gw.client(email) as client:
         ticket = client.post("/v1/inquiries", json=inquiry(channel="email", external_id="m1")).json()
-    with gw.client(chat) as client:
-        follow = inquiry(channel="chat", external_id="c9", text="Any news about my card?")
-        follow["customer"] = {"chat_visitor_id": "v-99", "email": "SARA@example.com"}
+        follow = inquiry(channel="email", external_id="m2", text="Any news about my card?")
+        follow["customer"] = {"email": "SARA@example.com"}
         joined = client.post("/v1/inquiries", json=follow)
         again = client.post("/v1/inquiries", json=follow)  # a retry adds nothing
     assert joined.status_code == 200 and again.status_code == 200
@@ -102,24 +103,34 @@ def test_a_follow_up_on_another_channel_joins_the_open_ticket(gateway_alone: Gat
         events = client.get(f"/v1/tickets/{ticket['id']}").json()["events"]
     messages = [e for e in events if e["type"] == "customer_message"]
     assert [(m["data"]["channel"], m["data"]["text"]) for m in messages] == [
-        ("chat", "Any news about my card?")
+        ("email", "Any news about my card?")
     ]
+    # The same customer (the chat checked the address) on the chat: one person, but the chat's
+    # integration is never answered with the e-mail ticket; the chat inquiry is a ticket of its own.
+    with gw.client(chat) as client:
+        other = inquiry(channel="chat", external_id="c9", text="Any news about my card?")
+        other["customer"] = {
+            "chat_visitor_id": "v-99",
+            "email": "sara@example.com",
+            "verified": {"email": True},
+        }
+        by_chat = client.post("/v1/inquiries", json=other)
+    assert by_chat.status_code == 201, by_chat.text
+    assert by_chat.json()["joined"] is False and by_chat.json()["id"] != ticket["id"]
+    assert by_chat.json()["customer_id"] == ticket["customer_id"]
     with psycopg.connect(gw.database_url) as conn:
         (tickets_count,) = conn.execute("SELECT count(*) FROM tickets").fetchone()
-        (visitor_of,) = conn.execute(
-            "SELECT customer_id FROM customer_identities WHERE kind = 'chat_visitor' AND value = 'v-99'"
-        ).fetchone()
-    assert tickets_count == 1 and visitor_of == ticket["customer_id"]
+    assert tickets_count == 2
     # A resolved ticket is not joined: the next inquiry opens a new one.
     _, token = gw.agent(["triage"])
     with gw.client(token) as agent:
-        agent.post("/v1/agent/claim", json={}).raise_for_status()
+        assert agent.post("/v1/agent/claim", json={}).json()["id"] == ticket["id"]
         agent.post(f"/v1/tickets/{ticket['id']}/answer", json={}).raise_for_status()
         agent.post(
             f"/v1/tickets/{ticket['id']}/resolve", json={"resolution_code": "card_blocked"}
         ).raise_for_status()
-    with gw.client(chat) as client:
-        follow["external_id"] = "c10"
+    with gw.client(email) as client:
+        follow["external_id"] = "m3"
         fresh = client.post("/v1/inquiries", json=follow)
     assert fresh.status_code == 201 and fresh.json()["id"] != ticket["id"] and fresh.json()["joined"] is False
 
