@@ -54,7 +54,8 @@ async def position(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) -> P
     "`agent_message` event. Only the agent holding the ticket may reply.",
 )
 async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: DepsDep) -> TicketOut:
-    at = ticket_work.event_time(deps, body.occurred_at)
+    at = ticket_work.event_time(deps, body.occurred_at, credential)
+    mark = ticket_work.backfill_mark(body.occurred_at, credential)
     async with deps.pool.connection() as conn, conn.transaction():
         ticket = await tickets.get(conn, ticket_id, for_update=True)
         if ticket is None:
@@ -65,7 +66,13 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
             )
         if ticket.status == "claimed":
             await ticket_work.apply_locked(
-                conn, ticket, "answer", at=at, policy=deps.settings.escalation, agent_id=credential.agent_id
+                conn,
+                ticket,
+                "answer",
+                at=at,
+                policy=deps.settings.escalation,
+                agent_id=credential.agent_id,
+                data=mark,
             )
         at = max(at, ticket.last_event_at)
         recipient = await _recipient(conn, ticket.customer_id, ticket.channel)
@@ -81,7 +88,7 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
                 at,
                 credential.agent_id,
                 ticket.queue_id,
-                {"text": body.text, "message_id": message_id},
+                {"text": body.text, "message_id": message_id, **mark},
             ),
         )
         await conn.execute(
@@ -136,6 +143,7 @@ async def transfer_to_agent(
         ticket_id,
         "transfer",
         reported=body.occurred_at,
+        by=credential,
         agent_id=credential.agent_id,
         to_queue=queue,
         data=data,
@@ -166,6 +174,7 @@ async def escalate(
         ticket_id,
         "escalate",
         reported=body.occurred_at,
+        by=credential,
         agent_id=credential.agent_id,
         to_queue=names.get(target) if target is not None else None,
         data=body.event_data(),
@@ -187,6 +196,7 @@ async def reopen(
         ticket_id,
         "reopen",
         reported=body.occurred_at,
+        by=credential,
         agent_id=credential.agent_id,
         data=body.event_data(),
     )

@@ -51,7 +51,7 @@ async def _customer_side(
     """An action the customer takes, through the integration of the ticket's own channel."""
     reported = body.occurred_at if body else None
     ticket = await ticket_work.act(
-        deps, ticket_id, action, reported=reported, channel_scope=credential.channel
+        deps, ticket_id, action, reported=reported, by=credential, channel_scope=credential.channel
     )
     return TicketOut.of(ticket)
 
@@ -68,6 +68,7 @@ async def answer(
         ticket_id,
         "answer",
         reported=body.occurred_at,
+        by=credential,
         agent_id=credential.agent_id,
         data=body.event_data(),
     )
@@ -90,6 +91,7 @@ async def await_customer(
         ticket_id,
         "await_customer",
         reported=body.occurred_at,
+        by=credential,
         agent_id=credential.agent_id,
         data=body.event_data(),
     )
@@ -108,6 +110,7 @@ async def release(
         ticket_id,
         "release",
         reported=body.occurred_at,
+        by=credential,
         agent_id=credential.agent_id,
         data=body.event_data(),
     )
@@ -121,6 +124,7 @@ async def transfer(ticket_id: TicketId, body: TransferIn, credential: Agent, dep
         ticket_id,
         "transfer",
         reported=body.occurred_at,
+        by=credential,
         agent_id=credential.agent_id,
         to_queue=body.queue,
         data=body.event_data(),
@@ -135,7 +139,13 @@ async def resolve(
     body = body or ResolveIn()
     data = {"resolution_code": body.resolution_code, **body.event_data()}
     ticket = await ticket_work.act(
-        deps, ticket_id, "resolve", reported=body.occurred_at, agent_id=credential.agent_id, data=data
+        deps,
+        ticket_id,
+        "resolve",
+        reported=body.occurred_at,
+        by=credential,
+        agent_id=credential.agent_id,
+        data=data,
     )
     return TicketOut.of(ticket)
 

@@ -150,7 +150,7 @@ def test_self_served_then_human_through_the_gateway(start_gateway, metrics_addr,
     with serving(FaqClassifier()) as addr:
         gateway = start_gateway(classifier_addr=addr, metrics_addr=metrics_addr, classifier_timeout_s=3.0)
         chat = gateway.token("integration", channel="chat")
-        agent_id, agent = gateway.agent(["cards"])
+        agent_id, agent = gateway.agent(["cards"], backfill=True)  # its actions are dated
         t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
         with gateway.client(chat) as client:
             question = {"text": "how do I activate it?", "occurred_at": t0.isoformat()}
