@@ -201,9 +201,13 @@ def test_live_figures_stream_and_follow_a_change(gateway: Gateway, db):
         (agent,),
     )
     supervisor = gateway.token("supervisor")
+    with gateway.client(supervisor) as signed_in:
+        issued = signed_in.post("/v1/stream-tickets", json={"stream": "/v1/metrics/live"})
+    assert issued.status_code == 201, issued.text
     with httpx.Client(base_url=gateway.url, timeout=10) as client:
         assert_problem(client.get("/v1/metrics/live"), 401)
-        with client.stream("GET", "/v1/metrics/live", params={"access_token": supervisor}) as response:
+        # EventSource cannot send a header: a single-use ticket opens the stream, never the token.
+        with client.stream("GET", issued.json()["url"]) as response:
             assert response.headers["content-type"].startswith("text/event-stream")
             events = sse_events(response)
             first = next(events)
