@@ -549,7 +549,7 @@ async def join_thread(
 ) -> bool:
     """Adds the follow-up to the ticket's thread; False when it was there already or is a ticket.
     `conn` is autocommit."""
-    data = {"channel": channel, "external_id": external_id, "text": text, "subject": subject}
+    data: dict[str, Any] = {"channel": channel, "external_id": external_id, "text": text, "subject": subject}
     data.update(_backfill(backfill))
     # One statement: on the intake's autocommit connection it commits alone, in one round trip.
     cur = await conn.execute(

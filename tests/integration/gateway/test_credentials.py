@@ -4,6 +4,7 @@ gateway process, and the back-fill flag."""
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import psycopg
 import pytest
@@ -124,7 +125,7 @@ def test_admin_creates_tokens_with_an_expiry_and_the_backfill_flag_and_lists_the
     capsys.readouterr()
 
     with psycopg.connect(url) as conn:
-        lifetimes = dict(
+        lifetimes: dict[str, Any] = dict(
             conn.execute(
                 "SELECT name, round(extract(epoch FROM expires_at - created_at) / 86400) FROM api_credentials"
             ).fetchall()
