@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
         help="list tokens, never their secrets: id, name, role, channel, agent, created, expires, "
         "last used, backfill, state",
     )
-    r = sub.add_parser("revoke-token", help="revoke a token by id")
+    r = sub.add_parser("revoke-token", help="revoke a token by id: every gateway process refuses it at once")
     r.add_argument("id", type=int)
     e = sub.add_parser(
         "export-corrections",
