@@ -4,8 +4,10 @@ python -m gateway.admin create-queue billing --description "Bills and payments"
 python -m gateway.admin create-agent "Sara Ali" --email sara@example.com --queues cards,general
 python -m gateway.admin set-agent 1 --skills fraud=4,cards=2 --languages ar,en --capacity chat=4,phone=1
 python -m gateway.admin create-token --role integration --channel phone --name "PBX"
-python -m gateway.admin create-token --role agent --agent-id 1 --name "Sara's console"
-python -m gateway.admin create-token --role supervisor --name "Floor manager"
+python -m gateway.admin create-token --role agent --agent-id 1 --name "Sara's console" --expires-in 7d
+python -m gateway.admin create-token --role supervisor --name "Import from the old system" --backfill
+python -m gateway.admin list-tokens
+python -m gateway.admin revoke-token 3
 python -m gateway.admin export-corrections --since 2026-01-01 > corrections.jsonl
 python -m gateway.admin set-escalation-queue cards disputes_fraud
 python -m gateway.admin add-supervisor cards --channel email --address lead@bank.example --name "Card lead"
@@ -15,7 +17,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
@@ -59,8 +61,22 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--name", required=True, help="who or what uses it")
     t.add_argument("--channel", choices=CHANNELS, help="required for integration tokens")
     t.add_argument("--agent-id", type=int, help="required for agent tokens")
-    sub.add_parser("list-tokens", help="list tokens (never their secrets)")
-    r = sub.add_parser("revoke-token", help="revoke a token by id")
+    t.add_argument(
+        "--expires-in",
+        type=_lifetime,
+        help="how long it lives: 90d, 12h, 2w, ... (default: integration 365d, agent and supervisor 30d)",
+    )
+    t.add_argument(
+        "--backfill",
+        action="store_true",
+        help="may date occurred_at anywhere after a ticket's last event (imports, replays, simulation)",
+    )
+    sub.add_parser(
+        "list-tokens",
+        help="list tokens, never their secrets: id, name, role, channel, agent, created, expires, "
+        "last used, backfill, state",
+    )
+    r = sub.add_parser("revoke-token", help="revoke a token by id: every gateway process refuses it at once")
     r.add_argument("id", type=int)
     e = sub.add_parser(
         "export-corrections",
@@ -86,6 +102,13 @@ def _pairs(value: str) -> dict[str, int]:
             raise argparse.ArgumentTypeError(f"{item!r} is not name=number")
         pairs[name.strip()] = int(number)
     return pairs
+
+
+def _lifetime(value: str) -> timedelta:
+    try:
+        return tokens.lifetime(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _aware(value: str) -> datetime:
@@ -135,15 +158,23 @@ def run(argv: list[str], database_url: str) -> int:
                 print("error: --agent-id is required for agent tokens and only for them", file=sys.stderr)
                 return 2
             secret = tokens.new_token()
+            expires_at = datetime.now(UTC) + (args.expires_in or tokens.DEFAULT_LIFETIMES[args.role])
             credential_id = api_credentials.create(
                 conn,
                 name=args.name,
                 role=args.role,
                 token_hash=tokens.digest(secret),
+                expires_at=expires_at,
                 channel=args.channel,
                 agent_id=args.agent_id,
+                backfill=args.backfill,
             )
-            print(f"token id={credential_id} role={args.role}; the secret is shown only now:")
+            flags = " backfill" if args.backfill else ""
+            expires = expires_at.isoformat(timespec="seconds")
+            print(
+                f"token id={credential_id} role={args.role}{flags} expires={expires}; "
+                "the secret is shown only now:"
+            )
             print(secret)
         elif args.command == "list-tokens":
             for row in api_credentials.list_all(conn):

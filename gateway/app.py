@@ -18,6 +18,7 @@ from gateway.routes import (
     outbound,
     quality,
     routing,
+    stream_tickets,
     surveys,
     thread,
     tickets,
@@ -53,6 +54,7 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         thread,
         routing,
         console,
+        stream_tickets,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

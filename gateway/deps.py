@@ -14,6 +14,7 @@ from gateway.auth import TokenCache
 from gateway.classify_batcher import ClassifyBatcher
 from gateway.document_workers import DocumentWorkers, worker_argv
 from gateway.offer_hub import OfferHub
+from gateway.rate_limits import RateLimiter
 from gateway.settings import GatewaySettings
 from gateway.waits import WaitContexts
 from services.shared import egress
@@ -33,6 +34,8 @@ class Deps:
     # The agents' live offer streams in this process.
     offers: OfferHub
     waits: WaitContexts
+    # Rate limits and stream caps, counted in this process.
+    limiter: RateLimiter
     # Resolves callback hosts for the egress check (the system resolver; a table in tests).
     resolve: egress.Resolve = egress.system_resolve
 
@@ -54,7 +57,11 @@ async def built(
         workers=limits.workers,
         timeout_s=limits.timeout_s,
     )
-    offers = OfferHub(settings.database_url)
+    token_cache = TokenCache(settings.auth_cache_s)
+    # The offer hub's LISTEN connection also hears revocations; it opens now, not with the first
+    # stream, so that tokens are cached only while revocations can be heard.
+    offers = OfferHub(settings.database_url, on_revoked=token_cache.revoked, on_listening=token_cache.heard)
+    offers.start()
     try:
         yield Deps(
             settings=settings,
@@ -65,11 +72,12 @@ async def built(
                 classifier_pb2_grpc.ClassifierServiceStub(classifier_channel), settings.classifier_timeout_s
             ),
             metrics=metrics_pb2_grpc.MetricsServiceStub(metrics_channel),
-            token_cache=TokenCache(settings.auth_cache_s),
+            token_cache=token_cache,
             documents=documents,
             offers=offers,
             waits=WaitContexts(),
             resolve=resolve,
+            limiter=RateLimiter(settings.rate_limits),
         )
     finally:
         await offers.close()

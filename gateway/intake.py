@@ -5,12 +5,12 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from psycopg import AsyncConnection
 
-from gateway import documents, occurred_at, waits
+from gateway import documents, occurred_at, ticket_work, waits
 from gateway.classify import classify
 from gateway.deps import Deps
 from gateway.documents import Attachment
@@ -61,10 +61,9 @@ async def take(
             403, "Forbidden", f"this key posts {credential.channel} inquiries, not {inquiry.channel}"
         )
     settings = deps.settings
-    try:
-        at = occurred_at.resolve(inquiry.occurred_at, datetime.now(UTC), settings.max_clock_skew_s)
-    except occurred_at.InvalidTime as exc:
-        raise Problem(422, "Invalid time", str(exc)) from None
+    # Checked at the door for every token: a date no service can compute with is a 422 here.
+    at = ticket_work.event_time(deps, inquiry.occurred_at, credential)
+    backfill = occurred_at.dated_by_backfill(inquiry.occurred_at, credential.backfill)
     digest = request_hash(inquiry, attachments)
     limits = settings.documents
     # Read and classify before taking a connection, so slow work never holds one.
@@ -116,13 +115,14 @@ async def take(
         faq=faq,
         recipient=next((v for k, v, _ in identities if k == CHANNEL_IDENTITY[inquiry.channel]), ""),
         documents=read,
+        backfill=backfill,
     )
     # One connection for the whole intake, its queue position and wait included: each checkout
     # costs the pool's check, a round trip.
     async with deps.pool.connection() as conn:
         done = await tickets.intake(conn, new)
         if done.join_id is not None:
-            joined = await _join_open_ticket(conn, inquiry, identities, done.join_id, at)
+            joined = await _join_open_ticket(conn, inquiry, identities, done.join_id, at, backfill)
             if joined is not None:
                 return await _with_wait(conn, deps, joined)
             done = await tickets.intake(conn, new, may_join=False)
@@ -152,6 +152,7 @@ async def _join_open_ticket(
     identities: list[tuple[str, str, bool]],
     open_id: int,
     at: datetime,
+    backfill: bool = False,
 ) -> Outcome | None:
     """A customer who writes again on the same channel, known by a verified identity, while a ticket
     of theirs is open there in the same queue (found by the intake's statement): the text joins that
@@ -167,6 +168,7 @@ async def _join_open_ticket(
         subject=inquiry.subject,
         at=at,
         identities=identities,
+        backfill=backfill,
     )
     if not added and await tickets.by_external_id(conn, inquiry.channel, inquiry.external_id):
         return None  # (channel, external_id) is a ticket of its own: the usual path answers

@@ -1,18 +1,21 @@
-"""Fans PostgreSQL's `ticket_offers` notifications out to the agents' live streams in this process.
+"""Fans PostgreSQL's `ticket_offers` notifications out to the agents' live streams in this process,
+and hands token revocations (`api_credentials_revoked`) to the token cache.
 
-One LISTEN connection per gateway process, opened with the first stream, reopened after PostgreSQL
-goes away (a stream then re-reads its agent's pending offers, so nothing announced meanwhile is
-missed).
+One LISTEN connection per gateway process, opened at start, reopened after PostgreSQL goes away (a
+stream then re-reads its agent's pending offers, and the token cache, which may have missed a
+revocation meanwhile, is emptied and bypassed until the connection is back).
 """
 
 import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 
+from services.shared.store.api_credentials import REVOKED_CHANNEL
 from services.shared.store.ticket_offers import CHANNEL
 
 log = logging.getLogger(__name__)
@@ -21,17 +24,38 @@ MAX_BACKLOG = 1000
 RECONNECT_S = 1.0
 
 
+def _ignore_revoked(credential_id: int) -> None:
+    pass
+
+
+def _ignore_listening(listening: bool) -> None:
+    pass
+
+
 class OfferHub:
-    def __init__(self, database_url: str):
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        on_revoked: Callable[[int], None] = _ignore_revoked,
+        on_listening: Callable[[bool], None] = _ignore_listening,
+    ):
         self._url = database_url
+        self._on_revoked = on_revoked
+        # Told True when the LISTEN connection is up, False when it is lost: while it is down a
+        # revocation could be missed.
+        self._on_listening = on_listening
         self._streams: dict[int, set[asyncio.Queue[dict[str, Any]]]] = {}
         self._task: asyncio.Task[None] | None = None
         # Set each time the LISTEN connection is (re)established: streams re-read pending offers.
         self.generation = 0
 
-    def subscribe(self, agent_id: int) -> asyncio.Queue[dict[str, Any]]:
+    def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run())
+
+    def subscribe(self, agent_id: int) -> asyncio.Queue[dict[str, Any]]:
+        self.start()
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(MAX_BACKLOG)
         self._streams.setdefault(agent_id, set()).add(queue)
         return queue
@@ -58,13 +82,21 @@ class OfferHub:
                     self._url, autocommit=True, application_name="gateway-offers"
                 ) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {REVOKED_CHANNEL}")
                     self.generation += 1
+                    self._on_listening(True)
                     self._broadcast({"state": "resync"})
                     async for note in conn.notifies():
-                        self._deliver(json.loads(note.payload))
+                        if note.channel == REVOKED_CHANNEL:
+                            self._on_revoked(int(note.payload))
+                        else:
+                            self._deliver(json.loads(note.payload))
             except psycopg.OperationalError as exc:
-                log.warning("offer notifications lost (%s); reconnecting", exc)
+                self._on_listening(False)
+                log.warning("offer and revocation notifications lost (%s); reconnecting", exc)
                 await asyncio.sleep(RECONNECT_S)
+            finally:
+                self._on_listening(False)
 
     def _deliver(self, payload: dict[str, Any]) -> None:
         agent_id = payload.get("agent_id")

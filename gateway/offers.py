@@ -12,7 +12,12 @@ from services.shared.store.tickets import Ticket
 
 
 async def accept_locked(
-    conn: AsyncConnection[Any], offer_id: int, agent_id: int, at: datetime, policy: Any
+    conn: AsyncConnection[Any],
+    offer_id: int,
+    agent_id: int,
+    at: datetime,
+    policy: Any,
+    mark: dict[str, Any] | None = None,
 ) -> Ticket:
     """Accepts the agent's pending offer inside the caller's transaction.
 
@@ -20,7 +25,7 @@ async def accept_locked(
     deadlocks with a timeout or a withdrawal of the same offer. An offer that expired, was withdrawn
     or is not this agent's is refused (409, 404) and nothing changes. Accepting claims and answers
     the ticket in one step, each through the state machine with its own event; the offer's reserved
-    slot becomes the held ticket's.
+    slot becomes the held ticket's. `mark` goes into both events' data (a back-fill's flag).
     """
     offer = await ticket_offers.get_for_update(conn, offer_id)
     if offer is None or offer.agent_id != agent_id:
@@ -40,12 +45,12 @@ async def accept_locked(
         at=at,
         policy=policy,
         agent_id=agent_id,
-        data={"offer_id": offer_id},
+        data={"offer_id": offer_id, **(mark or {})},
         extra_columns={"reserved_agent_id": None},
     )
     claimed = await tickets.get(conn, ticket.id)
     assert claimed is not None
-    await apply_locked(conn, claimed, "answer", at=at, policy=policy, agent_id=agent_id)
+    await apply_locked(conn, claimed, "answer", at=at, policy=policy, agent_id=agent_id, data=mark)
     answered = await tickets.get(conn, ticket.id)
     assert answered is not None
     return answered

@@ -21,12 +21,23 @@ TYPE_BASE = "https://ticketing.example/problems/"
 class Problem(Exception):
     """Raised anywhere in a request: becomes a problem response with this status."""
 
-    def __init__(self, status: int, title: str, detail: str = "", *, kind: str = "", **extra: Any):
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        *,
+        kind: str = "",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ):
         super().__init__(detail or title)
         self.status = status
         self.title = title
         self.detail = detail
         self.kind = kind or title.lower().replace(" ", "-")
+        # Response headers that go with it (Retry-After on a 429).
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -69,7 +80,8 @@ def allowed_methods(app: Any, scope: Scope) -> list[str]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+        headers.update(exc.headers)
         return problem_response(exc.status, exc.title, exc.detail, exc.kind, headers, **exc.extra)
 
     @app.exception_handler(RequestValidationError)

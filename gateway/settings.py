@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gateway.rate_limits import RateLimitSettings
 from services.router import policy as routing_policy
 from services.router.policy import Policies
 from services.router.settings import load_policies
@@ -89,7 +90,8 @@ class GatewaySettings:
     max_body_bytes: int
     # How far in the future an integration's occurred_at may be, for clocks that run a little ahead.
     max_clock_skew_s: float
-    # A revoked token keeps working this long in each process; longer saves a query per request.
+    # How long a token stays cached in each process. Revocation reaches every process at once
+    # (NOTIFY), so this only bounds edits made by hand in the database; longer saves a query.
     auth_cache_s: float
     db_pool_max: int
     access_log: bool
@@ -103,6 +105,15 @@ class GatewaySettings:
     routing: Policies = field(default_factory=routing_policy.load)
     # Where integrations' callbacks may go (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_NETWORKS).
     callback_egress: EgressPolicy = EgressPolicy()
+    # How far in the past an integration may date occurred_at (its platform's record of when a call
+    # was answered). Longer tolerates integrations that queue events while offline; shorter limits
+    # how far a key can reach back to jump queues or bend handling times. Back-fill tokens are exempt.
+    occurred_at_window_s: float = 24 * 3600.0
+    # How long a stream ticket may wait before it is used. Longer tolerates slow page loads; shorter
+    # narrows what one leaked from a URL is worth (it is single-use either way).
+    stream_ticket_ttl_s: float = 60.0
+    # Per credential, per route class and per process (RATE_LIMIT_*, MAX_STREAMS_PER_CREDENTIAL).
+    rate_limits: RateLimitSettings = field(default_factory=lambda: RateLimitSettings.from_env(Env({})))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -128,4 +139,7 @@ class GatewaySettings:
             kpi_targets=_kpi_targets(env),
             routing=load_policies(env),
             callback_egress=EgressPolicy.from_env(env),
+            occurred_at_window_s=env.float("OCCURRED_AT_WINDOW_S", 24 * 3600.0),
+            stream_ticket_ttl_s=env.float("STREAM_TICKET_TTL_S", 60.0),
+            rate_limits=RateLimitSettings.from_env(env),
         )

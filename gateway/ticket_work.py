@@ -18,17 +18,25 @@ from services.shared.store.tickets import Ticket
 from services.shared.ticket_states import IllegalTransition
 
 
-def event_time(deps: Deps, reported: datetime | None) -> datetime:
+def event_time(deps: Deps, reported: datetime | None, by: Credential) -> datetime:
+    """When an action of `by` happened: now, or its word where its role may date events (422 else)."""
+    settings = deps.settings
+    window = occurred_at.Window(past_s=settings.occurred_at_window_s, future_s=settings.max_clock_skew_s)
     try:
-        return occurred_at.resolve(reported, datetime.now(UTC), deps.settings.max_clock_skew_s)
+        return occurred_at.resolve(reported, datetime.now(UTC), window, role=by.role, backfill=by.backfill)
     except occurred_at.InvalidTime as exc:
         raise Problem(422, "Invalid time", str(exc)) from None
 
 
-async def claim_next(deps: Deps, agent_id: int, reported: datetime | None) -> Ticket | None:
+def backfill_mark(reported: datetime | None, by: Credential) -> dict[str, Any]:
+    """What an event dated by a back-fill token carries in its data, so replays can be told apart."""
+    return {"backfill": True} if occurred_at.dated_by_backfill(reported, by.backfill) else {}
+
+
+async def claim_next(deps: Deps, agent_id: int, reported: datetime | None, by: Credential) -> Ticket | None:
     """The agent's best waiting ticket within their capacity. Pulling work is being at work: an
     offline agent who pulls is signed in (available); one who set themselves away gets a 409."""
-    at = event_time(deps, reported)
+    at = event_time(deps, reported, by)
     async with deps.pool.connection() as conn:
         async with conn.transaction():
             presence = await agents.presence_of(conn, agent_id)
@@ -67,7 +75,8 @@ async def act(
 ) -> Ticket:
     """Applies `action` under the ticket's row lock, once the access rule lets `credential` do it
     (404 for a ticket out of its reach; reopening 403 for anyone but the resolver or a supervisor)."""
-    at = event_time(deps, reported)
+    at = event_time(deps, reported, credential)
+    data = {**(data or {}), **backfill_mark(reported, credential)}
     need = Need.REOPEN if action == "reopen" else Need.SEE
     async with deps.pool.connection() as conn, conn.transaction():
         ticket = await tickets.get(conn, ticket_id, for_update=True)

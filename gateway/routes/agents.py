@@ -2,19 +2,21 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Body, Path, Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from gateway import offers, ticket_work
 from gateway.agent_schemas import AgentOut, OfferOut, PresenceIn, PresenceOut
-from gateway.auth import Agent, stream_credential
+from gateway.auth import Agent, StreamTicket, stream_credential
 from gateway.deps import Deps, DepsDep
 from gateway.problems import Problem
+from gateway.rate_limits import leased
 from gateway.schemas import EventTime, TicketOut
 from services.shared.store import agents, ticket_offers, tickets
 from services.shared.store.api_credentials import Credential
@@ -46,7 +48,8 @@ def _agent_id(credential: Credential) -> int:
 async def claim(
     credential: Agent, deps: DepsDep, body: Annotated[EventTime | None, Body()] = None
 ) -> TicketOut | Response:
-    ticket = await ticket_work.claim_next(deps, _agent_id(credential), body.occurred_at if body else None)
+    reported = body.occurred_at if body else None
+    ticket = await ticket_work.claim_next(deps, _agent_id(credential), reported, credential)
     if ticket is None:
         return Response(status_code=204)
     return TicketOut.of(ticket)
@@ -97,10 +100,12 @@ async def pending_offers(credential: Agent, deps: DepsDep) -> list[OfferOut]:
 async def accept(
     offer_id: OfferId, credential: Agent, deps: DepsDep, body: Annotated[EventTime | None, Body()] = None
 ) -> TicketOut:
-    at = ticket_work.event_time(deps, body.occurred_at if body else None)
+    reported = body.occurred_at if body else None
+    at = ticket_work.event_time(deps, reported, credential)
+    mark = ticket_work.backfill_mark(reported, credential)
     async with deps.pool.connection() as conn, conn.transaction():
         ticket = await offers.accept_locked(
-            conn, offer_id, _agent_id(credential), at, deps.settings.escalation
+            conn, offer_id, _agent_id(credential), at, deps.settings.escalation, mark
         )
     return TicketOut.of(ticket)
 
@@ -126,12 +131,18 @@ async def reject(offer_id: OfferId, credential: Agent, deps: DepsDep) -> Respons
     "When my last stream closes I am signed out (offline) and my pending offers go back at once.",
     response_class=StreamingResponse,
 )
-async def stream(request: Request, deps: DepsDep, access_token: str | None = None) -> StreamingResponse:
-    agent_id = _agent_id(await stream_credential(request, access_token, "agent"))
+async def stream(
+    request: Request,
+    deps: DepsDep,
+    ticket: StreamTicket = None,
+) -> StreamingResponse:
+    credential = await stream_credential(request, ticket, "agent")
+    lease = deps.limiter.open_stream(credential.id)
     return StreamingResponse(
-        _events(request, deps, agent_id),
+        leased(lease, _events(request, deps, _agent_id(credential))),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(lease.release),
     )
 
 
@@ -176,7 +187,7 @@ async def _pending_events(deps: Deps, agent_id: int) -> list[bytes]:
     return out
 
 
-async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncIterator[bytes]:
+async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator[bytes, None]:
     # Subscribed here, not in the handler: a client gone before the body starts never runs this
     # generator, and a subscription made outside it would never be dropped. Subscribed before the
     # pending offers are read, so an offer made in between is announced rather than missed.

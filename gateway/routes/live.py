@@ -1,18 +1,20 @@
 """Live figures as Server-Sent Events (GET /v1/metrics/live) and the wallboard page that shows them."""
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC
 from importlib import resources
-from typing import Annotated, Any
+from typing import Any
 
 import grpc
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
+from starlette.background import BackgroundTask
 from ticketing.v1 import metrics_pb2
 
-from gateway.auth import stream_credential
+from gateway.auth import StreamTicket, stream_credential
 from gateway.deps import Deps, DepsDep
+from gateway.rate_limits import leased
 from gateway.report_view import figures_to_dict
 from services.shared.kpi_targets import TargetTable
 
@@ -69,7 +71,7 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
     }
 
 
-async def _events(request: Request, deps: Deps) -> AsyncIterator[str]:
+async def _events(request: Request, deps: Deps) -> AsyncGenerator[str, None]:
     yield f"retry: {RETRY_MS}\n\n"
     call = deps.metrics.WatchLive(metrics_pb2.WatchLiveRequest(), timeout=STREAM_DEADLINE_S)
     try:
@@ -93,15 +95,15 @@ async def _events(request: Request, deps: Deps) -> AsyncIterator[str]:
 async def live(
     request: Request,
     deps: DepsDep,
-    access_token: Annotated[
-        str | None, Query(description="For EventSource, which cannot send headers")
-    ] = None,
+    ticket: StreamTicket = None,
 ) -> StreamingResponse:
-    await stream_credential(request, access_token, "supervisor")
+    credential = await stream_credential(request, ticket, "supervisor")
+    lease = deps.limiter.open_stream(credential.id)
     return StreamingResponse(
-        _events(request, deps),
+        leased(lease, _events(request, deps)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        background=BackgroundTask(lease.release),
     )
 
 
@@ -109,6 +111,7 @@ async def live(
     "/wallboard", response_class=HTMLResponse, summary="The wallboard page (asks for a supervisor token)"
 )
 async def wallboard() -> HTMLResponse:
-    # The page holds no figures itself: it reads them from /v1/metrics/live with the token it is given.
+    # The page holds no figures itself: it reads them from /v1/metrics/live with a stream ticket it
+    # gets with the token it is given.
     page = resources.files("gateway").joinpath("pages/wallboard.html").read_text(encoding="utf-8")
     return HTMLResponse(page, headers={"Cache-Control": "no-cache"})

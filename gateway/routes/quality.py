@@ -1,13 +1,12 @@
 """POST /v1/tickets/{id}/quality: a supervisor scores a handled ticket 0-100 (the quality figure)."""
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import Field
 
-from gateway import occurred_at
+from gateway import ticket_work
 from gateway.auth import Supervisor
 from gateway.deps import DepsDep
 from gateway.problems import Problem
@@ -36,10 +35,7 @@ async def evaluate(
     credential: Supervisor,
     deps: DepsDep,
 ) -> dict[str, Any]:
-    try:
-        at = occurred_at.resolve(body.occurred_at, datetime.now(UTC), deps.settings.max_clock_skew_s)
-    except occurred_at.InvalidTime as exc:
-        raise Problem(422, "Invalid time", str(exc)) from None
+    at = ticket_work.event_time(deps, body.occurred_at, credential)
     try:
         async with deps.pool.connection() as conn:
             found = await quality_evaluations.record(

@@ -59,7 +59,8 @@ async def position(ticket_id: TicketId, credential: AnyRole, deps: DepsDep) -> P
     "`agent_message` event. Only the agent holding the ticket may reply.",
 )
 async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: DepsDep) -> TicketOut:
-    at = ticket_work.event_time(deps, body.occurred_at)
+    at = ticket_work.event_time(deps, body.occurred_at, credential)
+    mark = ticket_work.backfill_mark(body.occurred_at, credential)
     async with deps.pool.connection() as conn, conn.transaction():
         ticket = await tickets.get(conn, ticket_id, for_update=True)
         await ticket_work.reach(conn, credential, ticket_id, exists=ticket is not None)
@@ -70,7 +71,13 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
             )
         if ticket.status == "claimed":
             await ticket_work.apply_locked(
-                conn, ticket, "answer", at=at, policy=deps.settings.escalation, agent_id=credential.agent_id
+                conn,
+                ticket,
+                "answer",
+                at=at,
+                policy=deps.settings.escalation,
+                agent_id=credential.agent_id,
+                data=mark,
             )
         at = max(at, ticket.last_event_at)
         recipient = await tickets.reply_address(conn, ticket.id, CHANNEL_IDENTITY[ticket.channel])
@@ -86,7 +93,7 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
                 at,
                 credential.agent_id,
                 ticket.queue_id,
-                {"text": body.text, "message_id": message_id},
+                {"text": body.text, "message_id": message_id, **mark},
             ),
         )
         await conn.execute(

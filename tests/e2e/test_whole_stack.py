@@ -56,7 +56,8 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(
         stack.admin(
             "create-agent", "Layla", "--queues", "transfers_payments,cards,triage,general,disputes_fraud"
         )
-        agent = stack.token("--role", "agent", "--agent-id", "1", "--name", "Layla")
+        # A back-fill token: the test replays two hours of a day with the agent's actions dated.
+        agent = stack.token("--role", "agent", "--agent-id", "1", "--name", "Layla", "--backfill")
         supervisor = stack.token("--role", "supervisor", "--name", "Manager")
         keys = {c: stack.token("--role", "integration", "--channel", c, "--name", c) for c in CHANNELS}
         t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)

@@ -89,6 +89,8 @@ class NewTicket:
     first_response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
     sla_warn_at: datetime | None = None
+    # Dated by a back-fill token: its `created` and `routed` events say so (`"backfill": true`).
+    backfill: bool = False
 
 
 def _numbered(query: str) -> tuple[str, list[str]]:
@@ -256,6 +258,10 @@ class Intake:
     join_id: int | None = None
 
 
+def _backfill(backfill: bool) -> dict[str, bool]:
+    return {"backfill": True} if backfill else {}
+
+
 async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool = True) -> Intake:
     """Stores a new ticket unless it is a replay or (with `may_join`) the customer has another open
     ticket in the queue. `conn` is autocommit."""
@@ -285,8 +291,10 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool =
         "first_response_due_at": None if new.faq else new.first_response_due_at,
         "resolution_due_at": None if new.faq else new.resolution_due_at,
         "sla_warn_at": None if new.faq else new.sla_warn_at,
-        "created_data": Jsonb({"channel": new.channel, "external_id": new.external_id}),
-        "routed_data": Jsonb({"routed_by": new.routed_by, **new.classification}),
+        "created_data": Jsonb(
+            {"channel": new.channel, "external_id": new.external_id, **_backfill(new.backfill)}
+        ),
+        "routed_data": Jsonb({"routed_by": new.routed_by, **new.classification, **_backfill(new.backfill)}),
         "self_served_data": Jsonb({"faq_id": new.faq.faq_id, "confidence": new.faq.confidence})
         if new.faq
         else None,
@@ -622,10 +630,12 @@ async def join_thread(
     subject: str,
     at: datetime,
     identities: list[tuple[str, str, bool]],
+    backfill: bool = False,
 ) -> bool:
     """Adds the follow-up to the ticket's thread; False when it was there already or is a ticket.
     `conn` is autocommit."""
-    data = {"channel": channel, "external_id": external_id, "text": text, "subject": subject}
+    data: dict[str, Any] = {"channel": channel, "external_id": external_id, "text": text, "subject": subject}
+    data.update(_backfill(backfill))
     # One statement: on the intake's autocommit connection it commits alone, in one round trip.
     cur = await conn.execute(
         JOIN_THREAD,

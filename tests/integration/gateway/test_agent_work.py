@@ -19,7 +19,8 @@ def iso(moment: datetime) -> str:
 
 def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gateway_alone: Gateway) -> None:
     phone = gateway_alone.token("integration", channel="phone")
-    agent_id, agent = gateway_alone.agent(["triage"])
+    # A back-fill token: the test replays a timeline with the agent's actions dated.
+    agent_id, agent = gateway_alone.agent(["triage"], backfill=True)
     with psycopg.connect(gateway_alone.database_url, autocommit=True) as conn:
         agent_capacity.set_sync(conn, agent_id, {"phone": 2})  # two calls at once (one by default)
     t0 = datetime.now(UTC) - timedelta(minutes=10)

@@ -152,7 +152,9 @@ def test_the_supervisor_page_shows_every_queue_and_agent_live(gateway_alone: Gat
     agent_id, token = gw.agent(["triage", "cards"], name="Omar")
     with gw.client(web) as client:
         client.post("/v1/inquiries", json=inquiry(channel="web", external_id="w1")).raise_for_status()
-    page.goto(f"{gw.url}/supervisor?token={gw.token('supervisor')}")
+    page.goto(f"{gw.url}/supervisor")
+    page.fill("#token", gw.token("supervisor"))
+    page.click("#login button")
     waiting = page.locator('[data-queue="triage"] [data-figure="waiting"]')
     waiting.wait_for()
     assert waiting.text_content() == "1"

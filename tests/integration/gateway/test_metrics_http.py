@@ -150,7 +150,7 @@ def test_self_served_then_human_through_the_gateway(start_gateway, metrics_addr,
     with serving(FaqClassifier()) as addr:
         gateway = start_gateway(classifier_addr=addr, metrics_addr=metrics_addr, classifier_timeout_s=3.0)
         chat = gateway.token("integration", channel="chat")
-        agent_id, agent = gateway.agent(["cards"])
+        agent_id, agent = gateway.agent(["cards"], backfill=True)  # its actions are dated
         t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
         with gateway.client(chat) as client:
             question = {"text": "how do I activate it?", "occurred_at": t0.isoformat()}
@@ -201,9 +201,13 @@ def test_live_figures_stream_and_follow_a_change(gateway: Gateway, db):
         (agent,),
     )
     supervisor = gateway.token("supervisor")
+    with gateway.client(supervisor) as signed_in:
+        issued = signed_in.post("/v1/stream-tickets", json={"stream": "/v1/metrics/live"})
+    assert issued.status_code == 201, issued.text
     with httpx.Client(base_url=gateway.url, timeout=10) as client:
         assert_problem(client.get("/v1/metrics/live"), 401)
-        with client.stream("GET", "/v1/metrics/live", params={"access_token": supervisor}) as response:
+        # EventSource cannot send a header: a single-use ticket opens the stream, never the token.
+        with client.stream("GET", issued.json()["url"]) as response:
             assert response.headers["content-type"].startswith("text/event-stream")
             events = sse_events(response)
             first = next(events)

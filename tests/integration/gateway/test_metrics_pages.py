@@ -31,7 +31,9 @@ def test_the_wallboard_shows_live_figures_coloured_against_target(gateway: Gatew
     db.execute("UPDATE tickets SET status = 'resolved'")
     token = gateway.token("supervisor")
 
-    page.goto(f"{gateway.url}/wallboard?token={token}")
+    page.goto(f"{gateway.url}/wallboard")
+    page.fill("#token", token)
+    page.click("#login button")
 
     phone_sl = page.locator('[data-key="channel-phone"] [data-figure="service_level"]')
     phone_sl.wait_for()
@@ -56,14 +58,22 @@ def test_the_wallboard_shows_live_figures_coloured_against_target(gateway: Gatew
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # never reloaded
 
 
-def test_the_wallboard_asks_for_a_token_when_given_none(gateway: Gateway, browser_page):
+def test_the_wallboard_asks_for_a_token_and_never_takes_one_from_its_url(gateway: Gateway, browser_page):
     page = browser_page
-    page.goto(f"{gateway.url}/wallboard")
+    tickets: list[str] = []
+    page.on(
+        "request", lambda request: tickets.append(request.url) if "/v1/metrics/live" in request.url else None
+    )
+    supervisor = gateway.token("supervisor")
+    page.goto(f"{gateway.url}/wallboard?token={supervisor}")
     assert page.locator("#login").is_visible()
-    page.fill("#token", gateway.token("supervisor"))
+    assert page.evaluate("location.href") == f"{gateway.url}/wallboard"  # out of the history too
+    page.fill("#token", supervisor)
     page.click("#login button")
     page.locator('[data-key="channel-email"]').wait_for()
     assert page.locator("#status").text_content().startswith("live")
+    # The stream was opened with a single-use ticket; the token was in no URL.
+    assert tickets and all("ticket=stk_" in url and supervisor not in url for url in tickets)
 
 
 def test_the_report_page_renders_tables_and_charts(gateway: Gateway, db, database_url, browser_page):

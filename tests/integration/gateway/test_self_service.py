@@ -84,7 +84,7 @@ def test_a_frequent_question_is_answered_at_once_and_waits_for_nobody(gateway: G
 def test_asking_for_a_human_queues_it_then_an_agent_claims_and_answers(gateway: Gateway) -> None:
     chat = gateway.token("integration", channel="chat")
     email = gateway.token("integration", channel="email")
-    agent_id, agent = gateway.agent(["cards"])
+    agent_id, agent = gateway.agent(["cards"], backfill=True)  # its actions are dated
     t0 = datetime.now(UTC) - timedelta(minutes=10)
     with gateway.client(chat) as client:
         ticket = client.post(

@@ -25,12 +25,14 @@ def test_a_customer_needs_an_identity() -> None:
 
 
 def test_occurred_at_defaults_to_now_and_refuses_the_future_and_naive_times() -> None:
-    assert occurred_at.resolve(None, NOW, 10) == NOW
-    assert occurred_at.resolve(NOW + timedelta(seconds=5), NOW, 10) == NOW + timedelta(seconds=5)
+    window = occurred_at.Window(past_s=86400, future_s=10)
+    assert occurred_at.resolve(None, NOW, window, role="integration") == NOW
+    ahead = NOW + timedelta(seconds=5)
+    assert occurred_at.resolve(ahead, NOW, window, role="integration") == ahead
     with pytest.raises(occurred_at.InvalidTime, match="future"):
-        occurred_at.resolve(NOW + timedelta(seconds=11), NOW, 10)
+        occurred_at.resolve(NOW + timedelta(seconds=11), NOW, window, role="integration")
     with pytest.raises(occurred_at.InvalidTime, match="offset"):
-        occurred_at.resolve(datetime(2026, 3, 1, 9, 0), NOW, 10)
+        occurred_at.resolve(datetime(2026, 3, 1, 9, 0), NOW, window, role="integration")
 
 
 def test_the_request_hash_tells_a_retry_from_a_different_inquiry() -> None:
