@@ -77,3 +77,33 @@ def test_openapi_declares_bearer_security_and_problem_errors(gateway_alone: Gate
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")):
                     assert list(response["content"]) == ["application/problem+json"], (method, path, status)
+
+
+@pytest.mark.browser
+def test_pages_run_under_their_policy_without_a_violation(chromium: object, gateway_alone: Gateway) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(chromium, Browser)
+    context = chromium.new_context()  # the policy enforced, unlike the other browser tests
+    try:
+        for path in PAGES:
+            page = context.new_page()
+            problems: list[str] = []
+            page.on("pageerror", lambda error, problems=problems: problems.append(str(error)))
+            page.on(
+                "console",
+                lambda message, problems=problems: (
+                    problems.append(message.text) if message.type == "error" else None
+                ),
+            )
+            page.goto(gateway_alone.url + path)
+            page.wait_for_load_state("networkidle")
+            # The inline script ran (it wires the sign-in form) and nothing was refused.
+            page.locator("input[type=password]").first.fill("tkt_not-a-real-token")
+            page.locator("button[type=submit]").first.click()
+            page.wait_for_timeout(300)
+            refused = [p for p in problems if "Content Security Policy" in p]
+            assert not refused, (path, refused)
+            page.close()
+    finally:
+        context.close()
