@@ -1,4 +1,5 @@
-"""The metrics process: the gRPC server (health, reflection, MetricsService) and the event follower."""
+"""The metrics process: the gRPC server (MetricsService behind the internal credential, health) and the
+event follower."""
 
 import asyncio
 import logging
@@ -42,7 +43,9 @@ class MetricsService:
         if not self.settings.http_bind:
             self.http_port = None
             return
-        self._http, self._http_pool = prometheus.serve(self.settings.http_bind, self.settings.database_url)
+        self._http, self._http_pool = prometheus.serve(
+            self.settings.http_bind, self.settings.database_url, self.settings.prometheus_token
+        )
         self.http_port = self._http.server_port
 
     def start_follower(self) -> None:
@@ -87,6 +90,7 @@ async def open_service(settings: MetricsSettings) -> MetricsService:
         server, port, health_servicer = grpc_server.build_server(
             [(metrics_pb2_grpc.add_MetricsServiceServicer_to_server, MetricsServicer(pool), SERVICE_NAME)],
             settings.bind,
+            settings.security,
         )
     except BaseException:
         await pool.close()
