@@ -1,8 +1,9 @@
 """Channels to the internal gRPC services that put the bearer secret on every call (TLS when configured).
 
-The secret is added by a channel interceptor, so no call can leave without it. Measured against
-passing `metadata=` at each call (health Check on loopback, 8 concurrent callers), the interceptor
-cost no throughput beyond the noise of the machine, so the hot path (ClassifyBatch) uses it too.
+The secret is added by channel interceptors, so no call can leave without it. Against `metadata=`
+passed at each call (health Check on loopback, 8 concurrent callers, on 2 shared cores) both ran at
+1.7-2.0 k calls/s with the difference inside the run-to-run noise, so the intake's hot path
+(ClassifyBatch) uses the interceptors too.
 """
 
 from collections.abc import Callable
@@ -21,24 +22,28 @@ def _with(details: Any, extra: tuple[tuple[str, str], ...]) -> Any:
     return details._replace(metadata=metadata)
 
 
-class _AddTokenAio(
-    grpc.aio.UnaryUnaryClientInterceptor,
-    grpc.aio.UnaryStreamClientInterceptor,
-    grpc.aio.StreamUnaryClientInterceptor,
-    grpc.aio.StreamStreamClientInterceptor,
-):
-    def __init__(self, token: str):
-        self._metadata = call_metadata(token)
+class _Adds:
+    def __init__(self, metadata: tuple[tuple[str, str], ...]):
+        self._metadata = metadata
 
+
+# One class per kind of call: grpc.aio files each interceptor under the first kind it matches only.
+class _UnaryUnaryAio(_Adds, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation: Next, details: Any, request: Any) -> Any:
         return await continuation(_with(details, self._metadata), request)
 
+
+class _UnaryStreamAio(_Adds, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation: Next, details: Any, request: Any) -> Any:
         return await continuation(_with(details, self._metadata), request)
 
+
+class _StreamUnaryAio(_Adds, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(self, continuation: Next, details: Any, requests: Any) -> Any:
         return await continuation(_with(details, self._metadata), requests)
 
+
+class _StreamStreamAio(_Adds, grpc.aio.StreamStreamClientInterceptor):
     async def intercept_stream_stream(self, continuation: Next, details: Any, requests: Any) -> Any:
         return await continuation(_with(details, self._metadata), requests)
 
@@ -73,7 +78,9 @@ def _tls(security: ClientSecurity) -> grpc.ChannelCredentials | None:
 
 def aio_channel(addr: str, security: ClientSecurity) -> grpc.aio.Channel:
     """An asyncio channel; it connects lazily and reconnects by itself."""
-    interceptors = [_AddTokenAio(security.token)]
+    metadata = call_metadata(security.token)
+    kinds = (_UnaryUnaryAio, _UnaryStreamAio, _StreamUnaryAio, _StreamStreamAio)
+    interceptors: list[grpc.aio.ClientInterceptor] = [kind(metadata) for kind in kinds]
     credentials = _tls(security)
     if credentials is None:
         return grpc.aio.insecure_channel(addr, interceptors=interceptors)

@@ -2,6 +2,7 @@
 no credential and a wrong one are UNAUTHENTICATED, the right one is answered; health stays open;
 reflection is off unless asked for and then behind the secret; TLS when configured."""
 
+import asyncio
 import datetime as dt
 import ipaddress
 import os
@@ -103,6 +104,33 @@ def test_a_client_channel_carries_the_secret_on_every_kind_of_call(metrics_addr:
         assert _get_kpis(channel, None)
         assert _export_tickets(channel, None)
         assert _watch_live(channel, None)
+
+
+def test_the_gateway_s_asyncio_channel_carries_the_secret_on_every_kind_of_call(metrics_addr: str) -> None:
+    """Unary and streaming answers alike (grpc.aio files a channel interceptor under one kind of call)."""
+
+    async def run() -> list[object]:
+        now = dt.datetime.now(dt.UTC)
+        kpis = metrics_pb2.GetKpisRequest()
+        getattr(kpis, "from").FromDatetime(now - dt.timedelta(days=1))
+        kpis.to.FromDatetime(now)
+        export = metrics_pb2.ExportTicketsRequest(to=kpis.to)
+        getattr(export, "from").CopyFrom(getattr(kpis, "from"))
+        async with grpc_channels.aio_channel(metrics_addr, internal_grpc.CLIENT) as channel:
+            stub = metrics_pb2_grpc.MetricsServiceStub(channel)
+            live = stub.WatchLive(metrics_pb2.WatchLiveRequest(), timeout=DEADLINE_S)
+            answers = [
+                await stub.GetKpis(kpis, timeout=DEADLINE_S),
+                await stub.ExportTickets(export, timeout=DEADLINE_S).read(),
+                await live.read(),
+            ]
+            live.cancel()
+            return answers
+
+    kpis, header, figures = asyncio.run(run())
+    assert isinstance(kpis, metrics_pb2.GetKpisResponse)
+    assert isinstance(header, metrics_pb2.ExportChunk) and header.csv.startswith("ticket_id,")
+    assert isinstance(figures, metrics_pb2.LiveFigures)
 
 
 def test_health_needs_no_credential_and_unknown_methods_are_refused_alike(classifier_addr: str) -> None:
