@@ -123,7 +123,7 @@ class _Quiet(WSGIRequestHandler):
 
 def serve(bind: str, database_url: str, token: str | None = None) -> tuple[Any, ConnectionPool]:
     """Starts the HTTP server (its own thread) with a small pool of its own; returns both to close."""
-    host, _, port = bind.rpartition(":")
+    port = bind.rpartition(":")[2]
     pool = ConnectionPool(database_url, min_size=0, max_size=2, name="metrics-prometheus", open=True,
                           kwargs={"autocommit": True, "application_name": "metrics"})  # fmt: skip
     registry = CollectorRegistry()
@@ -138,6 +138,6 @@ def serve(bind: str, database_url: str, token: str | None = None) -> tuple[Any, 
     class Server(ThreadingWSGIServer):
         address_family = family
 
-    server = make_server(sockaddr[0], int(port), app, Server, handler_class=_Quiet)
+    server = make_server(str(sockaddr[0]), int(port), app, Server, handler_class=_Quiet)
     threading.Thread(target=server.serve_forever, name="prometheus", daemon=True).start()
     return server, pool

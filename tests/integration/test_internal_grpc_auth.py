@@ -121,7 +121,9 @@ def test_the_gateway_s_asyncio_channel_carries_the_secret_on_every_kind_of_call(
             live = stub.WatchLive(metrics_pb2.WatchLiveRequest(), timeout=DEADLINE_S)
             answers = [
                 await stub.GetKpis(kpis, timeout=DEADLINE_S),
-                await stub.ExportTickets(export, timeout=DEADLINE_S).read(),
+                # Read to the end: a stream dropped halfway leaves the servicer's cursor to the
+                # garbage collector, whose warning would land on a later test.
+                [chunk async for chunk in stub.ExportTickets(export, timeout=DEADLINE_S)][0],
                 await live.read(),
             ]
             live.cancel()
