@@ -17,7 +17,7 @@ from gateway.offer_hub import OfferHub
 from gateway.rate_limits import RateLimiter
 from gateway.settings import GatewaySettings
 from gateway.waits import WaitContexts
-from services.shared import egress
+from services.shared import egress, grpc_channels
 from services.shared.db import open_async_pool
 
 
@@ -48,8 +48,9 @@ async def built(
         settings.database_url, min_size=2, max_size=settings.db_pool_max, name="gateway", autocommit=True
     )
     # Channels connect lazily and reconnect by themselves, so the gateway starts without its peers.
-    classifier_channel = grpc.aio.insecure_channel(settings.classifier_addr)
-    metrics_channel = grpc.aio.insecure_channel(settings.metrics_addr)
+    # Both put the internal secret on every call.
+    classifier_channel = grpc_channels.aio_channel(settings.classifier_addr, settings.internal_grpc)
+    metrics_channel = grpc_channels.aio_channel(settings.metrics_addr, settings.internal_grpc)
     limits = settings.documents
     # Worker processes start with the first document, so a gateway that never sees one runs none.
     documents = DocumentWorkers(

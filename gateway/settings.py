@@ -11,6 +11,7 @@ from services.router.settings import load_policies
 from services.shared import kpi_targets, sla
 from services.shared.domain import CHANNELS
 from services.shared.egress import EgressPolicy
+from services.shared.internal_credential import ClientSecurity
 from services.shared.kpi_targets import DEFAULT_TABLE, TargetTable
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
@@ -99,6 +100,8 @@ class GatewaySettings:
     # The SLA policies (SLA_POLICIES_FILE, ESCALATE_AFTER_S): deadlines set at intake and on each change.
     escalation: SlaPolicies
     documents: DocumentLimits
+    # The internal gRPC secret (INTERNAL_GRPC_TOKEN) and TLS CA the classifier and metrics require.
+    internal_grpc: ClientSecurity
     # KPI targets (KPI_TARGETS, e.g. `fcr=0.92,chat.asa_s=60`) over the defaults of KPIS.md.
     kpi_targets: TargetTable = DEFAULT_TABLE
     # Routing policies per queue (ROUTING_POLICIES), for dry runs and estimated waits.
@@ -136,6 +139,7 @@ class GatewaySettings:
             log_level=env.str("LOG_LEVEL", "info").lower(),
             escalation=_sla_policies(env),
             documents=DocumentLimits.from_env(env),
+            internal_grpc=ClientSecurity.from_env(environ),
             kpi_targets=_kpi_targets(env),
             routing=load_policies(env),
             callback_egress=EgressPolicy.from_env(env),

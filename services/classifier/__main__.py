@@ -23,7 +23,7 @@ def main() -> None:
             matcher = faq.FaqMatcher(faq.load(settings.faq_file), min_confidence=settings.faq_min_confidence)
     except (SettingsError, keyword_table.RoutingTableError, ModelError, faq.FaqError) as error:
         raise SystemExit(f"classifier: {error}") from None
-    asyncio.run(server.serve(serving, settings.bind, matcher))
+    asyncio.run(server.serve(serving, settings.bind, settings.security, matcher))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Timing of classifications for the evaluation command: in process, and over gRPC against a real server."""
 
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import grpc
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
+
+from services.shared import grpc_channels
+from services.shared.internal_credential import ClientSecurity
 
 # Every call over gRPC has a deadline; a decision takes well under a millisecond.
 DEADLINE_S = 5.0
@@ -47,12 +51,22 @@ def _free_port() -> int:
 def server(model_path: Path) -> Iterator[grpc.Channel]:
     """`python -m services.classifier` serving `model_path` on loopback, and a channel to it."""
     address = f"127.0.0.1:{_free_port()}"
-    env = {**os.environ, "MODEL_PATH": str(model_path), "CLASSIFIER_BIND": address, "LOG_LEVEL": "WARNING"}
+    # A secret of its own: the server lives only for this evaluation.
+    token = secrets.token_urlsafe(32)
+    env = {
+        **os.environ,
+        "MODEL_PATH": str(model_path),
+        "CLASSIFIER_BIND": address,
+        "LOG_LEVEL": "WARNING",
+        "INTERNAL_GRPC_TOKEN": token,
+        "GRPC_TLS_CERT": "",
+        "GRPC_TLS_KEY": "",
+    }
     child = subprocess.Popen(
         [sys.executable, "-m", "services.classifier"], env=env, stdout=subprocess.DEVNULL
     )
     try:
-        with grpc.insecure_channel(address) as channel:
+        with grpc_channels.channel(address, ClientSecurity(token)) as channel:
             grpc.channel_ready_future(channel).result(timeout=START_TIMEOUT_S)
             yield channel
     finally:

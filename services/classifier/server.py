@@ -1,4 +1,4 @@
-"""Builds and runs the classifier's gRPC server: ClassifierService plus health and reflection."""
+"""Builds and runs the classifier's gRPC server: ClassifierService behind the internal credential."""
 
 import asyncio
 import contextlib
@@ -14,15 +14,18 @@ from services.classifier.reload import ModelWatcher, RouterSlot
 from services.classifier.servicer import SERVICE_NAME, ClassifierServicer
 from services.classifier.startup import Serving
 from services.shared.grpc_server import build_server, serve_until_signalled
+from services.shared.internal_credential import ServerSecurity
 
 
 def build(
-    slot: RouterSlot, bind: str, faq: FaqMatcher | None = None
+    slot: RouterSlot, bind: str, security: ServerSecurity, faq: FaqMatcher | None = None
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     """The server (not started), its bound port and its health servicer; call inside the event loop."""
     servicer = ClassifierServicer(slot, faq)
     return build_server(
-        [(classifier_pb2_grpc.add_ClassifierServiceServicer_to_server, servicer, SERVICE_NAME)], bind
+        [(classifier_pb2_grpc.add_ClassifierServiceServicer_to_server, servicer, SERVICE_NAME)],
+        bind,
+        security,
     )
 
 
@@ -35,9 +38,9 @@ async def _reread(watcher: ModelWatcher) -> None:
     await watcher.check(force=True)
 
 
-async def serve(serving: Serving, bind: str, faq: FaqMatcher | None = None) -> None:
+async def serve(serving: Serving, bind: str, security: ServerSecurity, faq: FaqMatcher | None = None) -> None:
     """Serves until SIGTERM or SIGINT, after printing where it listens; SIGHUP re-reads the model file."""
-    server, port, health_servicer = build(serving.slot, bind, faq)
+    server, port, health_servicer = build(serving.slot, bind, security, faq)
     router = serving.slot.router
     print(f"classifier: gRPC on {bind.rpartition(':')[0]}:{port} (routing: {router.version})", flush=True)
     tasks: list[asyncio.Task[None]] = []

@@ -8,6 +8,7 @@ from services.classifier.faq import DEFAULT_FAQ
 from services.classifier.faq import MIN_CONFIDENCE as FAQ_MIN_CONFIDENCE
 from services.classifier.keyword_table import DEFAULT_TABLE
 from services.classifier.learned_router import DEFAULT_THRESHOLD
+from services.shared.internal_credential import ServerSecurity
 from services.shared.settings import Env, SettingsError
 
 ROUTERS = ("learned", "keywords")
@@ -17,8 +18,11 @@ DEFAULT_MODEL_DIR = Path(".run/models")
 
 @dataclass(frozen=True)
 class ClassifierSettings:
-    # host:port the gRPC server listens on; port 0 picks a free one (tests).
+    # host:port the gRPC server listens on; port 0 picks a free one (tests). Loopback by default: an
+    # internal network's address (or 0.0.0.0 inside a container) only where others must reach it.
     bind: str
+    # The internal credential callers must present (INTERNAL_GRPC_TOKEN), TLS and reflection.
+    security: ServerSecurity
     # The keyword routing table (YAML); the shipped default unless a deployment supplies its own.
     # Its priority rules serve the learned router too.
     routing_table: Path
@@ -57,7 +61,8 @@ class ClassifierSettings:
         if not 0 < faq_min <= 1:
             raise SettingsError(f"FAQ_MIN_CONFIDENCE must be above 0 and at most 1, not {faq_min}")
         return cls(
-            bind=env.str("CLASSIFIER_BIND", "0.0.0.0:50051"),
+            bind=env.str("CLASSIFIER_BIND", "127.0.0.1:50051"),
+            security=ServerSecurity.from_env(environ),
             routing_table=Path(env.str("ROUTING_TABLE", str(DEFAULT_TABLE))),
             log_level=env.str("LOG_LEVEL", "INFO").upper(),
             router=router,

@@ -1,5 +1,8 @@
 """Prometheus text on the metrics service's HTTP port, read from PostgreSQL at each scrape.
 
+Bound anywhere but loopback, a scrape must carry `Authorization: Bearer <PROMETHEUS_TOKEN>` (the
+settings refuse such a bind without one): queue names and volumes are the centre's business.
+
 The counters are the all-time totals the follower keeps in kpi_totals (per channel and the queue a
 ticket was opened in, which never changes, so each only grows) rather than counts held in this
 process: every copy of the service reports the same numbers, and a restart loses nothing. The
@@ -10,18 +13,24 @@ from `tickets` at the scrape, and the event follower's lag and set-aside count f
 increase of ticketing_metrics_events_set_aside_total.
 """
 
+import hmac
 import logging
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from prometheus_client import start_http_server
+from prometheus_client import make_wsgi_app
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.registry import Collector, CollectorRegistry
 from psycopg_pool import ConnectionPool
 
 from services.metrics import follower_status
 from services.metrics.follower_status import FollowerStatus
 from services.metrics.rollup import CLASSIFY_BUCKETS_MS
+from services.shared.binds import host_of
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +127,50 @@ class TicketingCollector(Collector):
         yield from follower_families(status)
 
 
-def serve(bind: str, database_url: str, stuck_after_s: float) -> tuple[Any, ConnectionPool]:
+Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def require_bearer(app: Wsgi, token: str) -> Wsgi:
+    """`app` behind `Authorization: Bearer <token>`; anything else is answered 401."""
+    expected = f"Bearer {token}".encode()
+
+    def guarded(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        given = environ.get("HTTP_AUTHORIZATION", "").encode("latin-1", "replace")
+        if hmac.compare_digest(given, expected):
+            return app(environ, start_response)
+        start_response(
+            "401 Unauthorized",
+            [("Content-Type", "text/plain"), ("WWW-Authenticate", 'Bearer realm="metrics"')],
+        )
+        return [b"a bearer token is required\n"]
+
+    return guarded
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        """Scrapes every few seconds would flood the log."""
+
+
+def serve(
+    bind: str, database_url: str, stuck_after_s: float, token: str | None = None
+) -> tuple[Any, ConnectionPool]:
     """Starts the HTTP server (its own thread) with a small pool of its own; returns both to close."""
-    host, _, port = bind.rpartition(":")
+    port = bind.rpartition(":")[2]
     pool = ConnectionPool(database_url, min_size=0, max_size=2, name="metrics-prometheus", open=True,
                           kwargs={"autocommit": True, "application_name": "metrics"})  # fmt: skip
     registry = CollectorRegistry()
     registry.register(TicketingCollector(pool, stuck_after_s))
-    server, _thread = start_http_server(int(port), addr=host or "0.0.0.0", registry=registry)
+    app: Wsgi = make_wsgi_app(registry)
+    if token is not None:
+        app = require_bearer(app, token)
+    family, _, _, _, sockaddr = socket.getaddrinfo(
+        host_of(bind) or "0.0.0.0", int(port), type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+
+    class Server(ThreadingWSGIServer):
+        address_family = family
+
+    server = make_server(str(sockaddr[0]), int(port), app, Server, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, name="prometheus", daemon=True).start()
     return server, pool

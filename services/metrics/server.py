@@ -1,4 +1,5 @@
-"""The metrics process: the gRPC server (health, reflection, MetricsService) and the event follower."""
+"""The metrics process: the gRPC server (MetricsService behind the internal credential, health) and the
+event follower."""
 
 import asyncio
 import logging
@@ -43,7 +44,10 @@ class MetricsService:
             self.http_port = None
             return
         self._http, self._http_pool = prometheus.serve(
-            self.settings.http_bind, self.settings.database_url, self.settings.follower_stuck_after_s
+            self.settings.http_bind,
+            self.settings.database_url,
+            self.settings.follower_stuck_after_s,
+            self.settings.prometheus_token,
         )
         self.http_port = self._http.server_port
 
@@ -95,6 +99,7 @@ async def open_service(settings: MetricsSettings) -> MetricsService:
                 )
             ],
             settings.bind,
+            settings.security,
         )
     except BaseException:
         await pool.close()

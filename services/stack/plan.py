@@ -53,16 +53,23 @@ def client_addr(bind: str) -> str:
 
 
 def child_environment(
-    base: Mapping[str, str], *, database_url: str, broker_url: str, broker_dir: Path | None
+    base: Mapping[str, str],
+    *,
+    database_url: str,
+    broker_url: str,
+    broker_dir: Path | None,
+    internal_grpc_token: str,
 ) -> dict[str, str]:
-    """One environment for every child: the caller's, plus the servers chosen and the peers' addresses."""
+    """One environment for every child: the caller's, plus the servers chosen, the peers' addresses and
+    the internal gRPC secret they share."""
     env = dict(base)
+    env["INTERNAL_GRPC_TOKEN"] = internal_grpc_token
     env["DATABASE_URL"] = database_url
     env["BROKER_URL"] = broker_url
     if broker_dir is not None:
         env["BROKER_FILESYSTEM_DIR"] = str(broker_dir)
     # A server moved with *_BIND is still found by the gateway unless *_ADDR says otherwise.
-    for peer, default_bind in (("CLASSIFIER", "0.0.0.0:50051"), ("METRICS", "0.0.0.0:50052")):
+    for peer, default_bind in (("CLASSIFIER", "127.0.0.1:50051"), ("METRICS", "127.0.0.1:50052")):
         if not env.get(f"{peer}_ADDR"):
             env[f"{peer}_ADDR"] = client_addr(env.get(f"{peer}_BIND") or default_bind)
     # Children write to a pipe; without this their lines arrive in blocks, long after they happened.
@@ -91,7 +98,7 @@ def banner(
     broker = f"{broker_url}  (folder {broker_dir})" if broker_dir else redact(broker_url)
     return [
         f"gateway     {gateway}  (API docs {gateway}/docs)",
-        f"classifier  {classifier}  (gRPC; try: grpcurl -plaintext {classifier} list)",
+        f"classifier  {classifier}  (gRPC; every call but health needs INTERNAL_GRPC_TOKEN)",
         f"metrics     {client_addr(settings.metrics_bind)}  (gRPC)",
         f"database    {database}",
         f"broker      {broker}",

@@ -1,12 +1,15 @@
 """Health probes for the stack's servers: gRPC health and HTTP readiness; also a CLI for container checks.
 
 `python -m services.stack.probe grpc localhost:50051` or `... http http://localhost:8080/readyz`
-exits 0 when the server answers healthy, 1 otherwise.
+exits 0 when the server answers healthy, 1 otherwise. The gRPC health service needs no internal
+credential (it tells only SERVING or not); with GRPC_TLS_CA set the probe speaks TLS.
 """
 
+import os
 import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -15,9 +18,15 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 TIMEOUT_S = 3.0
 
 
-def grpc_serving(addr: str, timeout_s: float = TIMEOUT_S) -> bool:
+def _channel(addr: str, tls_ca: Path | None) -> grpc.Channel:
+    if tls_ca is None:
+        return grpc.insecure_channel(addr)
+    return grpc.secure_channel(addr, grpc.ssl_channel_credentials(tls_ca.read_bytes()))
+
+
+def grpc_serving(addr: str, timeout_s: float = TIMEOUT_S, tls_ca: Path | None = None) -> bool:
     """True when the server's standard health service says the whole server is SERVING."""
-    with grpc.insecure_channel(addr) as channel:
+    with _channel(addr, tls_ca) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         try:
             reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=timeout_s)
@@ -42,6 +51,8 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in CHECKS:
         print("usage: python -m services.stack.probe {grpc HOST:PORT | http URL}", file=sys.stderr)
         return 2
+    if argv[0] == "grpc" and os.environ.get("GRPC_TLS_CA"):
+        return 0 if grpc_serving(argv[1], tls_ca=Path(os.environ["GRPC_TLS_CA"])) else 1
     return 0 if CHECKS[argv[0]](argv[1]) else 1
 
 

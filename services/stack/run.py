@@ -1,5 +1,6 @@
 """Runs the stack: chooses the servers, migrates, starts the children, and stops everything together."""
 
+import secrets
 import signal
 import sys
 import threading
@@ -37,7 +38,12 @@ def run(settings: StackSettings, environ: Mapping[str, str], out: TextIO) -> int
         if broker_dir is not None:
             broker_dir.mkdir(parents=True, exist_ok=True)
         env = plan.child_environment(
-            environ, database_url=database_url, broker_url=broker_url, broker_dir=broker_dir
+            environ,
+            database_url=database_url,
+            broker_url=broker_url,
+            broker_dir=broker_dir,
+            # One secret per run unless the caller chose one: nothing outside this run knows it.
+            internal_grpc_token=environ.get("INTERNAL_GRPC_TOKEN") or secrets.token_urlsafe(32),
         )
         supervisor.set_env(env)
         code = supervisor.run_once(plan.migrate_command(sys.executable))

@@ -31,7 +31,7 @@ class StackSettings:
             broker_dir=Path(broker_dir).resolve() if broker_dir else None,
             gateway_host=env.str("GATEWAY_HOST", "0.0.0.0"),
             gateway_port=env.int("GATEWAY_PORT", 8080),
-            classifier_bind=env.str("CLASSIFIER_BIND", "0.0.0.0:50051"),
-            metrics_bind=env.str("METRICS_BIND", "0.0.0.0:50052"),
+            classifier_bind=env.str("CLASSIFIER_BIND", "127.0.0.1:50051"),
+            metrics_bind=env.str("METRICS_BIND", "127.0.0.1:50052"),
             log_level=env.str("LOG_LEVEL", "INFO").upper(),
         )

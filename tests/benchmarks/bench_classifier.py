@@ -8,12 +8,13 @@ import statistics
 import time
 from collections.abc import Callable
 
-import grpc
 import pytest
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
 from services.classifier import keyword_table
 from services.classifier.learned_router import LearnedRouter
+from services.shared import grpc_channels
+from tests.fixtures import internal_grpc
 
 pytestmark = pytest.mark.benchmark
 
@@ -72,7 +73,7 @@ def test_keyword_table_in_process() -> None:
 
 
 def test_classify_over_grpc(classifier_addr: str) -> None:
-    with grpc.insecure_channel(classifier_addr) as channel:
+    with grpc_channels.channel(classifier_addr, internal_grpc.CLIENT) as channel:
         stub = classifier_pb2_grpc.ClassifierServiceStub(channel)
 
         def classify(text: str) -> object:

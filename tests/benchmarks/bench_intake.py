@@ -20,6 +20,7 @@ import pytest
 
 from services.stack import probe
 from tests.e2e.stack import wait_for
+from tests.fixtures import internal_grpc
 from tests.fixtures.gateway import unused_port
 
 pytestmark = pytest.mark.benchmark
@@ -61,6 +62,7 @@ def test_intake_end_to_end(database_url: str, tmp_path: Path, default_model_path
         "GATEWAY_PORT": str(port),
         "GATEWAY_WORKERS": GATEWAY_WORKERS,
         "LOG_LEVEL": "warning",
+        **internal_grpc.ENV,
     }
     url = f"http://127.0.0.1:{port}"
     procs = [

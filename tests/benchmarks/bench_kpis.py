@@ -15,13 +15,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import grpc
 import psycopg
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
 from services.metrics import follower
+from services.shared import grpc_channels
+from tests.fixtures import internal_grpc
 
 pytestmark = pytest.mark.benchmark
 
@@ -191,7 +192,7 @@ def test_yearly_kpis_and_report_over_a_million_tickets(request, db, database_url
     print(f"kpi_daily rows: {db.execute('SELECT count(*) FROM kpi_daily').fetchone()[0]:,}")
 
     addr = request.getfixturevalue("metrics_addr")
-    with grpc.insecure_channel(addr) as channel:
+    with grpc_channels.channel(addr, internal_grpc.CLIENT) as channel:
         stub = metrics_pb2_grpc.MetricsServiceStub(channel)
         year = metrics_pb2.GetKpisRequest(to=stamp(datetime(YEAR + 1, 1, 1, tzinfo=UTC)))
         getattr(year, "from").CopyFrom(stamp(datetime(YEAR, 1, 1, tzinfo=UTC)))

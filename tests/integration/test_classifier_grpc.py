@@ -12,6 +12,8 @@ from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
 from services.classifier import datasets
 from services.classifier.servicer import MAX_BATCH
+from services.shared import grpc_channels
+from tests.fixtures import internal_grpc
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +23,7 @@ DEADLINE_S = 5.0
 
 @pytest.fixture
 def channel(classifier_addr: str) -> Iterator[grpc.Channel]:
-    with grpc.insecure_channel(classifier_addr) as channel:
+    with grpc_channels.channel(classifier_addr, internal_grpc.CLIENT) as channel:
         yield channel
 
 
@@ -167,17 +169,16 @@ def test_health_is_serving(channel: grpc.Channel, service: str) -> None:
     assert response.status == health_pb2.HealthCheckResponse.SERVING
 
 
-def test_reflection_lists_the_services(channel: grpc.Channel) -> None:
+def test_reflection_is_off_by_default(channel: grpc.Channel) -> None:
+    """Even a caller with the internal credential learns no service list (GRPC_REFLECTION=1 turns it on)."""
     stub = reflection_pb2_grpc.ServerReflectionStub(channel)
-    responses = stub.ServerReflectionInfo(
-        iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=DEADLINE_S
-    )
-    names = {service.name for response in responses for service in response.list_services_response.service}
-    assert names >= {
-        "ticketing.v1.ClassifierService",
-        "grpc.health.v1.Health",
-        "grpc.reflection.v1alpha.ServerReflection",
-    }
+    with pytest.raises(grpc.RpcError) as caught:
+        list(
+            stub.ServerReflectionInfo(
+                iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=DEADLINE_S
+            )
+        )
+    assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,9 @@ from services.classifier.learned_router import LearnedRouter
 from services.classifier.model import LinearModel
 from services.classifier.reload import ModelWatcher, RouterSlot
 from services.classifier.servicer import MAX_BATCH
+from services.shared import grpc_channels
 from services.shared.grpc_server import start
+from tests.fixtures import internal_grpc
 from tests.fixtures.aio_thread import LoopThread
 from tests.fixtures.learned_model import SMALL_INFO
 
@@ -36,7 +38,7 @@ def loop() -> Iterator[LoopThread]:
 
 def _serve(loop: LoopThread, slot: RouterSlot) -> tuple[grpc.aio.Server, str]:
     async def build() -> tuple[grpc.aio.Server, int]:
-        grpc_server, port, health_servicer = server.build(slot, "127.0.0.1:0")
+        grpc_server, port, health_servicer = server.build(slot, "127.0.0.1:0", internal_grpc.SERVER)
         await start(grpc_server, health_servicer)
         return grpc_server, port
 
@@ -70,7 +72,7 @@ def test_a_new_model_file_is_served_without_a_restart(
     grpc_server, address = _serve(loop, slot)
     task = loop.run(watch())
     try:
-        with grpc.insecure_channel(address) as channel:
+        with grpc_channels.channel(address, internal_grpc.CLIENT) as channel:
             stub = classifier_pb2_grpc.ClassifierServiceStub(channel)
             assert _version(stub) == "learned-first"
             artifact.save(small_model, dataclasses.replace(SMALL_INFO, version="learned-second"), path)
@@ -118,7 +120,7 @@ def test_a_batch_stops_when_its_deadline_passes(loop: LoopThread, default_router
     text = "My card was declined at the shop and I do not know why, it worked yesterday. " * 25
     requests = [classifier_pb2.ClassifyRequest(text=text, channel=common_pb2.CHANNEL_EMAIL)] * MAX_BATCH
     try:
-        with grpc.insecure_channel(address) as channel:
+        with grpc_channels.channel(address, internal_grpc.CLIENT) as channel:
             stub = classifier_pb2_grpc.ClassifierServiceStub(channel)
             grpc.channel_ready_future(channel).result(timeout=DEADLINE_S)
             started = time.perf_counter()

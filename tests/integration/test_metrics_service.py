@@ -16,6 +16,8 @@ from ticketing.v1 import common_pb2, metrics_pb2, metrics_pb2_grpc
 
 from services.metrics import follower
 from services.metrics.store import Position
+from services.shared import grpc_channels
+from tests.fixtures import internal_grpc
 
 pytestmark = pytest.mark.integration
 
@@ -178,7 +180,7 @@ def get_kpis(
 ) -> metrics_pb2.GetKpisResponse:
     request = metrics_pb2.GetKpisRequest(to=stamp(period[1]), **fields)
     getattr(request, "from").CopyFrom(stamp(period[0]))
-    with grpc.insecure_channel(addr) as channel:
+    with grpc_channels.channel(addr, internal_grpc.CLIENT) as channel:
         return metrics_pb2_grpc.MetricsServiceStub(channel).GetKpis(request, timeout=DEADLINE_S)
 
 
@@ -384,7 +386,7 @@ def test_queue_figures_are_live_from_tickets(db, metrics_addr):
     make_ticket(db, "phone", "general", two_days_ago, status="abandoned", queued_at=two_days_ago)
     make_ticket(db, "web", "general", two_days_ago, status="resolved", answered_at=two_days_ago)
 
-    with grpc.insecure_channel(metrics_addr) as channel:
+    with grpc_channels.channel(metrics_addr, internal_grpc.CLIENT) as channel:
         stub = metrics_pb2_grpc.MetricsServiceStub(channel)
         every = stub.GetQueueFigures(metrics_pb2.GetQueueFiguresRequest(), timeout=DEADLINE_S)
         cards_only = stub.GetQueueFigures(
@@ -423,7 +425,10 @@ def test_a_bad_period_is_invalid_argument(metrics_addr, period):
         getattr(request, "from").CopyFrom(stamp(period[0]))
     if period[1]:
         request.to.CopyFrom(stamp(period[1]))
-    with grpc.insecure_channel(metrics_addr) as channel, pytest.raises(grpc.RpcError) as error:
+    with (
+        grpc_channels.channel(metrics_addr, internal_grpc.CLIENT) as channel,
+        pytest.raises(grpc.RpcError) as error,
+    ):
         metrics_pb2_grpc.MetricsServiceStub(channel).GetKpis(request, timeout=DEADLINE_S)
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
@@ -446,22 +451,22 @@ def test_an_empty_period_has_zeros_and_nulls(metrics_addr):
 
 
 def test_health_is_serving(metrics_addr):
-    with grpc.insecure_channel(metrics_addr) as channel:
+    with grpc_channels.channel(metrics_addr, internal_grpc.CLIENT) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         for service in ("", "ticketing.v1.MetricsService"):
             reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=DEADLINE_S)
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
 
 
-def test_reflection_lists_the_services(metrics_addr):
-    """What `grpcurl -plaintext <addr> list` shows."""
-    with grpc.insecure_channel(metrics_addr) as channel:
-        responses = reflection_pb2_grpc.ServerReflectionStub(channel).ServerReflectionInfo(
-            iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=DEADLINE_S
+def test_reflection_is_off_by_default(metrics_addr):
+    """Even a caller with the internal credential learns no service list (GRPC_REFLECTION=1 turns it on)."""
+    with (
+        grpc_channels.channel(metrics_addr, internal_grpc.CLIENT) as channel,
+        pytest.raises(grpc.RpcError) as error,
+    ):
+        list(
+            reflection_pb2_grpc.ServerReflectionStub(channel).ServerReflectionInfo(
+                iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=DEADLINE_S
+            )
         )
-        names = {s.name for r in responses for s in r.list_services_response.service}
-    assert names >= {
-        "ticketing.v1.MetricsService",
-        "grpc.health.v1.Health",
-        "grpc.reflection.v1alpha.ServerReflection",
-    }
+    assert error.value.code() == grpc.StatusCode.UNIMPLEMENTED

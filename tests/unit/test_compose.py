@@ -24,6 +24,11 @@ DEPENDS_ON = {
 }
 
 
+# Settings a service adds to the shared environment.
+OWN_SETTINGS = {"MODEL_DIR", "CLASSIFIER_BIND", "METRICS_BIND", "METRICS_HTTP_BIND", "PROMETHEUS_TOKEN"}
+SECRETS = ["POSTGRES_PASSWORD", "RABBITMQ_USER", "RABBITMQ_PASSWORD", "INTERNAL_GRPC_TOKEN"]
+
+
 @pytest.fixture(scope="module")
 def services() -> dict[str, Any]:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -92,8 +97,9 @@ def test_processes_find_each_other_and_the_servers_by_service_name(services: dic
     assert "@postgres:5432/" in env["DATABASE_URL"]
     assert env["BROKER_URL"].startswith("amqp://") and "@rabbitmq:5672/" in env["BROKER_URL"]
     for name in APP_SERVICES:
-        # Every process shares the one environment; the classifier adds where it keeps its model.
-        own = {k: v for k, v in services[name]["environment"].items() if k != "MODEL_DIR"}
+        # Every process shares the one environment; the servers add where they listen, the
+        # classifier where it keeps its model.
+        own = {k: v for k, v in services[name]["environment"].items() if k not in OWN_SETTINGS}
         assert own == env
 
 
@@ -119,3 +125,33 @@ def test_the_image_is_slim_python_311_and_runs_as_a_non_root_user() -> None:
     assert "FROM python:3.11-slim" in dockerfile
     users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
     assert users and users[-1] not in {"root", "0"}
+
+
+def test_only_the_gateway_is_published_on_the_host(services: dict[str, Any]) -> None:
+    published = {name: service["ports"] for name, service in services.items() if service.get("ports")}
+    assert published == {"gateway": ["8080:8080"]}
+    assert "management" not in services["rabbitmq"]["image"]
+
+
+def test_the_internal_servers_listen_on_the_compose_network(services: dict[str, Any]) -> None:
+    assert services["classifier"]["environment"]["CLASSIFIER_BIND"] == "0.0.0.0:50051"
+    assert services["metrics"]["environment"]["METRICS_BIND"] == "0.0.0.0:50052"
+    # Prometheus text stays inside the container unless a token-carrying scraper is configured.
+    http_bind = services["metrics"]["environment"]["METRICS_HTTP_BIND"]
+    assert http_bind.startswith("${METRICS_HTTP_BIND:-127.0.0.1:")
+
+
+@pytest.mark.parametrize("name", SECRETS)
+def test_secrets_come_from_the_environment_with_no_default(name: str) -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert f"${{{name}:?" in text
+    assert f"${{{name}:-" not in text and f"${{{name}-" not in text and f"${{{name}}}" not in text
+
+
+def test_no_password_is_written_into_the_file(services: dict[str, Any]) -> None:
+    env = services["gateway"]["environment"]
+    assert env["INTERNAL_GRPC_TOKEN"].startswith("${INTERNAL_GRPC_TOKEN:?")
+    assert ":${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+    assert ":${RABBITMQ_PASSWORD:?" in env["BROKER_URL"]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert services["rabbitmq"]["environment"]["RABBITMQ_DEFAULT_PASS"].startswith("${RABBITMQ_PASSWORD:?")

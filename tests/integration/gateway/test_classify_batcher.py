@@ -7,6 +7,8 @@ import pytest
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
 from gateway.classify_batcher import ClassifyBatcher
+from services.shared import grpc_channels
+from tests.fixtures import internal_grpc
 from tests.fixtures.aio_thread import LoopThread, start_grpc
 
 pytestmark = pytest.mark.integration
@@ -46,7 +48,7 @@ def test_concurrent_calls_are_batched_and_answered_each_in_turn() -> None:
     )
 
     async def run() -> list[str]:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        async with grpc_channels.aio_channel(f"127.0.0.1:{port}", internal_grpc.CLIENT) as channel:
             batcher = ClassifyBatcher(classifier_pb2_grpc.ClassifierServiceStub(channel), timeout_s=5)
             alone = await batcher.classify(request("alone"))
             replies = await asyncio.gather(*(batcher.classify(request(f"q{i}")) for i in range(100)))
@@ -74,7 +76,7 @@ def test_a_failed_batch_fails_each_caller_and_a_slow_one_times_out() -> None:
     )
 
     async def run() -> list[object]:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        async with grpc_channels.aio_channel(f"127.0.0.1:{port}", internal_grpc.CLIENT) as channel:
             batcher = ClassifyBatcher(classifier_pb2_grpc.ClassifierServiceStub(channel), timeout_s=0.005)
             return await asyncio.gather(
                 *(batcher.classify(request(f"q{i}")) for i in range(10)), return_exceptions=True

@@ -14,7 +14,7 @@ from services.classifier.reload import ModelWatcher, RouterSlot
 from services.classifier.settings import ClassifierSettings
 from tests.fixtures.learned_model import SMALL_INFO
 
-SETTINGS = ClassifierSettings.from_env({})
+SETTINGS = ClassifierSettings.from_env({"INTERNAL_GRPC_TOKEN": "s" * 32})
 
 
 def _watcher(path: Path) -> tuple[ModelWatcher, RouterSlot]:

@@ -37,6 +37,7 @@ def test_main_refuses_a_broken_table(tmp_path: Path, monkeypatch: pytest.MonkeyP
     table = tmp_path / "routing.yaml"
     table.write_text("name: keyword routing table\nversion: v1\n", encoding="utf-8")
     monkeypatch.setenv("ROUTING_TABLE", str(table))
+    monkeypatch.setenv("INTERNAL_GRPC_TOKEN", "s" * 32)
     with pytest.raises(SystemExit) as stopped:
         classifier_main.main()
     assert str(stopped.value) == f"classifier: {table}: top level: 'min_score' is missing"
@@ -78,6 +79,7 @@ def test_request_problems(request_: classifier_pb2.ClassifyRequest, message: str
 
 def test_main_refuses_a_missing_model_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MODEL_PATH", str(tmp_path / "none.npz"))
+    monkeypatch.setenv("INTERNAL_GRPC_TOKEN", "s" * 32)
     with pytest.raises(SystemExit) as stopped:
         classifier_main.main()
     assert str(stopped.value) == f"classifier: {tmp_path / 'none.npz'}: MODEL_PATH names no file"

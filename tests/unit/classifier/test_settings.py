@@ -7,13 +7,19 @@ import pytest
 from services.classifier.keyword_table import DEFAULT_TABLE
 from services.classifier.learned_router import DEFAULT_THRESHOLD
 from services.classifier.settings import DEFAULT_MODEL_DIR, ClassifierSettings
+from services.shared.internal_credential import ServerSecurity
 from services.shared.settings import SettingsError
+
+TOKEN = "s" * 32
+REQUIRED = {"INTERNAL_GRPC_TOKEN": TOKEN}
 
 
 def test_defaults() -> None:
-    settings = ClassifierSettings.from_env({})
+    settings = ClassifierSettings.from_env(REQUIRED)
     assert settings == ClassifierSettings(
-        bind="0.0.0.0:50051",
+        # Loopback only unless told otherwise; reflection off; no TLS.
+        bind="127.0.0.1:50051",
+        security=ServerSecurity(token=TOKEN, tls_cert=None, tls_key=None, reflection=False),
         routing_table=DEFAULT_TABLE,
         log_level="INFO",
         router="learned",
@@ -28,6 +34,7 @@ def test_defaults() -> None:
 def test_environment_overrides() -> None:
     settings = ClassifierSettings.from_env(
         {
+            **REQUIRED,
             "CLASSIFIER_BIND": "127.0.0.1:0",
             "ROUTING_TABLE": "/etc/routing.yaml",
             "LOG_LEVEL": "debug",
@@ -36,10 +43,12 @@ def test_environment_overrides() -> None:
             "MODEL_DIR": "/var/cache/models",
             "CONFIDENCE_THRESHOLD": "0.7",
             "MODEL_POLL_S": "0.5",
+            "GRPC_REFLECTION": "1",
         }
     )
     assert settings == ClassifierSettings(
         bind="127.0.0.1:0",
+        security=ServerSecurity(token=TOKEN, reflection=True),
         routing_table=Path("/etc/routing.yaml"),
         log_level="DEBUG",
         router="keywords",
@@ -57,9 +66,15 @@ def test_environment_overrides() -> None:
         ({"CONFIDENCE_THRESHOLD": "1.5"}, "CONFIDENCE_THRESHOLD must be between 0 and 1, not 1.5"),
         ({"CONFIDENCE_THRESHOLD": "high"}, "CONFIDENCE_THRESHOLD must be a number, not 'high'"),
         ({"MODEL_POLL_S": "0"}, "MODEL_POLL_S must be above 0, not 0.0"),
+        ({"INTERNAL_GRPC_TOKEN": "short"}, "INTERNAL_GRPC_TOKEN must be at least 32 characters, not 5"),
     ],
 )
 def test_bad_values_are_refused_by_name(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError) as caught:
-        ClassifierSettings.from_env(environ)
+        ClassifierSettings.from_env(REQUIRED | environ)
     assert str(caught.value) == message
+
+
+def test_the_internal_secret_is_required() -> None:
+    with pytest.raises(SettingsError, match="INTERNAL_GRPC_TOKEN is required"):
+        ClassifierSettings.from_env({})

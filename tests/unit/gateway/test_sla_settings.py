@@ -8,7 +8,7 @@ import pytest
 from gateway.settings import GatewaySettings
 from services.shared.settings import SettingsError
 
-REQUIRED = {"DATABASE_URL": "postgresql://db/x"}
+REQUIRED = {"DATABASE_URL": "postgresql://db/x", "INTERNAL_GRPC_TOKEN": "s" * 32}
 
 
 def test_the_shipped_policies_with_an_override():

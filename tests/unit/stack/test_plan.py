@@ -7,6 +7,8 @@ import pytest
 from services.stack import plan
 from services.stack.settings import StackSettings
 
+TOKEN = "t" * 43
+
 
 def settings(**env: str) -> StackSettings:
     return StackSettings.from_env({"STACK_RUN_DIR": "/srv/run", **env})
@@ -63,7 +65,11 @@ def test_client_addr_dials_localhost_for_wildcard_binds(bind: str, addr: str) ->
 def test_child_environment_adds_the_chosen_servers_to_the_callers_environment() -> None:
     base = {"PATH": "/usr/bin", "LOG_LEVEL": "DEBUG"}
     env = plan.child_environment(
-        base, database_url="postgresql:///x", broker_url="filesystem://", broker_dir=Path("/run/box")
+        base,
+        database_url="postgresql:///x",
+        broker_url="filesystem://",
+        broker_dir=Path("/run/box"),
+        internal_grpc_token=TOKEN,
     )
     assert env["PATH"] == "/usr/bin"
     assert env["LOG_LEVEL"] == "DEBUG"
@@ -71,11 +77,14 @@ def test_child_environment_adds_the_chosen_servers_to_the_callers_environment() 
     assert env["BROKER_URL"] == "filesystem://"
     assert env["BROKER_FILESYSTEM_DIR"] == "/run/box"
     assert env["PYTHONUNBUFFERED"] == "1"
+    assert env["INTERNAL_GRPC_TOKEN"] == TOKEN
     assert base == {"PATH": "/usr/bin", "LOG_LEVEL": "DEBUG"}
 
 
 def test_child_environment_sets_no_broker_folder_for_amqp() -> None:
-    env = plan.child_environment({}, database_url="d", broker_url="amqp://mq//", broker_dir=None)
+    env = plan.child_environment(
+        {}, database_url="d", broker_url="amqp://mq//", broker_dir=None, internal_grpc_token=TOKEN
+    )
     assert "BROKER_FILESYSTEM_DIR" not in env
 
 
@@ -85,14 +94,17 @@ def test_peer_addresses_follow_the_servers_binds_unless_given() -> None:
         database_url="postgresql:///x",
         broker_url="amqp://mq//",
         broker_dir=None,
+        internal_grpc_token=TOKEN,
     )
     assert env["CLASSIFIER_ADDR"] == "localhost:6001"
     assert env["METRICS_ADDR"] == "metrics.example:7002"
 
 
 def test_peer_addresses_default_to_the_default_ports() -> None:
-    env = plan.child_environment({"CLASSIFIER_ADDR": ""}, database_url="d", broker_url="b", broker_dir=None)
-    assert (env["CLASSIFIER_ADDR"], env["METRICS_ADDR"]) == ("localhost:50051", "localhost:50052")
+    env = plan.child_environment(
+        {"CLASSIFIER_ADDR": ""}, database_url="d", broker_url="b", broker_dir=None, internal_grpc_token=TOKEN
+    )
+    assert (env["CLASSIFIER_ADDR"], env["METRICS_ADDR"]) == ("127.0.0.1:50051", "127.0.0.1:50052")
 
 
 def test_redact_hides_only_the_password() -> None:
@@ -115,7 +127,7 @@ def test_banner_says_where_each_part_is() -> None:
     text = "\n".join(lines)
     assert "http://localhost:9000" in text
     assert "http://localhost:9000/docs" in text
-    assert "localhost:50051" in text
+    assert "127.0.0.1:50051" in text
     assert "127.0.0.1:7002" in text
     assert "postgresql://app:***@db:5432/ticketing" in text
     assert "amqp://app:***@mq//" in text
@@ -138,8 +150,8 @@ def test_banner_names_the_embedded_data_and_broker_folders() -> None:
 
 def test_readiness_checks_probe_each_server_where_clients_reach_it() -> None:
     assert plan.readiness_checks(settings(GATEWAY_HOST="127.0.0.1", GATEWAY_PORT="9000")) == [
-        ("classifier", "grpc", "localhost:50051"),
-        ("metrics", "grpc", "localhost:50052"),
+        ("classifier", "grpc", "127.0.0.1:50051"),
+        ("metrics", "grpc", "127.0.0.1:50052"),
         ("gateway", "http", "http://127.0.0.1:9000/readyz"),
     ]
 

@@ -15,8 +15,9 @@ def test_defaults_choose_embedded_servers_and_the_documented_ports() -> None:
     assert settings.broker_dir is None
     assert settings.run_dir == Path(".run").resolve()
     assert (settings.gateway_host, settings.gateway_port) == ("0.0.0.0", 8080)
-    assert settings.classifier_bind == "0.0.0.0:50051"
-    assert settings.metrics_bind == "0.0.0.0:50052"
+    # The internal servers listen on loopback only unless told otherwise.
+    assert settings.classifier_bind == "127.0.0.1:50051"
+    assert settings.metrics_bind == "127.0.0.1:50052"
     assert settings.log_level == "INFO"
 
 
