@@ -130,6 +130,8 @@ async def reject(offer_id: OfferId, credential: Agent, deps: DepsDep) -> Respons
     "an offer was accepted, rejected, timed out or withdrawn. On connect every pending offer is sent. "
     "When my last stream closes I am signed out (offline) and my pending offers go back at once.",
     response_class=StreamingResponse,
+    # The role is checked in the body (a header or a stream ticket); declared for the OpenAPI document.
+    openapi_extra={"x-roles": ["agent"]},
 )
 async def stream(
     request: Request,

@@ -91,6 +91,8 @@ async def _events(request: Request, deps: Deps) -> AsyncGenerator[str, None]:
     "/v1/metrics/live",
     summary="Live queue figures as Server-Sent Events (event `figures`), one at once and then on each change",
     response_class=StreamingResponse,
+    # The role is checked in the body (a header or a stream ticket); declared for the OpenAPI document.
+    openapi_extra={"x-roles": ["supervisor"]},
 )
 async def live(
     request: Request,

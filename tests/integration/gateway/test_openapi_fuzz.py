@@ -16,6 +16,7 @@ from schemathesis import checks
 from gateway.app import create_app
 from gateway.openapi import document
 from gateway.settings import GatewaySettings
+from tests.fixtures import internal_grpc
 from tests.fixtures.gateway import Gateway
 
 pytestmark = pytest.mark.integration
@@ -33,7 +34,7 @@ CHECKS = [
 
 def _schema_document() -> dict[str, Any]:
     # Only the document is needed here: building the app does not open its pools (lifespan does).
-    env = {"DATABASE_URL": "postgresql://unused/unused"}
+    env = {"DATABASE_URL": "postgresql://unused/unused", **internal_grpc.ENV}
     return document(create_app(GatewaySettings.from_env(env)))
 
 
