@@ -153,7 +153,7 @@ class _Quiet(WSGIRequestHandler):
 
 
 def serve(
-    bind: str, database_url: str, stuck_after_s: float, token: str | None = None
+    bind: str, database_url: str, token: str | None = None, *, stuck_after_s: float = 60.0
 ) -> tuple[Any, ConnectionPool]:
     """Starts the HTTP server (its own thread) with a small pool of its own; returns both to close."""
     port = bind.rpartition(":")[2]

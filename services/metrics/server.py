@@ -46,8 +46,8 @@ class MetricsService:
         self._http, self._http_pool = prometheus.serve(
             self.settings.http_bind,
             self.settings.database_url,
-            self.settings.follower_stuck_after_s,
             self.settings.prometheus_token,
+            stuck_after_s=self.settings.follower_stuck_after_s,
         )
         self.http_port = self._http.server_port
 

@@ -6,7 +6,6 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
-import grpc
 import httpx
 import psycopg
 import pytest
@@ -14,6 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
 from services.metrics import follower
+from services.shared import grpc_channels
+from tests.fixtures import internal_grpc
 from tests.fixtures.metrics_server import MetricsEndpoints
 from tests.integration.test_metrics_service import (
     DEADLINE_S,
@@ -43,14 +44,14 @@ def event_ids(db: psycopg.Connection, ticket: int) -> list[int]:
 
 
 def status(addr: str) -> metrics_pb2.GetFollowerStatusResponse:
-    with grpc.insecure_channel(addr) as channel:
+    with grpc_channels.channel(addr, internal_grpc.CLIENT) as channel:
         return metrics_pb2_grpc.MetricsServiceStub(channel).GetFollowerStatus(
             metrics_pb2.GetFollowerStatusRequest(), timeout=DEADLINE_S
         )
 
 
 def listed(addr: str, **fields) -> list[tuple[int, int, str]]:
-    with grpc.insecure_channel(addr) as channel:
+    with grpc_channels.channel(addr, internal_grpc.CLIENT) as channel:
         reply = metrics_pb2_grpc.MetricsServiceStub(channel).ListSetAsideEvents(
             metrics_pb2.ListSetAsideEventsRequest(**fields), timeout=DEADLINE_S
         )
