@@ -5,14 +5,17 @@ no delay. While a call is in flight, new requests gather and leave together in t
 under load the per-call costs (HTTP/2 framing, the servicer's dispatch) are paid once per batch
 instead of once per inquiry. Every caller still gets its own answer, or its own error.
 
-The line is bounded (`max_waiting`, waiting and in flight together): past it the caller hears
-`ClassifierBusy` at once, and decides what that means (gateway/classify.py). A caller that gives up
+The line is bounded, waiting and in flight together, by what the classifier can answer within half
+the deadline at the rate it answered over the last second (never below MIN_LINE, never above
+`max_waiting`): past it the caller hears `ClassifierBusy` at once, and decides what that means
+(gateway/classify.py). A caller that gives up
 (its deadline, or its request cancelled) leaves the line: its request is not sent, or its answer is
 dropped, and no exception is left unretrieved.
 """
 
 import asyncio
 import time
+from collections import deque
 from typing import Any
 
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
@@ -21,6 +24,15 @@ from ticketing.v1 import classifier_pb2, classifier_pb2_grpc
 MAX_IN_FLIGHT = 2
 # The servicer refuses larger batches (services/classifier/servicer.py MAX_BATCH).
 MAX_BATCH = 64
+
+# The line is never shorter than this: a burst after a quiet spell (no rate measured yet) is one
+# batch, answered in one call.
+MIN_LINE = 32
+# The share of the deadline a request may expect to wait in line. Lower sheds sooner and keeps p99
+# further from the deadline; higher sheds less but lets a slowing classifier push waits past it.
+LINE_SHARE_OF_DEADLINE = 0.5
+# The answer rate is measured over this window.
+RATE_WINDOW_S = 1.0
 
 Pending = tuple[classifier_pb2.ClassifyRequest, "asyncio.Future[Any]", float]
 
@@ -31,7 +43,11 @@ class ClassifierBusy(Exception):
 
 class ClassifyBatcher:
     def __init__(
-        self, stub: classifier_pb2_grpc.ClassifierServiceStub, timeout_s: float, max_waiting: int = 1 << 30
+        self,
+        stub: classifier_pb2_grpc.ClassifierServiceStub,
+        timeout_s: float,
+        # None: no bound (nothing is shed).
+        max_waiting: int | None = None,
     ):
         self._stub = stub
         self._timeout_s = timeout_s
@@ -40,6 +56,8 @@ class ClassifyBatcher:
         self._in_flight = 0
         # Requests in the calls in flight.
         self._in_flight_requests = 0
+        # (time, answers) of each call answered in the last RATE_WINDOW_S.
+        self._answered: deque[tuple[float, int]] = deque()
         # The calls' tasks, held so that none is collected while it runs.
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -49,8 +67,17 @@ class ClassifyBatcher:
         return len(self._pending) + self._in_flight_requests
 
     @property
+    def limit(self) -> int:
+        """How many may be in line now (see the module's docstring)."""
+        now = time.monotonic()
+        while self._answered and self._answered[0][0] < now - RATE_WINDOW_S:
+            self._answered.popleft()
+        rate = sum(n for _, n in self._answered) / RATE_WINDOW_S
+        return line_limit(rate, self._timeout_s, self._max_waiting or MIN_LINE)
+
+    @property
     def full(self) -> bool:
-        return self.waiting >= self._max_waiting
+        return self._max_waiting is not None and self.waiting >= self.limit
 
     async def classify(self, request: classifier_pb2.ClassifyRequest) -> classifier_pb2.ClassifyResponse:
         """The classifier's answer; raises ClassifierBusy when the line is full, grpc.aio.AioRpcError
@@ -93,6 +120,7 @@ class ClassifyBatcher:
                 if not future.done():
                     future.set_exception(exc)
         else:
+            self._answered.append((time.monotonic(), len(batch)))
             for (_, future, _), reply in zip(batch, replies, strict=True):
                 if not future.done():
                     future.set_result(reply)
@@ -100,3 +128,9 @@ class ClassifyBatcher:
             self._in_flight -= 1
             self._in_flight_requests -= len(batch)
             self._send_more()
+
+
+def line_limit(rate_per_s: float, timeout_s: float, max_waiting: int) -> int:
+    """Requests allowed in line: those answered within LINE_SHARE_OF_DEADLINE of the deadline at the
+    measured rate, at least MIN_LINE, at most `max_waiting` (pure)."""
+    return min(max_waiting, max(MIN_LINE, int(rate_per_s * timeout_s * LINE_SHARE_OF_DEADLINE)))

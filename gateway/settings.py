@@ -119,11 +119,11 @@ class GatewaySettings:
     stream_ticket_ttl_s: float = 60.0
     # Per credential, per route class and per process (RATE_LIMIT_*, MAX_STREAMS_PER_CREDENTIAL).
     rate_limits: RateLimitSettings = field(default_factory=lambda: RateLimitSettings.from_env(Env({})))
-    # Inquiries in line for the classifier per process (waiting and in flight); past it a classifier
-    # that answers is busy and intake answers 429 with Retry-After (docs/performance.md). Larger
-    # queues more (higher p99, fewer 429s); smaller sheds sooner. It bounds the wait in line, so it
-    # must drain well inside the deadline: at ~300 classifications/s per process, 128 wait ~0.4 s.
-    classifier_max_waiting: int = 128
+    # At most this many inquiries in line for the classifier per process (waiting and in flight);
+    # within it the line follows the classifier's measured rate (gateway/classify_batcher.py). Past
+    # the line a classifier that answers is busy: 429 with Retry-After (docs/performance.md). Larger
+    # lets a fast classifier absorb bigger bursts; smaller caps the memory and the wait of a burst.
+    classifier_max_waiting: int = 256
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -153,5 +153,5 @@ class GatewaySettings:
             occurred_at_window_s=env.float("OCCURRED_AT_WINDOW_S", 24 * 3600.0),
             stream_ticket_ttl_s=env.float("STREAM_TICKET_TTL_S", 60.0),
             rate_limits=RateLimitSettings.from_env(env),
-            classifier_max_waiting=env.int("CLASSIFIER_MAX_WAITING", 128),
+            classifier_max_waiting=env.int("CLASSIFIER_MAX_WAITING", 256),
         )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from gateway.classify_batcher import MIN_LINE, line_limit
 from gateway.classify_episodes import QUIET_S, Episode, admission
 
 
@@ -50,3 +51,14 @@ def test_answers_interleaved_with_fallbacks_do_not_end_the_episode() -> None:
         assert episode.hit("line_full", i * 0.05 + 0.01) is None
     assert episode.active
     assert episode.answered(2.46 + QUIET_S) is not None
+
+
+def test_the_line_holds_what_the_classifier_answers_in_half_the_deadline() -> None:
+    # 300 answers/s, 1 s deadline: 150 may wait (~0.5 s), within the cap.
+    assert line_limit(300.0, 1.0, 256) == 150
+    # Slow (40/s): never below one batch's worth, so a burst after a quiet spell is not shed.
+    assert line_limit(40.0, 1.0, 256) == MIN_LINE
+    assert line_limit(0.0, 1.0, 256) == MIN_LINE
+    # Fast: the configured cap.
+    assert line_limit(5000.0, 1.0, 256) == 256
+    assert line_limit(5000.0, 1.0, 2) == 2
