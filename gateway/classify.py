@@ -1,17 +1,29 @@
-"""Asks the classifier for a decision, with a deadline; falls back to `triage` when it cannot answer."""
+"""Asks the classifier for a decision, with a deadline; sheds load when it is slow, falls back to `triage`
+when it cannot answer.
+
+The rule (docs/performance.md): an inquiry waits in a bounded line in front of the classifier, up to
+the hard deadline (CLASSIFIER_TIMEOUT_MS). A full line in front of a classifier that answers is a
+slow classifier: 429 with Retry-After, the inquiry keeps its routing when retried. A classifier that
+fails (unreachable, an error, or past the hard deadline) routes to triage by fallback; a worker
+sweep routes those tickets again once it answers (services/workers/reroutes.py).
+"""
 
 import logging
+import time
 from dataclasses import dataclass, field
 
-import grpc
 from ticketing.v1 import classifier_pb2
 
 from gateway.classify_batcher import ClassifyBatcher
+from gateway.classify_episodes import Episodes, admission
+from gateway.problems import Problem
 from services.shared.domain import Priority, channel_to_proto
 
 log = logging.getLogger(__name__)
 
 FALLBACK_QUEUE = "triage"
+# A shed inquiry is retried after this: about the time the line takes to drain at full load.
+RETRY_AFTER_S = 1
 
 
 @dataclass(frozen=True)
@@ -40,8 +52,18 @@ def fallback(reason: str, language_hint: str | None) -> Routing:
     )
 
 
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, TimeoutError):
+        return "classifier_deadline_exceeded"
+    code = getattr(exc, "code", None)
+    if callable(code):
+        return f"classifier_{code().name.lower()}"
+    return "classifier_error"
+
+
 async def classify(
     batcher: ClassifyBatcher,
+    episodes: Episodes,
     *,
     text: str,
     subject: str,
@@ -58,14 +80,24 @@ async def classify(
         customer_tier=customer_tier,
         documents_text=documents_text,
     )
+    decided = admission(line_full=batcher.full, failing=episodes.fallback.active)
+    if decided == "shed":
+        _log(episodes.shed.hit("line_full", time.monotonic()))
+        raise Problem(
+            429,
+            "Classifier busy",
+            f"inquiries are arriving faster than they can be classified; retry after {RETRY_AFTER_S} s",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    if decided == "fallback":
+        return _fell_back(episodes, "classifier_unavailable", language_hint)
     try:
         reply = await batcher.classify(request)
-    except grpc.aio.AioRpcError as exc:
-        log.warning("classifier unavailable (%s); routing to %s", exc.code().name, FALLBACK_QUEUE)
-        return fallback(f"classifier_{exc.code().name.lower()}", language_hint)
-    except TimeoutError:
-        log.warning("classifier too slow; routing to %s", FALLBACK_QUEUE)
-        return fallback("classifier_deadline_exceeded", language_hint)
+    except Exception as exc:  # any failure of the call: the inquiry still lands, in triage
+        return _fell_back(episodes, _reason(exc), language_hint)
+    now = time.monotonic()
+    _log(episodes.fallback.answered(now))
+    _log(episodes.shed.answered(now))
     return Routing(
         queue=reply.queue or FALLBACK_QUEUE,
         priority=reply.priority or int(Priority.NORMAL),
@@ -83,3 +115,13 @@ async def classify(
         faq_id=reply.faq_id,
         faq_confidence=round(reply.faq_confidence, 4),
     )
+
+
+def _fell_back(episodes: Episodes, reason: str, language_hint: str | None) -> Routing:
+    _log(episodes.fallback.hit(reason, time.monotonic()))
+    return fallback(reason, language_hint)
+
+
+def _log(line: str | None) -> None:
+    if line is not None:
+        log.warning("%s", line)

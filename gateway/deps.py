@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import grpc
@@ -12,6 +12,7 @@ from ticketing.v1 import classifier_pb2_grpc, metrics_pb2_grpc
 
 from gateway.auth import TokenCache
 from gateway.classify_batcher import ClassifyBatcher
+from gateway.classify_episodes import Episodes
 from gateway.document_workers import DocumentWorkers, worker_argv
 from gateway.offer_hub import OfferHub
 from gateway.rate_limits import RateLimiter
@@ -38,6 +39,8 @@ class Deps:
     limiter: RateLimiter
     # Resolves callback hosts for the egress check (the system resolver; a table in tests).
     resolve: egress.Resolve = egress.system_resolve
+    # Fallback and shedding episodes of this process, logged once each (gateway/classify.py).
+    episodes: Episodes = field(default_factory=Episodes)
 
 
 @asynccontextmanager
@@ -47,7 +50,8 @@ async def built(
     pool = await open_async_pool(
         settings.database_url, min_size=2, max_size=settings.db_pool_max, name="gateway", autocommit=True
     )
-    # Channels connect lazily and reconnect by themselves, so the gateway starts without its peers.
+    # Channels connect lazily and reconnect by themselves (within ~0.6 s of a peer's return, see
+    # grpc_channels.RECONNECT_OPTIONS), so the gateway starts without its peers.
     # Both put the internal secret on every call.
     classifier_channel = grpc_channels.aio_channel(settings.classifier_addr, settings.internal_grpc)
     metrics_channel = grpc_channels.aio_channel(settings.metrics_addr, settings.internal_grpc)
@@ -70,7 +74,9 @@ async def built(
             classifier_channel=classifier_channel,
             metrics_channel=metrics_channel,
             classifier=ClassifyBatcher(
-                classifier_pb2_grpc.ClassifierServiceStub(classifier_channel), settings.classifier_timeout_s
+                classifier_pb2_grpc.ClassifierServiceStub(classifier_channel),
+                settings.classifier_timeout_s,
+                settings.classifier_max_waiting,
             ),
             metrics=metrics_pb2_grpc.MetricsServiceStub(metrics_channel),
             token_cache=token_cache,

@@ -72,6 +72,7 @@ async def take(
     classify_started = time.perf_counter()
     routing = await classify(
         deps.classifier,
+        deps.episodes,
         text=inquiry.text,
         subject=inquiry.subject,
         channel=inquiry.channel,

@@ -85,7 +85,9 @@ class GatewaySettings:
     # +30% over one, measured with tests/benchmarks/bench_intake.py); each holds its own pools.
     workers: int
     public_url: str
-    # Longer lets a busy classifier answer; shorter keeps intake latency low (the fallback is triage).
+    # The hard deadline of a classification, waiting in line included: past it the inquiry lands in
+    # triage by fallback. Longer lets a busy classifier answer; shorter bounds intake latency when it
+    # hangs. Chosen with CLASSIFIER_MAX_WAITING from the figures in docs/performance.md.
     classifier_timeout_s: float
     metrics_timeout_s: float
     max_body_bytes: int
@@ -117,6 +119,11 @@ class GatewaySettings:
     stream_ticket_ttl_s: float = 60.0
     # Per credential, per route class and per process (RATE_LIMIT_*, MAX_STREAMS_PER_CREDENTIAL).
     rate_limits: RateLimitSettings = field(default_factory=lambda: RateLimitSettings.from_env(Env({})))
+    # At most this many inquiries in line for the classifier per process (waiting and in flight);
+    # within it the line follows the classifier's measured rate (gateway/classify_batcher.py). Past
+    # the line a classifier that answers is busy: 429 with Retry-After (docs/performance.md). Larger
+    # lets a fast classifier absorb bigger bursts; smaller caps the memory and the wait of a burst.
+    classifier_max_waiting: int = 256
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -129,7 +136,7 @@ class GatewaySettings:
             port=env.int("GATEWAY_PORT", 8080),
             workers=env.int("GATEWAY_WORKERS", 2),
             public_url=env.str("PUBLIC_URL", "http://localhost:8080").rstrip("/"),
-            classifier_timeout_s=env.int("CLASSIFIER_TIMEOUT_MS", 150) / 1000,
+            classifier_timeout_s=env.int("CLASSIFIER_TIMEOUT_MS", 1000) / 1000,
             metrics_timeout_s=env.int("METRICS_TIMEOUT_MS", 10000) / 1000,
             max_body_bytes=env.int("MAX_BODY_BYTES", 1024 * 1024),
             max_clock_skew_s=env.float("MAX_CLOCK_SKEW_S", 10.0),
@@ -146,4 +153,5 @@ class GatewaySettings:
             occurred_at_window_s=env.float("OCCURRED_AT_WINDOW_S", 24 * 3600.0),
             stream_ticket_ttl_s=env.float("STREAM_TICKET_TTL_S", 60.0),
             rate_limits=RateLimitSettings.from_env(env),
+            classifier_max_waiting=env.int("CLASSIFIER_MAX_WAITING", 256),
         )

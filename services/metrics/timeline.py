@@ -19,8 +19,11 @@ Rules, for events taken in id order (the order they were written under the ticke
   segment with no end yet (the ticket is being handled now) is not counted until it ends.
   handle = the sum of ended segments; None when no segment has ended.
 - queue_id: the queue of the latest routed, transferred, human_requested, reopened or escalated
-  event that names one; opened_queue_id: the queue of the first `routed` event (where the customer
-  opened the ticket), which first-contact resolution compares a later contact with.
+  event that names one; opened_queue_id: the queue of the last `routed` event (where the customer
+  opened the ticket), which first-contact resolution compares a later contact with. A `routed` event
+  after the first is a ticket routed by fallback and classified again while it still waited (its data
+  says `"rerouted": true`): the queue it belonged in from the start. It is neither a transfer nor a
+  segment end, and queued_at and classify_ms stay those of the first.
 - survey: the first `survey_answered` event's score (1-5) and time; quality: every
   `quality_evaluated` event's time and score (0-100), in order; classify_ms: the first `routed`
   event's classification time, when the gateway measured one.
@@ -113,8 +116,10 @@ def timeline(events: Iterable[Event]) -> Timeline:
             segments += 1
             handle_us += _micros(segment_start, e.occurred_at)
             segment_start = None
-        if e.type == "routed" and routed_at is None:
-            routed_at, opened_queue_id, classify_ms = e.occurred_at, e.queue_id, e.classify_ms
+        if e.type == "routed":
+            opened_queue_id = e.queue_id if e.queue_id is not None else opened_queue_id
+            if routed_at is None:
+                routed_at, classify_ms = e.occurred_at, e.classify_ms
         elif e.type == "self_served":
             faq_answered = True
         elif e.type == "human_requested" and human_requested_at is None:

@@ -70,6 +70,22 @@ class _AddToken(
         return continuation(_with(details, self._metadata), requests)
 
 
+# Reconnect backoff. gRPC's default grows to 120 s, so a peer back after a long outage was found only
+# at the next attempt, up to two minutes later, while every call failed fast and fell back. With at
+# most 500 ms (gRPC adds up to 20 % jitter) a server that serves again is found within ~0.6 s, for any
+# outage length. The cost is one TCP connect per channel every half second while the peer is away:
+# nothing on loopback or a cluster network. Chosen over watching health (an extra stream and task per
+# channel, and the channel's own backoff would still gate the reconnect) and over a fresh channel on
+# failure (calls in flight on the old one, and a race of channels to close).
+RECONNECT_BACKOFF_MS = 250
+MAX_RECONNECT_BACKOFF_MS = 500
+RECONNECT_OPTIONS: tuple[tuple[str, int], ...] = (
+    ("grpc.initial_reconnect_backoff_ms", RECONNECT_BACKOFF_MS),
+    ("grpc.min_reconnect_backoff_ms", RECONNECT_BACKOFF_MS),
+    ("grpc.max_reconnect_backoff_ms", MAX_RECONNECT_BACKOFF_MS),
+)
+
+
 def _tls(security: ClientSecurity) -> grpc.ChannelCredentials | None:
     if security.tls_ca is None:
         return None
@@ -83,12 +99,16 @@ def aio_channel(addr: str, security: ClientSecurity) -> grpc.aio.Channel:
     interceptors: list[grpc.aio.ClientInterceptor] = [kind(metadata) for kind in kinds]
     credentials = _tls(security)
     if credentials is None:
-        return grpc.aio.insecure_channel(addr, interceptors=interceptors)
-    return grpc.aio.secure_channel(addr, credentials, interceptors=interceptors)
+        return grpc.aio.insecure_channel(addr, options=RECONNECT_OPTIONS, interceptors=interceptors)
+    return grpc.aio.secure_channel(addr, credentials, options=RECONNECT_OPTIONS, interceptors=interceptors)
 
 
 def channel(addr: str, security: ClientSecurity) -> grpc.Channel:
     """A blocking channel (command-line tools and tests); usable as a context manager."""
     credentials = _tls(security)
-    inner = grpc.insecure_channel(addr) if credentials is None else grpc.secure_channel(addr, credentials)
+    inner = (
+        grpc.insecure_channel(addr, options=RECONNECT_OPTIONS)
+        if credentials is None
+        else grpc.secure_channel(addr, credentials, options=RECONNECT_OPTIONS)
+    )
     return grpc.intercept_channel(inner, _AddToken(security.token))

@@ -8,6 +8,7 @@ from typing import Any
 
 from services.shared import sla
 from services.shared.egress import EgressPolicy
+from services.shared.internal_credential import TOKEN_VAR, ClientSecurity
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
 from services.workers.test_hooks import Hook
@@ -58,6 +59,14 @@ class WorkerSettings:
     queue_prefix: str = ""
     # Off in production (the sweeps' effects are in PostgreSQL); tests use rpc:// to wait for a task.
     result_backend: str | None = None
+    # The classifier, for routing fallback tickets again (CLASSIFIER_ADDR, INTERNAL_GRPC_TOKEN,
+    # GRPC_TLS_CA). Without the secret the re-routing sweep is off (it says so at start).
+    classifier_addr: str = "localhost:50051"
+    internal_grpc: ClientSecurity | None = None
+    # How often beat starts the re-routing sweep. Shorter moves a fallback ticket out of triage
+    # sooner after the classifier is back; each tick is one indexed query on the triage queue (and
+    # one failing-fast call while the classifier is away).
+    reroute_sweep_s: float = 2.0
     # Tests only (TEST_SWEEP_PAUSE): a sweep waits inside its transaction so a test can kill it there.
     test_hook: Hook | None = None
 
@@ -99,6 +108,9 @@ class WorkerSettings:
             queue_prefix=prefix,
             result_backend=env.optional("CELERY_RESULT_BACKEND"),
             test_hook=hook,
+            classifier_addr=env.str("CLASSIFIER_ADDR", cls.classifier_addr),
+            internal_grpc=ClientSecurity.from_env(environ) if env.optional(TOKEN_VAR) is not None else None,
+            reroute_sweep_s=env.float("REROUTE_SWEEP_S", cls.reroute_sweep_s),
         )
         for name, value in (
             ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),
@@ -107,6 +119,7 @@ class WorkerSettings:
             ("SWEEP_BATCH_SIZE", settings.sweep_batch_size),
             ("SURVEY_REMINDER_H", settings.survey_reminder_h),
             ("NOTIFICATION_SWEEP_S", settings.notification_sweep_s),
+            ("REROUTE_SWEEP_S", settings.reroute_sweep_s),
             ("CALLBACK_TIMEOUT_S", settings.callback_timeout_s),
             ("CALLBACK_MAX_ATTEMPTS", settings.callback_max_attempts),
         ):

@@ -35,11 +35,23 @@ function delay()
   return pace
 end
 
+-- 429s (shed at the door while the classifier is busy) are counted apart from other non-2xx.
+shed = 0
+function response(status, headers, body)
+  if status == 429 then
+    shed = shed + 1
+  end
+end
+
 function done(summary, latency, requests)
   local non2xx = summary.errors.status
+  local shed_total = 0
+  for _, thread in ipairs(threads) do
+    shed_total = shed_total + (thread:get("shed") or 0)
+  end
   io.write(string.format(
-    '{"requests":%d,"duration_us":%d,"non2xx":%d,"socket_errors":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
-    summary.requests, summary.duration, non2xx,
+    '{"requests":%d,"duration_us":%d,"non2xx":%d,"shed":%d,"socket_errors":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
+    summary.requests, summary.duration, non2xx, shed_total,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50), latency:percentile(99), latency.max))
 end

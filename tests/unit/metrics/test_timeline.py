@@ -206,3 +206,20 @@ def test_survey_quality_opening_queue_and_unknown_kinds():
     assert (line.survey_score, line.surveyed_at) == (4, at(200))
     assert line.quality == ((at(400), 88.4), (at(500), 70.0))
     assert (line.wait_us, line.handle_us, line.segments) == (12_000_000, 58_000_000, 2)
+
+
+def test_a_fallback_ticket_routed_again_opens_in_its_classified_queue_without_a_transfer():
+    triage = 99
+    events = script(
+        (0, "created"),
+        (0, "routed", None, triage),
+        (3, "routed", None, CARDS),  # the re-routing sweep: the classifier answered again
+        (20, "claimed", 7, CARDS),
+        (25, "answered", 7, CARDS),
+        (60, "resolved", 7, CARDS),
+    )
+    line = timeline(events)
+    assert (line.opened_queue_id, line.queue_id) == (CARDS, CARDS)
+    assert (line.transfers, line.segments, line.escalations) == (0, 1, 0)
+    # The customer has waited since the first routing.
+    assert line.queued_at == at(0) and line.wait_us == 25_000_000
