@@ -4,15 +4,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gateway.rate_limits import RateLimitSettings
-from services.router import policy as routing_policy
-from services.router.policy import Policies
+from gateway.http.rate_limits import RateLimitSettings
 from services.router.settings import load_policies
 from services.shared import kpi_targets, sla
 from services.shared.domain import CHANNELS
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import ClientSecurity
 from services.shared.kpi_targets import DEFAULT_TABLE, TargetTable
+from services.shared.routing import policy as routing_policy
+from services.shared.routing.policy import Policies
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
 

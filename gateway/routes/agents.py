@@ -11,13 +11,13 @@ from fastapi import APIRouter, Body, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from gateway import offers, ticket_work
-from gateway.agent_schemas import AgentOut, OfferOut, PresenceIn, PresenceOut
-from gateway.auth import Agent, StreamTicket, stream_credential
-from gateway.deps import Deps, DepsDep
-from gateway.problems import Problem
-from gateway.rate_limits import leased
-from gateway.schemas import EventTime, TicketOut
+from gateway.actions import offers, ticket_work
+from gateway.http.agent_schemas import AgentOut, OfferOut, PresenceIn, PresenceOut
+from gateway.http.auth import Agent, StreamTicket, stream_credential
+from gateway.http.deps import Deps, DepsDep
+from gateway.http.problems import Problem
+from gateway.http.rate_limits import leased
+from gateway.http.schemas import EventTime, TicketOut
 from services.shared.store import agents, ticket_offers, tickets
 from services.shared.store.api_credentials import Credential
 

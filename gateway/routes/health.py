@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ticketing.v1 import metrics_pb2
 
-from gateway.deps import Deps, DepsDep
-from gateway.problems import problem_response
+from gateway.http.deps import Deps, DepsDep
+from gateway.http.problems import problem_response
 
 router = APIRouter(tags=["health"])
 

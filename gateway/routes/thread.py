@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 
-from gateway import paging, ticket_work, waits
-from gateway.agent_schemas import PositionOut, ReplyIn, TransferToIn
-from gateway.auth import Agent, AnyRole, require
-from gateway.deps import DepsDep
-from gateway.problems import Problem
-from gateway.schemas import NoteIn, TicketOut
+from gateway.actions import ticket_work, waits
+from gateway.http import paging
+from gateway.http.agent_schemas import PositionOut, ReplyIn, TransferToIn
+from gateway.http.auth import Agent, AnyRole, require
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import NoteIn, TicketOut
 from services.shared.domain import CHANNEL_IDENTITY
 from services.shared.store import outbound_messages, queues, ticket_events, tickets
 from services.shared.store.api_credentials import Credential
@@ -21,7 +22,7 @@ from services.shared.store.ticket_events import NewEvent
 router = APIRouter(tags=["tickets"])
 
 TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-# Agents and supervisors; which tickets an agent reaches is gateway/access.py's to decide.
+# Agents and supervisors; which tickets an agent reaches is gateway/actions/access.py's to decide.
 Staff = Annotated[Credential, Depends(require("agent", "supervisor"))]
 
 
@@ -152,7 +153,7 @@ async def transfer_to_agent(
     "/v1/tickets/{ticket_id}/escalate",
     response_model=TicketOut,
     summary="Hand the ticket up a tier, with a note: one escalation level higher, priority raised",
-    description="It goes to its queue's escalation queue when one is set (`python -m gateway.admin "
+    description="It goes to its queue's escalation queue when one is set (`python -m services.admin "
     "set-escalation-queue`), else it waits in its own queue at the higher priority. Holder only.",
 )
 async def escalate(

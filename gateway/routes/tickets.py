@@ -4,11 +4,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request, Response
 
-from gateway import paging, ticket_views, ticket_work
-from gateway.auth import Agent, AnyRole, Integration
-from gateway.deps import Deps, DepsDep
-from gateway.problems import Problem
-from gateway.schemas import (
+from gateway.actions import ticket_views, ticket_work
+from gateway.actions.ticket_views import CustomerEventOut, CustomerTicketDetailOut, CustomerTicketOut
+from gateway.http import paging
+from gateway.http.auth import Agent, AnyRole, Integration
+from gateway.http.deps import Deps, DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import (
     EventTime,
     NoteIn,
     ResolveIn,
@@ -16,7 +18,6 @@ from gateway.schemas import (
     TicketOut,
     TransferIn,
 )
-from gateway.ticket_views import CustomerEventOut, CustomerTicketDetailOut, CustomerTicketOut
 from services.shared.store import ticket_documents, ticket_events, tickets
 from services.shared.store.api_credentials import Credential
 

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.router.policy import DEFAULT_PATH, Policies, PolicyError, load
+from services.shared.routing.policy import DEFAULT_PATH, Policies, PolicyError, load
 from services.shared.settings import Env, SettingsError
 
 

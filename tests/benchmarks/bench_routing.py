@@ -24,7 +24,7 @@ import psycopg
 import pytest
 
 from services.router.engine import EngineSettings, route_pass
-from services.router.policy import parse
+from services.shared.routing.policy import parse
 from services.shared.store import tickets
 from tests.integration.router import rows
 

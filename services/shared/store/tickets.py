@@ -383,7 +383,7 @@ async def get(conn: AsyncConnection[Any], ticket_id: int, *, for_update: bool = 
 
 @dataclass(frozen=True)
 class AccessFacts:
-    """What gateway/access.py decides a caller's reach from: the ticket's channel, state and holder,
+    """What gateway/actions/access.py decides a caller's reach from: the ticket's channel, state and holder,
     and how one agent stands to it."""
 
     channel: str

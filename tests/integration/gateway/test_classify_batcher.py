@@ -6,7 +6,7 @@ import grpc
 import pytest
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
-from gateway.classify_batcher import ClassifyBatcher
+from gateway.actions.classify_batcher import ClassifyBatcher
 from services.shared import grpc_channels
 from tests.fixtures import internal_grpc
 from tests.fixtures.aio_thread import LoopThread, start_grpc
