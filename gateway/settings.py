@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gateway.http.rate_limits import RateLimitSettings
-from services.router.settings import load_policies
 from services.shared import kpi_targets, sla
 from services.shared.domain import CHANNELS
 from services.shared.egress import EgressPolicy
@@ -141,7 +140,7 @@ class GatewaySettings:
             documents=DocumentLimits.from_env(env),
             internal_grpc=ClientSecurity.from_env(environ),
             kpi_targets=_kpi_targets(env),
-            routing=load_policies(env),
+            routing=routing_policy.from_env(env),
             callback_egress=EgressPolicy.from_env(env),
             occurred_at_window_s=env.float("OCCURRED_AT_WINDOW_S", 24 * 3600.0),
             stream_ticket_ttl_s=env.float("STREAM_TICKET_TTL_S", 60.0),

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from services.shared.settings import Env, SettingsError
+
 DEFAULT_PATH = Path(__file__).with_name("routing_policies.yaml")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -190,3 +192,12 @@ def load(path: Path = DEFAULT_PATH) -> Policies:
     except (OSError, yaml.YAMLError) as exc:
         raise PolicyError(f"cannot read routing policies from {path}: {exc}") from None
     return parse(document)
+
+
+def from_env(env: Env) -> Policies:
+    """ROUTING_POLICIES: the YAML file of routing policies per queue (default: the shipped one)."""
+    path = Path(env.str("ROUTING_POLICIES", str(DEFAULT_PATH)))
+    try:
+        return load(path)
+    except PolicyError as exc:
+        raise SettingsError(f"ROUTING_POLICIES: {exc}") from None
