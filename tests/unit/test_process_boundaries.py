@@ -1,6 +1,6 @@
 """Each process's package imports only itself, services.shared and the generated protos (`ticketing`).
 
-One `python -m` package per process (docs/architecture.md): code two processes need lives in
+One `python -m` package per process (README.md, "Layout"): code two processes need lives in
 services/shared, so a change inside one process can never break another. The check reads every
 module's AST, so an import inside a function counts too. Starting another process by its module
 name (services/stack's plan, a test's subprocess) is a string, not an import, and is not checked.
@@ -90,6 +90,9 @@ def test_every_services_package_is_a_process_or_shared() -> None:
 def test_the_check_sees_a_crossing(tmp_path: Path) -> None:
     # An import inside a function, a `from services import x` and a relative import all count.
     probe = tmp_path / "probe.py"
-    probe.write_text("def f():\n    from services.router import engine\nfrom services import metrics\nfrom . import x\n")
+    probe.write_text(
+        "def f():\n    from services.router import engine\n"
+        "from services import metrics\nfrom .sibling import x\n"
+    )
     found = _imports(probe, "gateway.http.probe")
-    assert {"services.router", "services.metrics", "gateway.http.x"} <= found
+    assert {"services.router", "services.metrics", "gateway.http.sibling"} <= found
