@@ -16,11 +16,11 @@ from pydantic import (
     model_validator,
 )
 
-from services.shared.domain import Priority, identity_verified
+from services.shared.domain import Channel, Priority, identity_verified
 from services.shared.store.ticket_documents import Document
 from services.shared.store.tickets import Ticket
 
-ChannelName = Literal["phone", "chat", "email", "mobile", "web"]
+ChannelName = Channel
 Language = Literal["ar", "en"]
 
 

@@ -81,9 +81,7 @@ def test_the_shared_package_imports_no_process() -> None:
 
 
 def test_every_services_package_is_a_process_or_shared() -> None:
-    packages = {
-        f"services.{p.name}" for p in (ROOT / "services").iterdir() if (p / "__init__.py").exists()
-    }
+    packages = {f"services.{p.name}" for p in (ROOT / "services").iterdir() if (p / "__init__.py").exists()}
     assert packages == {p for p in PROCESSES if p.startswith("services.")} | {"services.shared"}
 
 
