@@ -10,7 +10,6 @@ from services.shared import sla
 from services.shared.egress import EgressPolicy
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
-from services.workers.test_hooks import Hook
 
 FILESYSTEM_SCHEME = "filesystem://"
 QUEUE_PREFIX = re.compile(r"^[A-Za-z0-9_.-]*$")
@@ -58,8 +57,6 @@ class WorkerSettings:
     queue_prefix: str = ""
     # Off in production (the sweeps' effects are in PostgreSQL); tests use rpc:// to wait for a task.
     result_backend: str | None = None
-    # Tests only (TEST_SWEEP_PAUSE): a sweep waits inside its transaction so a test can kill it there.
-    test_hook: Hook | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "WorkerSettings":
@@ -72,7 +69,6 @@ class WorkerSettings:
             folder = Path(env.str("BROKER_FILESYSTEM_DIR")).resolve()
         try:
             policies = sla.load(_policies_path(env), env.optional("ESCALATE_AFTER_S"))
-            hook = Hook.parse(env.optional("TEST_SWEEP_PAUSE"))
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
         prefix = env.str("CELERY_QUEUE_PREFIX", "")
@@ -98,7 +94,6 @@ class WorkerSettings:
             sweep_batch_size=env.int("SWEEP_BATCH_SIZE", cls.sweep_batch_size),
             queue_prefix=prefix,
             result_backend=env.optional("CELERY_RESULT_BACKEND"),
-            test_hook=hook,
         )
         for name, value in (
             ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),
