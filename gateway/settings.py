@@ -106,7 +106,7 @@ class GatewaySettings:
     # Routing policies per queue (ROUTING_POLICIES), for dry runs and estimated waits.
     routing: Policies = field(default_factory=routing_policy.load)
     # Where integrations' callbacks may go (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_NETWORKS).
-    callback_egress: EgressPolicy = EgressPolicy()
+    callback_egress: EgressPolicy = field(default_factory=EgressPolicy)
     # How far in the past an integration may date occurred_at (its platform's record of when a call
     # was answered). Longer tolerates integrations that queue events while offline; shorter limits
     # how far a key can reach back to jump queues or bend handling times. Back-fill tokens are exempt.

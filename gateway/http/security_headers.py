@@ -49,7 +49,7 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, hsts: bool = False):
         self.app = app
-        self.common = COMMON + ((b"strict-transport-security", b"max-age=31536000"),) if hsts else COMMON
+        self.common = (*COMMON, (b"strict-transport-security", b"max-age=31536000")) if hsts else COMMON
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -36,7 +36,7 @@ def to_csv(report: dict[str, Any]) -> str:
                     + [
                         _cell(row.get(k))
                         for k in ("value", "target", "direction", "met", "last_year", "change", "change_pct")
-                    ]  # fmt: skip
+                    ]
                 )
     return out.getvalue()
 

@@ -127,7 +127,7 @@ def build(reply: metrics_pb2.GetReportResponse, targets: TargetTable) -> dict[st
                 "last_year": {v: before[v] for v in VOLUMES},
             }
             for n, (now, before) in enumerate(zip(months_now, months_before, strict=True))
-        ],  # fmt: skip
+        ],
         "channel_months": {
             channel: [figures_to_dict(m)["incoming"] for m in current.channel_months[channel].months]
             for channel in sorted(current.channel_months)

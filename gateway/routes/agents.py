@@ -189,7 +189,7 @@ async def _pending_events(deps: Deps, agent_id: int) -> list[bytes]:
     return out
 
 
-async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator[bytes, None]:
+async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator[bytes, None]:  # noqa: C901 (one loop of stream states; split, its cleanup would span functions)
     # Subscribed here, not in the handler: a client gone before the body starts never runs this
     # generator, and a subscription made outside it would never be dropped. Subscribed before the
     # pending offers are read, so an offer made in between is announced rather than missed.

@@ -57,7 +57,7 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
                 "targets": _targets(targets, c.channel),
             }
             for c in message.channels
-        ],  # fmt: skip
+        ],
         "queues": [
             {
                 "queue": q.queue,
@@ -67,7 +67,7 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
                 "today": figures_to_dict(q.today),
             }
             for q in message.queues
-        ],  # fmt: skip
+        ],
     }
 
 

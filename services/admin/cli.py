@@ -17,9 +17,12 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import psycopg
+from psycopg import Connection
 
 from services.shared import tokens
 from services.shared.domain import CHANNELS
@@ -116,91 +119,121 @@ def _aware(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _fail(message: str, code: int = 2) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _print_rows(rows: Iterable[Sequence[object]]) -> int:
+    for row in rows:
+        print("\t".join(map(str, row)))
+    return 0
+
+
+def _create_queue(conn: Connection[Any], args: argparse.Namespace) -> int:
+    print(f"queue {args.name} id={queues.create(conn, args.name, args.description)}")
+    return 0
+
+
+def _create_agent(conn: Connection[Any], args: argparse.Namespace) -> int:
+    names = [n.strip() for n in args.queues.split(",") if n.strip()]
+    try:
+        agent_id = agents.create(conn, args.name, args.email, names)
+    except LookupError as exc:
+        return _fail(str(exc))
+    print(f"agent {args.name} id={agent_id} queues={','.join(names)}")
+    return 0
+
+
+def _set_agent(conn: Connection[Any], args: argparse.Namespace) -> int:
+    try:
+        if args.skills is not None:
+            agent_skills.set_all_sync(conn, args.id, args.skills)
+        if args.languages is not None:
+            languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+            agent_languages.set_all_sync(conn, args.id, languages)
+        if args.capacity is not None:
+            agent_capacity.set_sync(conn, args.id, args.capacity)
+    except psycopg.errors.IntegrityError as exc:  # unknown agent, channel, or out of range
+        return _fail(str(exc.diag.message_primary))
+    print(f"agent {args.id} updated")
+    return 0
+
+
+def _create_token(conn: Connection[Any], args: argparse.Namespace) -> int:
+    if (args.role == "integration") != (args.channel is not None):
+        return _fail("--channel is required for integration tokens and only for them")
+    if (args.role == "agent") != (args.agent_id is not None):
+        return _fail("--agent-id is required for agent tokens and only for them")
+    secret = tokens.new_token()
+    expires_at = datetime.now(UTC) + (args.expires_in or tokens.DEFAULT_LIFETIMES[args.role])
+    credential_id = api_credentials.create(
+        conn,
+        name=args.name,
+        role=args.role,
+        token_hash=tokens.digest(secret),
+        expires_at=expires_at,
+        channel=args.channel,
+        agent_id=args.agent_id,
+        backfill=args.backfill,
+    )
+    flags = " backfill" if args.backfill else ""
+    expires = expires_at.isoformat(timespec="seconds")
+    print(
+        f"token id={credential_id} role={args.role}{flags} expires={expires}; the secret is shown only now:"
+    )
+    print(secret)
+    return 0
+
+
+def _revoke_token(conn: Connection[Any], args: argparse.Namespace) -> int:
+    if not api_credentials.revoke(conn, args.id):
+        return _fail(f"no active token {args.id}", code=1)
+    print(f"token {args.id} revoked")
+    return 0
+
+
+def _set_escalation_queue(conn: Connection[Any], args: argparse.Namespace) -> int:
+    target = None if args.target == "none" else args.target
+    if not queues.set_escalation_queue(conn, args.queue, target):
+        return _fail(f"unknown queue {args.queue!r} or {args.target!r}")
+    print(f"queue {args.queue}: breached tickets go to {args.target}")
+    return 0
+
+
+def _add_supervisor(conn: Connection[Any], args: argparse.Namespace) -> int:
+    if not queue_supervisors.add_by_queue_name_sync(conn, args.queue, args.channel, args.address, args.name):
+        return _fail(f"unknown queue {args.queue!r}")
+    print(f"queue {args.queue}: supervisor {args.address} ({args.channel})")
+    return 0
+
+
+def _export_corrections(conn: Connection[Any], args: argparse.Namespace) -> int:
+    for text, queue in classifier_corrections.export_sync(conn, args.since):
+        print(json.dumps({"text": text, "queue": queue}, ensure_ascii=False))
+    return 0
+
+
+# Each sub-command's handler: it prints its result and returns the exit status.
+COMMANDS: dict[str, Callable[[Connection[Any], argparse.Namespace], int]] = {
+    "create-queue": _create_queue,
+    "list-queues": lambda conn, _: _print_rows(queues.list_all(conn)),
+    "create-agent": _create_agent,
+    "list-agents": lambda conn, _: _print_rows(agents.list_all(conn)),
+    "set-agent": _set_agent,
+    "create-token": _create_token,
+    "list-tokens": lambda conn, _: _print_rows(api_credentials.list_all(conn)),
+    "revoke-token": _revoke_token,
+    "set-escalation-queue": _set_escalation_queue,
+    "add-supervisor": _add_supervisor,
+    "export-corrections": _export_corrections,
+}
+
+
 def run(argv: list[str], database_url: str) -> int:
     args = _parser().parse_args(argv)
     with psycopg.connect(database_url, autocommit=True) as conn:
-        if args.command == "create-queue":
-            print(f"queue {args.name} id={queues.create(conn, args.name, args.description)}")
-        elif args.command == "list-queues":
-            for row in queues.list_all(conn):
-                print("\t".join(map(str, row)))
-        elif args.command == "create-agent":
-            names = [n.strip() for n in args.queues.split(",") if n.strip()]
-            try:
-                agent_id = agents.create(conn, args.name, args.email, names)
-            except LookupError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 2
-            print(f"agent {args.name} id={agent_id} queues={','.join(names)}")
-        elif args.command == "list-agents":
-            for row in agents.list_all(conn):
-                print("\t".join(map(str, row)))
-        elif args.command == "set-agent":
-            try:
-                if args.skills is not None:
-                    agent_skills.set_all_sync(conn, args.id, args.skills)
-                if args.languages is not None:
-                    languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
-                    agent_languages.set_all_sync(conn, args.id, languages)
-                if args.capacity is not None:
-                    agent_capacity.set_sync(conn, args.id, args.capacity)
-            except psycopg.errors.IntegrityError as exc:  # unknown agent, channel, or out of range
-                print(f"error: {exc.diag.message_primary}", file=sys.stderr)
-                return 2
-            print(f"agent {args.id} updated")
-        elif args.command == "create-token":
-            if (args.role == "integration") != (args.channel is not None):
-                print(
-                    "error: --channel is required for integration tokens and only for them", file=sys.stderr
-                )
-                return 2
-            if (args.role == "agent") != (args.agent_id is not None):
-                print("error: --agent-id is required for agent tokens and only for them", file=sys.stderr)
-                return 2
-            secret = tokens.new_token()
-            expires_at = datetime.now(UTC) + (args.expires_in or tokens.DEFAULT_LIFETIMES[args.role])
-            credential_id = api_credentials.create(
-                conn,
-                name=args.name,
-                role=args.role,
-                token_hash=tokens.digest(secret),
-                expires_at=expires_at,
-                channel=args.channel,
-                agent_id=args.agent_id,
-                backfill=args.backfill,
-            )
-            flags = " backfill" if args.backfill else ""
-            expires = expires_at.isoformat(timespec="seconds")
-            print(
-                f"token id={credential_id} role={args.role}{flags} expires={expires}; "
-                "the secret is shown only now:"
-            )
-            print(secret)
-        elif args.command == "list-tokens":
-            for row in api_credentials.list_all(conn):
-                print("\t".join(map(str, row)))
-        elif args.command == "revoke-token":
-            if not api_credentials.revoke(conn, args.id):
-                print(f"error: no active token {args.id}", file=sys.stderr)
-                return 1
-            print(f"token {args.id} revoked")
-        elif args.command == "set-escalation-queue":
-            target = None if args.target == "none" else args.target
-            if not queues.set_escalation_queue(conn, args.queue, target):
-                print(f"error: unknown queue {args.queue!r} or {args.target!r}", file=sys.stderr)
-                return 2
-            print(f"queue {args.queue}: breached tickets go to {args.target}")
-        elif args.command == "add-supervisor":
-            if not queue_supervisors.add_by_queue_name_sync(
-                conn, args.queue, args.channel, args.address, args.name
-            ):
-                print(f"error: unknown queue {args.queue!r}", file=sys.stderr)
-                return 2
-            print(f"queue {args.queue}: supervisor {args.address} ({args.channel})")
-        elif args.command == "export-corrections":
-            for text, queue in classifier_corrections.export_sync(conn, args.since):
-                print(json.dumps({"text": text, "queue": queue}, ensure_ascii=False))
-    return 0
+        return COMMANDS[args.command](conn, args)
 
 
 def main() -> int:

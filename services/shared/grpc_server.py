@@ -52,7 +52,7 @@ def build_server(
 
 async def start(server: grpc.aio.Server, health_servicer: health.aio.HealthServicer) -> None:
     await server.start()
-    for name in [""] + server._ticketing_service_names:  # type: ignore[attr-defined]
+    for name in ["", *server._ticketing_service_names]:  # type: ignore[attr-defined]
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
 
 

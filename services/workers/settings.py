@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ class WorkerSettings:
     callback_backoff_s: float = 10.0
     callback_backoff_max_s: float = 600.0
     # Where callbacks may go (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_NETWORKS): services/shared/egress.py.
-    callback_egress: EgressPolicy = EgressPolicy()
+    callback_egress: EgressPolicy = field(default_factory=EgressPolicy)
     # Tickets locked and handled per transaction. Larger batches commit less often; smaller ones
     # hold row locks for less time and lose less work to a time limit.
     sweep_batch_size: int = 200

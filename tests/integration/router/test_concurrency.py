@@ -80,7 +80,7 @@ def start_routers(database_url: str, policies: Path) -> list[subprocess.Popen[by
     ]
 
 
-async def simulate(
+async def simulate(  # noqa: C901 (a scripted scenario: each branch is one kind of agent behaviour)
     database_url: str,
     agent_ids: list[int],
     record: Record,
