@@ -94,7 +94,7 @@ def document(app: FastAPI) -> dict[str, Any]:
         if not route.include_in_schema:
             continue
         roles = roles_of(route.dependant) or tuple((route.openapi_extra or {}).get("x-roles", ()))
-        for method in route.methods:
+        for method in route.methods or ():
             operation = schema["paths"].get(route.path_format, {}).get(method.lower())
             if operation is None:
                 continue

@@ -73,7 +73,7 @@ def allowed_methods(app: Any, scope: Scope) -> list[str]:
     for route in api_routes(app):
         match, _ = route.matches({**scope, "method": "GET"})
         if match != Match.NONE:
-            methods |= route.methods
+            methods |= route.methods or set()
     return sorted(methods | ({"HEAD"} if "GET" in methods else set()))
 
 

@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 try:  # FastAPI ≥ 0.165 keeps included routers nested and resolves them lazily.
     from fastapi.routing import iter_route_contexts
 except ImportError:  # pragma: no cover - older FastAPI copies routes into the app flat
-    iter_route_contexts = None
+    iter_route_contexts = None  # type: ignore[assignment]
 
 
 def api_routes(app: Any) -> Iterator[APIRoute]:

@@ -38,15 +38,15 @@ class Strict(BaseModel):
         return value
 
 
+IdentityField = Literal["phone", "email", "app_user_id", "web_user_id", "chat_visitor_id"]
 # The customer's identity fields and the kind of identity each one is.
-IDENTITY_FIELDS = {
+IDENTITY_FIELDS: dict[IdentityField, str] = {
     "phone": "phone",
     "email": "email",
     "app_user_id": "app_user",
     "web_user_id": "web_user",
     "chat_visitor_id": "chat_visitor",
 }
-IdentityField = Literal["phone", "email", "app_user_id", "web_user_id", "chat_visitor_id"]
 
 
 class CustomerIn(Strict):
@@ -81,7 +81,7 @@ class CustomerIn(Strict):
 
     def identities_on(self, channel: str) -> list[tuple[str, str, bool]]:
         """(kind, value, verified) of each identity given, as arriving on `channel`."""
-        fields = {kind: name for name, kind in IDENTITY_FIELDS.items()}
+        fields: dict[str, IdentityField] = {kind: name for name, kind in IDENTITY_FIELDS.items()}
         return [
             (kind, value, identity_verified(channel, kind, self.verified.get(fields[kind])))
             for kind, value in self.identities()

@@ -41,11 +41,11 @@ class Priority(enum.IntEnum):
 
 
 def channel_to_proto(channel: str) -> int:
-    return common_pb2.Channel.Value(f"CHANNEL_{channel.upper()}")
+    return int(common_pb2.Channel.Value(f"CHANNEL_{channel.upper()}"))
 
 
 def channel_from_proto(value: int) -> str | None:
     """The channel name, or None for CHANNEL_UNSPECIFIED."""
     if value == common_pb2.CHANNEL_UNSPECIFIED:
         return None
-    return common_pb2.Channel.Name(value).removeprefix("CHANNEL_").lower()
+    return str(common_pb2.Channel.Name(value)).removeprefix("CHANNEL_").lower()
