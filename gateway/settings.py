@@ -101,7 +101,7 @@ class GatewaySettings:
     documents: DocumentLimits
     # The internal gRPC secret (INTERNAL_GRPC_TOKEN) and TLS CA the classifier and metrics require.
     internal_grpc: ClientSecurity
-    # KPI targets (KPI_TARGETS, e.g. `fcr=0.92,chat.asa_s=60`) over the defaults of KPIS.md.
+    # KPI targets (KPI_TARGETS, e.g. `fcr=0.92,chat.asa_s=60`) over the defaults of docs/kpis.md.
     kpi_targets: TargetTable = DEFAULT_TABLE
     # Routing policies per queue (ROUTING_POLICIES), for dry runs and estimated waits.
     routing: Policies = field(default_factory=routing_policy.load)

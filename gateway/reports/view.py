@@ -29,7 +29,7 @@ VOLUMES: dict[str, str] = {
     "abandoned": "Abandoned",
     "self_served": "Self-served",
 }
-# What each figure is, for the reader of the report (KPIS.md has the full definitions).
+# What each figure is, for the reader of the report (docs/kpis.md has the full definitions).
 FORMULAS: dict[str, str] = {
     "fcr": "resolved with one handling segment, no transfer, escalation or reopening, and no new ticket "
     "from the customer in the same queue within 7 days, / resolved (by resolution time)",

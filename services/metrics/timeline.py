@@ -1,4 +1,4 @@
-"""A ticket's timeline and handling times from its events, per KPIS.md (pure).
+"""A ticket's timeline and handling times from its events, per docs/kpis.md (pure).
 
 Rules, for events taken in id order (the order they were written under the ticket's row lock):
 

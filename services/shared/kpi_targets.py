@@ -1,4 +1,4 @@
-"""KPI targets: defaults from KPIS.md, overrides per figure and channel, and met or missed (pure)."""
+"""KPI targets: defaults from docs/kpis.md, overrides per figure and channel, and met or missed (pure)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

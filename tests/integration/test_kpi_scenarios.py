@@ -1,4 +1,4 @@
-"""Every KPI of KPIS.md from scripted timelines, worked out by hand per channel, over real gRPC.
+"""Every KPI of docs/kpis.md from scripted timelines, worked out by hand per channel, over real gRPC.
 
 Covers answered, abandoned, transferred, escalated, reopened, repeat contact within and after the
 FCR window (and at its edge), self-served then handed to a human, survey replies and quality scores;
@@ -111,7 +111,7 @@ def april(db: psycopg.Connection) -> dict[str, int]:
 
 
 def fig(**values: Any) -> dict[str, Any]:
-    """Figures with KPIS.md's empty values (0 counts, null means) where not given."""
+    """Figures with docs/kpis.md's empty values (0 counts, null means) where not given."""
     counts = {"offered", "answered", "abandoned", "waiting", "self_served", "resolved", "incoming",
               "survey_replies", "evaluations"}  # fmt: skip
     return {name: values.get(name, 0 if name in counts else None) for name in ALL}
