@@ -84,8 +84,8 @@ def in_threads(work: Any, count: int) -> float:
 
 
 # The floor: the pull claim that came before the router (docs/routing.md), the best waiting ticket
-# of the agent's queues (priority,
-# then age) in one statement; SKIP LOCKED lets concurrent claims pass over a ticket being taken.
+# of the agent's queues (priority, then age) in one statement; SKIP LOCKED lets concurrent claims
+# pass over a ticket being taken.
 CLAIM_NEXT = f"""
 WITH next AS (
     SELECT id FROM tickets
