@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from services.shared import db
 from services.shared.store.api_credentials import REVOKED_CHANNEL
 from services.shared.store.ticket_offers import CHANNEL
 
@@ -81,8 +82,7 @@ class OfferHub:
                 async with await psycopg.AsyncConnection.connect(
                     self._url, autocommit=True, application_name="gateway-offers"
                 ) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    await conn.execute(f"LISTEN {REVOKED_CHANNEL}")
+                    await db.listen(conn, CHANNEL, REVOKED_CHANNEL)
                     self.generation += 1
                     self._on_listening(True)
                     self._broadcast({"state": "resync"})

@@ -14,7 +14,7 @@ from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
 from gateway.http.schemas import NoteIn, TicketOut
 from services.shared.domain import CHANNEL_IDENTITY
-from services.shared.store import outbound_messages, queues, ticket_events, tickets
+from services.shared.store import agents, outbound_messages, queues, ticket_events, tickets
 from services.shared.store.api_credentials import Credential
 from services.shared.store.outbound_messages import NewMessage
 from services.shared.store.ticket_events import NewEvent
@@ -97,9 +97,7 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
                 {"text": body.text, "message_id": message_id, **mark},
             ),
         )
-        await conn.execute(
-            "UPDATE tickets SET last_event_at = greatest(last_event_at, %s) WHERE id = %s", (at, ticket.id)
-        )
+        await tickets.touch(conn, ticket.id, at)
         updated = await tickets.get(conn, ticket_id)
     assert updated is not None
     return TicketOut.of(updated)
@@ -120,14 +118,13 @@ async def transfer_to_agent(
         raise Problem(422, "Invalid request", "give agent_id (to move to a queue only, use /transfer)")
     async with deps.pool.connection() as conn:
         await ticket_work.reach(conn, credential, ticket_id)
-        cur = await conn.execute("SELECT presence FROM agents WHERE id = %s AND active", (body.agent_id,))
-        found = await cur.fetchone()
-        if found is None:
+        presence = await agents.presence_of(conn, body.agent_id, active_only=True)
+        if presence is None:
             raise Problem(422, "Unknown agent", f"there is no active agent {body.agent_id}")
         # A reservation is cleared when its agent leaves `available`; one made for an agent already
         # away or offline would never be offered to anyone, so it is refused instead.
-        if found[0] != "available":
-            raise Problem(409, "Agent not available", f"agent {body.agent_id} is {found[0]}; try later")
+        if presence != "available":
+            raise Problem(409, "Agent not available", f"agent {body.agent_id} is {presence}; try later")
         current = await tickets.get(conn, ticket_id)
         if current is None:
             raise Problem(404, "Not found", f"no ticket {ticket_id}")
