@@ -15,7 +15,7 @@ def main() -> None:
     )
     print(f"gateway listening on http://{settings.host}:{settings.port} (OpenAPI at /docs)", flush=True)
     uvicorn.run(
-        "gateway.app:app_from_env",
+        "gateway.http.app:app_from_env",
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -4,15 +4,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gateway.rate_limits import RateLimitSettings
-from services.router import policy as routing_policy
-from services.router.policy import Policies
-from services.router.settings import load_policies
+from gateway.http.rate_limits import RateLimitSettings
 from services.shared import kpi_targets, sla
 from services.shared.domain import CHANNELS
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import ClientSecurity
 from services.shared.kpi_targets import DEFAULT_TABLE, TargetTable
+from services.shared.routing import policy as routing_policy
+from services.shared.routing.policy import Policies
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
 
@@ -104,12 +103,12 @@ class GatewaySettings:
     documents: DocumentLimits
     # The internal gRPC secret (INTERNAL_GRPC_TOKEN) and TLS CA the classifier and metrics require.
     internal_grpc: ClientSecurity
-    # KPI targets (KPI_TARGETS, e.g. `fcr=0.92,chat.asa_s=60`) over the defaults of KPIS.md.
+    # KPI targets (KPI_TARGETS, e.g. `fcr=0.92,chat.asa_s=60`) over the defaults of docs/kpis.md.
     kpi_targets: TargetTable = DEFAULT_TABLE
     # Routing policies per queue (ROUTING_POLICIES), for dry runs and estimated waits.
     routing: Policies = field(default_factory=routing_policy.load)
     # Where integrations' callbacks may go (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_NETWORKS).
-    callback_egress: EgressPolicy = EgressPolicy()
+    callback_egress: EgressPolicy = field(default_factory=EgressPolicy)
     # How far in the past an integration may date occurred_at (its platform's record of when a call
     # was answered). Longer tolerates integrations that queue events while offline; shorter limits
     # how far a key can reach back to jump queues or bend handling times. Back-fill tokens are exempt.
@@ -148,7 +147,7 @@ class GatewaySettings:
             documents=DocumentLimits.from_env(env),
             internal_grpc=ClientSecurity.from_env(environ),
             kpi_targets=_kpi_targets(env),
-            routing=load_policies(env),
+            routing=routing_policy.from_env(env),
             callback_egress=EgressPolicy.from_env(env),
             occurred_at_window_s=env.float("OCCURRED_AT_WINDOW_S", 24 * 3600.0),
             stream_ticket_ttl_s=env.float("STREAM_TICKET_TTL_S", 60.0),

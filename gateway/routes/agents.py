@@ -11,13 +11,13 @@ from fastapi import APIRouter, Body, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from gateway import offers, ticket_work
-from gateway.agent_schemas import AgentOut, OfferOut, PresenceIn, PresenceOut
-from gateway.auth import Agent, StreamTicket, stream_credential
-from gateway.deps import Deps, DepsDep
-from gateway.problems import Problem
-from gateway.rate_limits import leased
-from gateway.schemas import EventTime, TicketOut
+from gateway.actions import offers, ticket_work
+from gateway.http.agent_schemas import AgentOut, OfferOut, PresenceIn, PresenceOut
+from gateway.http.auth import Agent, StreamTicket, stream_credential
+from gateway.http.deps import Deps, DepsDep
+from gateway.http.problems import Problem
+from gateway.http.rate_limits import leased
+from gateway.http.schemas import EventTime, TicketOut
 from services.shared.store import agents, ticket_offers, tickets
 from services.shared.store.api_credentials import Credential
 
@@ -189,7 +189,7 @@ async def _pending_events(deps: Deps, agent_id: int) -> list[bytes]:
     return out
 
 
-async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator[bytes, None]:
+async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator[bytes, None]:  # noqa: C901 (one loop of stream states; split, its cleanup would span functions)
     # Subscribed here, not in the handler: a client gone before the body starts never runs this
     # generator, and a subscription made outside it would never be dropped. Subscribed before the
     # pending offers are read, so an offer made in between is announced rather than missed.

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ticketing.v1 import metrics_pb2
 
-from gateway.deps import Deps, DepsDep
-from gateway.problems import problem_response
+from gateway.http.deps import Deps, DepsDep
+from gateway.http.problems import problem_response
+from services.shared import db
 
 router = APIRouter(tags=["health"])
 
@@ -26,7 +27,7 @@ async def healthz() -> dict[str, str]:
 async def _database(deps: Deps) -> bool:
     try:
         async with asyncio.timeout(CHECK_TIMEOUT_S), deps.pool.connection() as conn:
-            await conn.execute("SELECT 1")
+            await db.ping(conn)
         return True
     except Exception:
         return False

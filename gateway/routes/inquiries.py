@@ -7,13 +7,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from gateway import intake, multipart_form
-from gateway.auth import Integration
-from gateway.deps import DepsDep
-from gateway.documents import Attachment
-from gateway.intake import Outcome
-from gateway.problems import Problem
-from gateway.schemas import (
+from gateway.actions import intake
+from gateway.actions.intake import Outcome
+from gateway.documents.attachments import Attachment
+from gateway.http import multipart_form
+from gateway.http.auth import Integration
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import (
     CONTENT_TYPE,
     MAX_ATTACHMENTS,
     AttachmentIn,

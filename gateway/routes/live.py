@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.background import BackgroundTask
 from ticketing.v1 import metrics_pb2
 
-from gateway.auth import StreamTicket, stream_credential
-from gateway.deps import Deps, DepsDep
-from gateway.rate_limits import leased
-from gateway.report_view import figures_to_dict
+from gateway.http.auth import StreamTicket, stream_credential
+from gateway.http.deps import Deps, DepsDep
+from gateway.http.rate_limits import leased
+from gateway.reports.view import figures_to_dict
 from services.shared.kpi_targets import TargetTable
 
 router = APIRouter(tags=["metrics"])
@@ -57,7 +57,7 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
                 "targets": _targets(targets, c.channel),
             }
             for c in message.channels
-        ],  # fmt: skip
+        ],
         "queues": [
             {
                 "queue": q.queue,
@@ -67,7 +67,7 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
                 "today": figures_to_dict(q.today),
             }
             for q in message.queues
-        ],  # fmt: skip
+        ],
     }
 
 

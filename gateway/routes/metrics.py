@@ -12,12 +12,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import AwareDatetime, BaseModel
 from ticketing.v1 import metrics_pb2
 
-from gateway import report_render, report_view
-from gateway.auth import Supervisor
-from gateway.deps import DepsDep
-from gateway.problems import Problem
-from gateway.report_view import figures_to_dict
-from gateway.schemas import ChannelName
+from gateway.http.auth import Supervisor
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import ChannelName
+from gateway.reports import render as report_render
+from gateway.reports import view as report_view
+from gateway.reports.view import figures_to_dict
 from services.shared import kpi_targets
 from services.shared.domain import channel_to_proto
 

@@ -18,10 +18,10 @@ import httpx
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field, field_validator
 
-from gateway.auth import Integration
-from gateway.deps import DepsDep
-from gateway.problems import Problem
-from gateway.schemas import ChannelName, Strict
+from gateway.http.auth import Integration
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import ChannelName, Strict
 from services.shared import egress
 from services.shared.store import outbound_callbacks, outbound_messages
 from services.shared.store.api_credentials import Credential

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import Field
 
-from gateway import ticket_work
-from gateway.auth import Supervisor
-from gateway.deps import DepsDep
-from gateway.problems import Problem
-from gateway.schemas import EventTime
+from gateway.actions import ticket_work
+from gateway.http.auth import Supervisor
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import EventTime
 from services.shared.store import quality_evaluations
 
 router = APIRouter(tags=["tickets"])

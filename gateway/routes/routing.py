@@ -5,13 +5,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from gateway.agent_schemas import AgentOut
-from gateway.auth import Supervisor
-from gateway.deps import DepsDep
-from gateway.problems import Problem
-from services.router.eligibility import rule_for, verdict
-from services.router.ranking import agent_order
-from services.router.views import agent_view, ticket_view
+from gateway.http.agent_schemas import AgentOut
+from gateway.http.auth import Supervisor
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from services.shared.routing.eligibility import rule_for, verdict
+from services.shared.routing.ranking import agent_order
+from services.shared.routing.views import agent_view, ticket_view
 from services.shared.store import agents, ticket_offers, tickets
 
 router = APIRouter(tags=["routing"])

@@ -7,11 +7,11 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import Field
 
-from gateway import tokens
-from gateway.auth import AnyRole
-from gateway.deps import DepsDep
-from gateway.problems import Problem
-from gateway.schemas import Strict
+from gateway.http.auth import AnyRole
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import Strict
+from services.shared import tokens
 from services.shared.store import stream_tickets
 
 router = APIRouter(tags=["auth"])

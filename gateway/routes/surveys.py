@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from gateway import paging
-from gateway.auth import Supervisor
-from gateway.deps import DepsDep
-from gateway.problems import Problem
-from gateway.schemas import Strict, SurveyReplyIn
+from gateway.http import paging
+from gateway.http.auth import Supervisor
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import Strict, SurveyReplyIn
 from services.shared.store import survey_follow_ups, surveys
 from services.shared.store.surveys import ReplyOutcome
 

@@ -6,14 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 
-from gateway import paging, ticket_work, waits
-from gateway.agent_schemas import PositionOut, ReplyIn, TransferToIn
-from gateway.auth import Agent, AnyRole, require
-from gateway.deps import DepsDep
-from gateway.problems import Problem
-from gateway.schemas import NoteIn, TicketOut
+from gateway.actions import ticket_work, waits
+from gateway.http import paging
+from gateway.http.agent_schemas import PositionOut, ReplyIn, TransferToIn
+from gateway.http.auth import Agent, AnyRole, require
+from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import NoteIn, TicketOut
 from services.shared.domain import CHANNEL_IDENTITY
-from services.shared.store import outbound_messages, queues, ticket_events, tickets
+from services.shared.store import agents, outbound_messages, queues, ticket_events, tickets
 from services.shared.store.api_credentials import Credential
 from services.shared.store.outbound_messages import NewMessage
 from services.shared.store.ticket_events import NewEvent
@@ -21,7 +22,7 @@ from services.shared.store.ticket_events import NewEvent
 router = APIRouter(tags=["tickets"])
 
 TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-# Agents and supervisors; which tickets an agent reaches is gateway/access.py's to decide.
+# Agents and supervisors; which tickets an agent reaches is gateway/actions/access.py's to decide.
 Staff = Annotated[Credential, Depends(require("agent", "supervisor"))]
 
 
@@ -96,9 +97,7 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
                 {"text": body.text, "message_id": message_id, **mark},
             ),
         )
-        await conn.execute(
-            "UPDATE tickets SET last_event_at = greatest(last_event_at, %s) WHERE id = %s", (at, ticket.id)
-        )
+        await tickets.touch(conn, ticket.id, at)
         updated = await tickets.get(conn, ticket_id)
     assert updated is not None
     return TicketOut.of(updated)
@@ -119,14 +118,13 @@ async def transfer_to_agent(
         raise Problem(422, "Invalid request", "give agent_id (to move to a queue only, use /transfer)")
     async with deps.pool.connection() as conn:
         await ticket_work.reach(conn, credential, ticket_id)
-        cur = await conn.execute("SELECT presence FROM agents WHERE id = %s AND active", (body.agent_id,))
-        found = await cur.fetchone()
-        if found is None:
+        presence = await agents.presence_of(conn, body.agent_id, active_only=True)
+        if presence is None:
             raise Problem(422, "Unknown agent", f"there is no active agent {body.agent_id}")
         # A reservation is cleared when its agent leaves `available`; one made for an agent already
         # away or offline would never be offered to anyone, so it is refused instead.
-        if found[0] != "available":
-            raise Problem(409, "Agent not available", f"agent {body.agent_id} is {found[0]}; try later")
+        if presence != "available":
+            raise Problem(409, "Agent not available", f"agent {body.agent_id} is {presence}; try later")
         current = await tickets.get(conn, ticket_id)
         if current is None:
             raise Problem(404, "Not found", f"no ticket {ticket_id}")
@@ -152,7 +150,7 @@ async def transfer_to_agent(
     "/v1/tickets/{ticket_id}/escalate",
     response_model=TicketOut,
     summary="Hand the ticket up a tier, with a note: one escalation level higher, priority raised",
-    description="It goes to its queue's escalation queue when one is set (`python -m gateway.admin "
+    description="It goes to its queue's escalation queue when one is set (`python -m services.admin "
     "set-escalation-queue`), else it waits in its own queue at the higher priority. Holder only.",
 )
 async def escalate(

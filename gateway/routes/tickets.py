@@ -1,14 +1,17 @@
 """Tickets: read one, and the agent and customer actions on it."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request, Response
 
-from gateway import paging, ticket_views, ticket_work
-from gateway.auth import Agent, AnyRole, Integration
-from gateway.deps import Deps, DepsDep
-from gateway.problems import Problem
-from gateway.schemas import (
+from gateway.actions import ticket_views, ticket_work
+from gateway.actions.ticket_views import CustomerEventOut, CustomerTicketDetailOut, CustomerTicketOut
+from gateway.http import paging
+from gateway.http.auth import Agent, AnyRole, Integration
+from gateway.http.deps import Deps, DepsDep
+from gateway.http.problems import Problem
+from gateway.http.schemas import (
     EventTime,
     NoteIn,
     ResolveIn,
@@ -16,7 +19,6 @@ from gateway.schemas import (
     TicketOut,
     TransferIn,
 )
-from gateway.ticket_views import CustomerEventOut, CustomerTicketDetailOut, CustomerTicketOut
 from services.shared.store import ticket_documents, ticket_events, tickets
 from services.shared.store.api_credentials import Credential
 
@@ -103,98 +105,91 @@ async def _customer_side(
     return CustomerTicketOut.of(ticket)
 
 
-@router.post(
-    "/v1/tickets/{ticket_id}/answer", response_model=TicketOut, summary="First answer by the agent holding it"
-)
-async def answer(
-    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: OptionalNote = None
-) -> TicketOut:
-    body = body or NoteIn()
-    ticket = await ticket_work.act(
-        deps,
-        ticket_id,
-        "answer",
-        credential=credential,
-        reported=body.occurred_at,
-        agent_id=credential.agent_id,
-        data=body.event_data(),
-    )
-    return TicketOut.of(ticket)
+@dataclass(frozen=True)
+class AgentAction:
+    """One action an agent takes on a ticket it holds: POST /v1/tickets/{id}/<path>."""
+
+    path: str
+    # The state machine's name for it (services/shared/ticket_changes.py), also the route's name.
+    action: str
+    summary: str
+    body: type[NoteIn] = NoteIn
+    # A body is optional (an empty POST means "now, no note") unless the action needs its fields.
+    body_required: bool = False
+    description: str | None = None
+
+    def arguments(self, body: NoteIn) -> dict[str, Any]:
+        """What ticket_work.act takes from the body besides its time."""
+        if isinstance(body, TransferIn):
+            return {"to_queue": body.queue, "data": body.event_data()}
+        if isinstance(body, ResolveIn):
+            return {"data": {"resolution_code": body.resolution_code, **body.event_data()}}
+        return {"data": body.event_data()}
 
 
-@router.post(
-    "/v1/tickets/{ticket_id}/await-customer",
-    response_model=TicketOut,
-    summary="Wait for the customer: the SLA clock pauses until they write again",
-    description="Only for an `answered` ticket held by the agent (409 otherwise). The customer's next "
-    "message (a `customer_message` event) resumes the clock; deadlines move on by the open time paused.",
-)
-async def await_customer(
-    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: OptionalNote = None
-) -> TicketOut:
-    body = body or NoteIn()
-    ticket = await ticket_work.act(
-        deps,
-        ticket_id,
+AGENT_ACTIONS = (
+    AgentAction("answer", "answer", "First answer by the agent holding it"),
+    AgentAction(
+        "await-customer",
         "await_customer",
-        credential=credential,
-        reported=body.occurred_at,
-        agent_id=credential.agent_id,
-        data=body.event_data(),
-    )
-    return TicketOut.of(ticket)
-
-
-@router.post(
-    "/v1/tickets/{ticket_id}/release", response_model=TicketOut, summary="Give an unanswered ticket back"
+        "Wait for the customer: the SLA clock pauses until they write again",
+        description="Only for an `answered` ticket held by the agent (409 otherwise). The customer's next "
+        "message (a `customer_message` event) resumes the clock; deadlines move on by the open time paused.",
+    ),
+    AgentAction("release", "release", "Give an unanswered ticket back"),
+    AgentAction("transfer", "transfer", "Move to a queue", body=TransferIn, body_required=True),
+    AgentAction("resolve", "resolve", "Resolve; a survey follows", body=ResolveIn),
 )
-async def release(
-    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: OptionalNote = None
-) -> TicketOut:
-    body = body or NoteIn()
-    ticket = await ticket_work.act(
-        deps,
-        ticket_id,
-        "release",
-        credential=credential,
-        reported=body.occurred_at,
-        agent_id=credential.agent_id,
-        data=body.event_data(),
+
+
+def _agent_route(spec: AgentAction) -> None:
+    async def act(ticket_id: int, credential: Credential, deps: Deps, body: NoteIn | None) -> TicketOut:
+        body = body or spec.body()
+        ticket = await ticket_work.act(
+            deps,
+            ticket_id,
+            spec.action,
+            credential=credential,
+            reported=body.occurred_at,
+            agent_id=credential.agent_id,
+            **spec.arguments(body),
+        )
+        return TicketOut.of(ticket)
+
+    # The body's type is the action's, so FastAPI validates and documents each one as its own.
+    if spec.body_required:
+
+        async def endpoint(
+            ticket_id: TicketId,
+            body: Annotated[spec.body, Body()],  # type: ignore[name-defined]
+            credential: Agent,
+            deps: DepsDep,
+        ) -> TicketOut:
+            return await act(ticket_id, credential, deps, body)
+
+    else:
+
+        async def endpoint(  # type: ignore[misc]  # the same endpoint, with an optional body
+            ticket_id: TicketId,
+            credential: Agent,
+            deps: DepsDep,
+            body: Annotated[spec.body | None, Body()] = None,  # type: ignore[name-defined]
+        ) -> TicketOut:
+            return await act(ticket_id, credential, deps, body)
+
+    router.add_api_route(
+        f"/v1/tickets/{{ticket_id}}/{spec.path}",
+        endpoint,
+        methods=["POST"],
+        name=spec.action,
+        response_model=TicketOut,
+        summary=spec.summary,
+        description=spec.description,
     )
-    return TicketOut.of(ticket)
 
 
-@router.post("/v1/tickets/{ticket_id}/transfer", response_model=TicketOut, summary="Move to a queue")
-async def transfer(ticket_id: TicketId, body: TransferIn, credential: Agent, deps: DepsDep) -> TicketOut:
-    ticket = await ticket_work.act(
-        deps,
-        ticket_id,
-        "transfer",
-        credential=credential,
-        reported=body.occurred_at,
-        agent_id=credential.agent_id,
-        to_queue=body.queue,
-        data=body.event_data(),
-    )
-    return TicketOut.of(ticket)
-
-
-@router.post("/v1/tickets/{ticket_id}/resolve", response_model=TicketOut, summary="Resolve; a survey follows")
-async def resolve(
-    ticket_id: TicketId, credential: Agent, deps: DepsDep, body: Annotated[ResolveIn | None, Body()] = None
-) -> TicketOut:
-    body = body or ResolveIn()
-    data = {"resolution_code": body.resolution_code, **body.event_data()}
-    ticket = await ticket_work.act(
-        deps,
-        ticket_id,
-        "resolve",
-        credential=credential,
-        reported=body.occurred_at,
-        agent_id=credential.agent_id,
-        data=data,
-    )
-    return TicketOut.of(ticket)
+for _spec in AGENT_ACTIONS:
+    _agent_route(_spec)
 
 
 @router.post(

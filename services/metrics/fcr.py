@@ -1,4 +1,4 @@
-"""First-contact resolution of one ticket (pure), per KPIS.md.
+"""First-contact resolution of one ticket (pure), per docs/kpis.md.
 
 A resolved ticket was resolved at first contact when it had exactly one handling segment, was never
 transferred while handled (a waiting ticket moved by overflow is not), escalated (waiting or handled)

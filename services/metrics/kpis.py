@@ -1,4 +1,4 @@
-"""KPI formulas per KPIS.md: the query, the figures from sums, and reading the sums for a period.
+"""KPI formulas per docs/kpis.md: the query, the figures from sums, and reading the sums for a period.
 
 Formulas (version FORMULA_VERSION), for a period [start, end); each figure's family goes by its own
 moment (services/metrics/rollup.py says which):

@@ -9,6 +9,7 @@ from psycopg import AsyncConnection
 
 from services.metrics import kpis, rollup_store
 from services.metrics.kpis import Figures
+from services.metrics.rollup import Counts
 from services.shared.domain import CHANNELS
 
 # Waiting tickets per queue and channel, and the oldest wait, from the claim index's rows.
@@ -101,7 +102,7 @@ def _merge(into: dict[str, tuple[int, float | None]], key: str, count: int, long
 
 
 def _empty() -> Figures:
-    return kpis.figures(kpis.Counts())
+    return kpis.figures(Counts())
 
 
 async def _today(conn: AsyncConnection[Any], today: date) -> kpis.KpiReport:

@@ -148,7 +148,7 @@ def require_bearer(app: Wsgi, token: str) -> Wsgi:
 
 
 class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Scrapes every few seconds would flood the log."""
 
 

@@ -1,6 +1,6 @@
 """What one ticket adds to the KPI sums, and on which moment (pure): the rollups are sums of these.
 
-A ticket contributes to up to five families, each dated by its own moment (KPIS.md's period
+A ticket contributes to up to five families, each dated by its own moment (docs/kpis.md's period
 membership): queued_at (offered, answered, abandoned, waits, answered in time), resolved_at
 (resolved, handling, first-contact resolution), created_at (incoming, self-service, escalations,
 classification time), the survey reply, and each quality evaluation. The agent is the one who

@@ -62,7 +62,7 @@ def _timestamp(at: datetime) -> Timestamp:
 
 
 def figures_message(f: kpis.Figures) -> metrics_pb2.KpiFigures:
-    # Unset optional fields are the nulls of KPIS.md: nothing to average.
+    # Unset optional fields are the nulls of docs/kpis.md: nothing to average.
     values = {name: value for name, value in vars(f).items() if value is not None}
     return metrics_pb2.KpiFigures(**values)
 

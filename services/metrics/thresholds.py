@@ -1,4 +1,4 @@
-"""Service-level thresholds: T per channel, as KPIS.md gives them (the rollups count against these)."""
+"""Service-level thresholds: T per channel, as docs/kpis.md gives them (the rollups count against these)."""
 
 from collections.abc import Mapping
 

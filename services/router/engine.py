@@ -13,10 +13,10 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from services.router import ranking
-from services.router.eligibility import AgentView, TicketView, qualifies, rule_for
-from services.router.policy import Policies
-from services.router.views import agent_view, ticket_view
+from services.shared.routing import ranking
+from services.shared.routing.eligibility import AgentView, TicketView, qualifies, rule_for
+from services.shared.routing.policy import Policies
+from services.shared.routing.views import agent_view, ticket_view
 from services.shared.store import agents, ticket_offers, tickets
 from services.shared.ticket_states import TRANSITIONS
 

@@ -10,6 +10,7 @@ import psycopg
 
 from services.router.engine import EngineSettings, route_pass
 from services.router.settings import RouterSettings
+from services.shared import db
 
 log = logging.getLogger(__name__)
 WAKE_CHANNEL = "routing"
@@ -37,7 +38,7 @@ async def _serve(settings: RouterSettings, engine: EngineSettings, stop: asyncio
             url, autocommit=True, application_name="router-listen"
         ) as listen,
     ):
-        await listen.execute(f"LISTEN {WAKE_CHANNEL}")
+        await db.listen(listen, WAKE_CHANNEL)
         log.info("router ready")
         while not stop.is_set():
             started = time.perf_counter()

@@ -2,19 +2,10 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from services.router.policy import DEFAULT_PATH, Policies, PolicyError, load
+from services.shared.routing import policy as routing_policy
+from services.shared.routing.policy import Policies
 from services.shared.settings import Env, SettingsError
-
-
-def load_policies(env: Env) -> Policies:
-    """ROUTING_POLICIES: the YAML file of routing policies per queue (default: the shipped one)."""
-    path = Path(env.str("ROUTING_POLICIES", str(DEFAULT_PATH)))
-    try:
-        return load(path)
-    except PolicyError as exc:
-        raise SettingsError(f"ROUTING_POLICIES: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -35,7 +26,7 @@ class RouterSettings:
         env = Env(environ)
         settings = cls(
             database_url=env.str("DATABASE_URL"),
-            policies=load_policies(env),
+            policies=routing_policy.from_env(env),
             tick_s=env.int("ROUTER_TICK_MS", 1000) / 1000,
             batch=env.int("ROUTER_BATCH", cls.batch),
             reoffer_after_s=env.float("ROUTER_REOFFER_AFTER_S", cls.reoffer_after_s),

@@ -6,6 +6,7 @@ change is an hour shorter or longer than its wall-clock length says. A period bo
 the hour a spring-forward skips is read with the offset before the change (zoneinfo's fold=0).
 """
 
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -40,7 +41,7 @@ class Calendar:
 
     def __post_init__(self) -> None:
         for day, periods in self.week.items():
-            for before, after in zip(periods, periods[1:], strict=False):
+            for before, after in itertools.pairwise(periods):
                 if before.end is None or after.start < before.end:
                     raise ValueError(f"{WEEKDAYS[day]}: periods overlap")
         if not self.always_open and not any(self.week.values()):

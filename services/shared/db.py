@@ -3,8 +3,19 @@
 import select
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, sql
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+
+async def ping(conn: AsyncConnection[Any]) -> None:
+    """One round trip: raises when the server does not answer (readiness checks)."""
+    await conn.execute("SELECT 1")
+
+
+async def listen(conn: AsyncConnection[Any], *channels: str) -> None:
+    """Subscribes an autocommit connection to NOTIFY channels (names are constants of the stores)."""
+    for channel in channels:
+        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
 
 
 async def check_unless_quiet(conn: AsyncConnection[Any]) -> None:

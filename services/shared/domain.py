@@ -1,10 +1,14 @@
 """Names shared by every process: channels, priorities, and their gRPC enum values."""
 
 import enum
+from typing import Literal, get_args
 
 from ticketing.v1 import common_pb2
 
-CHANNELS = ("phone", "chat", "email", "mobile", "web")
+# The one list of channels. The proto enum (protos/ticketing/v1/common.proto) and the SQL CHECKs in the
+# migrations repeat it because they cannot import it; tests/unit/shared/test_channels.py ties them.
+Channel = Literal["phone", "chat", "email", "mobile", "web"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
 
 # Each channel's native identity: the one its platform establishes itself (the caller line on the
 # phone, the sender the mail connector checked, the app's signed-in user, the portal's account, the
@@ -37,11 +41,11 @@ class Priority(enum.IntEnum):
 
 
 def channel_to_proto(channel: str) -> int:
-    return common_pb2.Channel.Value(f"CHANNEL_{channel.upper()}")
+    return int(common_pb2.Channel.Value(f"CHANNEL_{channel.upper()}"))
 
 
 def channel_from_proto(value: int) -> str | None:
     """The channel name, or None for CHANNEL_UNSPECIFIED."""
     if value == common_pb2.CHANNEL_UNSPECIFIED:
         return None
-    return common_pb2.Channel.Name(value).removeprefix("CHANNEL_").lower()
+    return str(common_pb2.Channel.Name(value)).removeprefix("CHANNEL_").lower()

@@ -46,13 +46,13 @@ def build_server(
         port = server.add_insecure_port(bind)
     if port == 0:
         raise OSError(f"cannot listen on {bind}")
-    server._ticketing_service_names = [name for _, _, name in services]  # type: ignore[attr-defined]
+    server._ticketing_service_names = [name for _, _, name in services]
     return server, port, health_servicer
 
 
 async def start(server: grpc.aio.Server, health_servicer: health.aio.HealthServicer) -> None:
     await server.start()
-    for name in [""] + server._ticketing_service_names:  # type: ignore[attr-defined]
+    for name in ["", *server._ticketing_service_names]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
 
 

@@ -39,7 +39,7 @@ class RequireToken(grpc.aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler_call_details.method in self._open:
             return handler
-        if presents(handler_call_details.invocation_metadata, self._expected):  # type: ignore[attr-defined]
+        if presents(handler_call_details.invocation_metadata, self._expected):
             return handler
         # An unknown method is refused the same way: without the secret a caller learns no method names.
         if handler is None:

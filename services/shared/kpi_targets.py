@@ -1,7 +1,8 @@
-"""KPI targets: defaults from KPIS.md, overrides per figure and channel, and met or missed (pure)."""
+"""KPI targets: defaults from docs/kpis.md, overrides per figure and channel, and met or missed (pure)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ DEFAULT_TARGETS: Mapping[str, Target] = {
 
 def evaluate(
     figures: Mapping[str, float | int | None], targets: Mapping[str, Target] = DEFAULT_TARGETS
-) -> dict:
+) -> dict[str, dict[str, Any]]:
     """Each target whose figure the report has: the target, its direction and whether it was met."""
     return {
         name: {"target": target.value, "direction": target.direction, "met": target.met(figures[name])}

@@ -147,7 +147,7 @@ def load(path: Path | None = None, overrides: str | None = None) -> SlaPolicies:
     return policies.with_first_response(parse_overrides(overrides))
 
 
-def parse(raw: Any) -> SlaPolicies:
+def parse(raw: Any) -> SlaPolicies:  # noqa: C901 (checks each part of the document where it is read)
     if not isinstance(raw, dict):
         raise ValueError("expected a mapping with calendars and policies")
     unknown = set(raw) - {"calendars", "policies", "warning_at", "second_level_after", "reason_factors"}

@@ -9,6 +9,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import grpc
@@ -44,7 +45,8 @@ def http_ok(url: str, timeout_s: float = TIMEOUT_S) -> bool:
         return False
 
 
-CHECKS = {"grpc": grpc_serving, "http": http_ok}
+# Each probe takes its target and a timeout in seconds.
+CHECKS: dict[str, Callable[[str, float], bool]] = {"grpc": grpc_serving, "http": http_ok}
 
 
 def main(argv: list[str]) -> int:
@@ -53,7 +55,7 @@ def main(argv: list[str]) -> int:
         return 2
     if argv[0] == "grpc" and os.environ.get("GRPC_TLS_CA"):
         return 0 if grpc_serving(argv[1], tls_ca=Path(os.environ["GRPC_TLS_CA"])) else 1
-    return 0 if CHECKS[argv[0]](argv[1]) else 1
+    return 0 if CHECKS[argv[0]](argv[1], TIMEOUT_S) else 1
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """The Celery app for `celery -A services.workers.app worker` and `... beat`, and its factory."""
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
 from services.workers import escalation, notifications, reroutes, surveys
-from services.workers.database import ProcessPool
+from services.workers.database import BeforeCommit, ProcessPool
 from services.workers.settings import WorkerSettings, prepare_filesystem_broker
 
 FAMILIES = (escalation, surveys, notifications, reroutes)
@@ -18,7 +19,9 @@ SOFT_TIME_LIMIT_S = 50
 TIME_LIMIT_S = 60
 
 
-def create_app(settings: WorkerSettings) -> Celery:
+def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommit] | None = None) -> Celery:
+    """The app; `before_commit` maps a sweep family to a call made inside each of its batch
+    transactions, effects written but not committed (tests pause there to kill a worker)."""
     app = Celery("ticketing", set_as_current=False)
     transport_options = settings.broker_transport_options()
     if settings.broker_filesystem_dir is not None:
@@ -71,8 +74,10 @@ def create_app(settings: WorkerSettings) -> Celery:
         },
     )
     db = ProcessPool(settings.database_url, name="worker")
-    for family in FAMILIES:
-        family.register(app, settings, db)
+    hooks = before_commit or {}
+    escalation.register(app, settings, db, hooks.get(escalation.FAMILY))
+    surveys.register(app, settings, db, hooks.get(surveys.FAMILY))
+    notifications.register(app, settings, db)
     _close_on_shutdown(app, db)
     return app
 

@@ -2,7 +2,10 @@
 
 import os
 import threading
+from collections.abc import Callable
+from typing import Any
 
+from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.shared.db import open_pool
@@ -10,6 +13,10 @@ from services.shared.db import open_pool
 # A prefork child or the solo pool runs one task at a time; the spare connection covers a task
 # that needs a second one. The threads pool would need one per thread.
 POOL_MAX_SIZE = 2
+
+# Called inside a sweep's batch transaction, its effects written but not committed: the seam where a
+# test pauses a sweep to kill its worker at a known point (create_app's before_commit). None in use.
+BeforeCommit = Callable[[Connection[Any]], None]
 
 
 class ProcessPool:

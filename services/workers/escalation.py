@@ -13,8 +13,8 @@ from services.shared.sla import WAITING_FOR_ANSWER, SlaPolicies, escalated_prior
 from services.shared.sla_steps import SlaState, Step, due_steps
 from services.shared.store import escalations, outbound_messages, queue_supervisors, ticket_offers
 from services.shared.store.escalations import DueTicket, StepEvent, TicketUpdate
-from services.workers import notifications, retry, test_hooks
-from services.workers.database import ProcessPool
+from services.workers import notifications, retry
+from services.workers.database import BeforeCommit, ProcessPool
 from services.workers.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,10 @@ def _key(event: StepEvent) -> str:
 
 
 def sweep(
-    pool: ConnectionPool, policies: SlaPolicies, batch_size: int, hook: test_hooks.Hook | None = None
+    pool: ConnectionPool,
+    policies: SlaPolicies,
+    batch_size: int,
+    before_commit: BeforeCommit | None = None,
 ) -> int:
     """Records every due SLA step, one transaction per batch; returns how many steps were recorded."""
     total = 0
@@ -176,19 +179,21 @@ def sweep(
             due = escalations.lock_due(conn, batch_size)
             count, notes = record(conn, policies, due)
             outbound_messages.insert_many_sync(conn, notes)
-            if hook is not None:
-                hook.pause(conn, FAMILY)
+            if before_commit is not None:
+                before_commit(conn)
         total += count
         # A short batch means nothing else is due, or the rest is locked by another sweep.
         if len(due) < batch_size:
             return total
 
 
-def register(app: Celery, settings: WorkerSettings, db: ProcessPool) -> None:
+def register(
+    app: Celery, settings: WorkerSettings, db: ProcessPool, before_commit: BeforeCommit | None = None
+) -> None:
     # Not shared: the task belongs to this app only, not to every app created after it.
     @app.task(name=SWEEP, shared=False, **retry.TASK_OPTIONS)
     def sweep_task() -> int:
-        count = sweep(db.get(), settings.sla, settings.sweep_batch_size, settings.test_hook)
+        count = sweep(db.get(), settings.sla, settings.sweep_batch_size, before_commit)
         if count:
             log.info("recorded %d SLA steps", count)
             # After the commit: the notifications' delivery starts now rather than at the next tick.

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,6 @@ from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import TOKEN_VAR, ClientSecurity
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
-from services.workers.test_hooks import Hook
 
 FILESYSTEM_SCHEME = "filesystem://"
 QUEUE_PREFIX = re.compile(r"^[A-Za-z0-9_.-]*$")
@@ -51,7 +50,7 @@ class WorkerSettings:
     callback_backoff_s: float = 10.0
     callback_backoff_max_s: float = 600.0
     # Where callbacks may go (CALLBACK_ALLOW_HTTP, CALLBACK_ALLOWED_NETWORKS): services/shared/egress.py.
-    callback_egress: EgressPolicy = EgressPolicy()
+    callback_egress: EgressPolicy = field(default_factory=EgressPolicy)
     # Tickets locked and handled per transaction. Larger batches commit less often; smaller ones
     # hold row locks for less time and lose less work to a time limit.
     sweep_batch_size: int = 200
@@ -67,8 +66,6 @@ class WorkerSettings:
     # sooner after the classifier is back; each tick is one indexed query on the triage queue (and
     # one failing-fast call while the classifier is away).
     reroute_sweep_s: float = 2.0
-    # Tests only (TEST_SWEEP_PAUSE): a sweep waits inside its transaction so a test can kill it there.
-    test_hook: Hook | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "WorkerSettings":
@@ -81,7 +78,6 @@ class WorkerSettings:
             folder = Path(env.str("BROKER_FILESYSTEM_DIR")).resolve()
         try:
             policies = sla.load(_policies_path(env), env.optional("ESCALATE_AFTER_S"))
-            hook = Hook.parse(env.optional("TEST_SWEEP_PAUSE"))
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
         prefix = env.str("CELERY_QUEUE_PREFIX", "")
@@ -107,7 +103,6 @@ class WorkerSettings:
             sweep_batch_size=env.int("SWEEP_BATCH_SIZE", cls.sweep_batch_size),
             queue_prefix=prefix,
             result_backend=env.optional("CELERY_RESULT_BACKEND"),
-            test_hook=hook,
             classifier_addr=env.str("CLASSIFIER_ADDR", cls.classifier_addr),
             internal_grpc=ClientSecurity.from_env(environ) if env.optional(TOKEN_VAR) is not None else None,
             reroute_sweep_s=env.float("REROUTE_SWEEP_S", cls.reroute_sweep_s),

@@ -14,10 +14,9 @@ from psycopg_pool import ConnectionPool
 from services.shared.store import outbound_messages, surveys, ticket_events
 from services.shared.store.surveys import DueReminder, DueSurvey
 from services.workers import notifications, retry
-from services.workers.database import ProcessPool
+from services.workers.database import BeforeCommit, ProcessPool
 from services.workers.settings import WorkerSettings
 from services.workers.survey_text import reminder_text, suppression, survey_language, survey_link, survey_text
-from services.workers.test_hooks import Hook
 
 log = logging.getLogger(__name__)
 
@@ -149,15 +148,15 @@ def _send_due(conn: Connection[Any], settings: WorkerSettings) -> tuple[int, int
     return len(due), sent
 
 
-def sweep(pool: ConnectionPool, settings: WorkerSettings, hook: Hook | None = None) -> int:
+def sweep(pool: ConnectionPool, settings: WorkerSettings, before_commit: BeforeCommit | None = None) -> int:
     """Sends due surveys and reminders and closes expired ones, one transaction per batch; returns
     how many messages (surveys and reminders) went out."""
     total = 0
     while True:
         with pool.connection() as conn, conn.transaction():
             locked, sent = _send_due(conn, settings)
-            if hook is not None:
-                hook.pause(conn, FAMILY)
+            if before_commit is not None:
+                before_commit(conn)
         total += sent
         if locked < settings.sweep_batch_size:
             break
@@ -185,11 +184,13 @@ def sweep(pool: ConnectionPool, settings: WorkerSettings, hook: Hook | None = No
             return total
 
 
-def register(app: Celery, settings: WorkerSettings, db: ProcessPool) -> None:
+def register(
+    app: Celery, settings: WorkerSettings, db: ProcessPool, before_commit: BeforeCommit | None = None
+) -> None:
     # Not shared: the task belongs to this app only, not to every app created after it.
     @app.task(name=SWEEP, shared=False, **retry.TASK_OPTIONS)
     def sweep_task() -> int:
-        count = sweep(db.get(), settings, settings.test_hook)
+        count = sweep(db.get(), settings, before_commit)
         if count:
             log.info("sent %d surveys and reminders", count)
             notifications.kick(app)

@@ -140,7 +140,7 @@ def tokens_for(database_url: str) -> str:
         [
             sys.executable,
             "-m",
-            "gateway.admin",
+            "services.admin",
             "create-token",
             "--role",
             "integration",

@@ -24,7 +24,7 @@ import psycopg
 import pytest
 
 from services.router.engine import EngineSettings, route_pass
-from services.router.policy import parse
+from services.shared.routing.policy import parse
 from services.shared.store import tickets
 from tests.integration.router import rows
 
@@ -83,8 +83,9 @@ def in_threads(work: Any, count: int) -> float:
     return time.perf_counter() - started
 
 
-# The floor: the first release's pull claim, the best waiting ticket of the agent's queues (priority,
-# then age) in one statement; SKIP LOCKED lets concurrent claims pass over a ticket being taken.
+# The floor: the pull claim that came before the router (docs/routing.md), the best waiting ticket
+# of the agent's queues (priority, then age) in one statement; SKIP LOCKED lets concurrent claims
+# pass over a ticket being taken.
 CLAIM_NEXT = f"""
 WITH next AS (
     SELECT id FROM tickets

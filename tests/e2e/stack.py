@@ -42,7 +42,7 @@ class Stack:
 
     def admin(self, *args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "gateway.admin", *args],
+            [sys.executable, "-m", "services.admin", *args],
             env=self.env,
             capture_output=True,
             text=True,

@@ -113,8 +113,18 @@ def test_after_an_outage_the_gateway_classifies_at_once_and_fallback_tickets_are
                     stderr=subprocess.STDOUT,
                 )
             token = subprocess.run(
-                [sys.executable, "-m", "gateway.admin", "create-token", "--role", "integration"]
-                + ["--channel", "web", "--name", "outage"],
+                [
+                    sys.executable,
+                    "-m",
+                    "services.admin",
+                    "create-token",
+                    "--role",
+                    "integration",
+                    "--channel",
+                    "web",
+                    "--name",
+                    "outage",
+                ],
                 env=env,
                 capture_output=True,
                 text=True,

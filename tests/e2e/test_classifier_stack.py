@@ -1,4 +1,4 @@
-"""Issue 3 through the running stack: stolen cards to the fraud desk, FAQ answered at once, PDF text."""
+"""docs/classifier.md through the running stack: stolen cards to the fraud desk, FAQ answered, PDF text."""
 
 import base64
 import uuid

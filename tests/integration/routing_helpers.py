@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import psycopg
 
 from services.router.engine import EngineSettings, PassResult, route_pass
-from services.router.policy import Policies
+from services.shared.routing.policy import Policies
 
 
 def route(database_url: str, policies: Policies, now: datetime | None = None) -> PassResult:

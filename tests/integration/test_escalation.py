@@ -347,7 +347,7 @@ def test_the_filesystem_broker_runs_a_sweep_end_to_end(
 def test_the_admin_cli_sets_escalation_targets_and_supervisors(
     database_url: str, db: psycopg.Connection[Any], capsys: pytest.CaptureFixture[str]
 ):
-    from gateway import admin
+    from services.admin import cli as admin
 
     assert admin.run(["set-escalation-queue", "cards", "disputes_fraud"], database_url) == 0
     assert (

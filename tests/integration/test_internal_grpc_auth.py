@@ -123,7 +123,7 @@ def test_the_gateway_s_asyncio_channel_carries_the_secret_on_every_kind_of_call(
                 await stub.GetKpis(kpis, timeout=DEADLINE_S),
                 # Read to the end: a stream dropped halfway leaves the servicer's cursor to the
                 # garbage collector, whose warning would land on a later test.
-                [chunk async for chunk in stub.ExportTickets(export, timeout=DEADLINE_S)][0],
+                next(chunk async for chunk in stub.ExportTickets(export, timeout=DEADLINE_S)),
                 await live.read(),
             ]
             live.cancel()

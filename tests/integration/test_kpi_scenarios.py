@@ -1,4 +1,4 @@
-"""Every KPI of KPIS.md from scripted timelines, worked out by hand per channel, over real gRPC.
+"""Every KPI of docs/kpis.md from scripted timelines, worked out by hand per channel, over real gRPC.
 
 Covers answered, abandoned, transferred, escalated, reopened, repeat contact within and after the
 FCR window (and at its edge), self-served then handed to a human, survey replies and quality scores;
@@ -39,7 +39,7 @@ def ticket(db: psycopg.Connection, channel: str, customer: int, start: datetime,
         (channel, customer, routed_to, start, start),
     ).fetchone()[0]
     for seconds, kind, *rest in steps:
-        agent, queue, data = (rest + [None, None, None])[:3]
+        agent, queue, data = ([*rest, None, None, None])[:3]
         if kind == "escalated":
             data = {"level": 1}
         db.execute(
@@ -111,7 +111,7 @@ def april(db: psycopg.Connection) -> dict[str, int]:
 
 
 def fig(**values: Any) -> dict[str, Any]:
-    """Figures with KPIS.md's empty values (0 counts, null means) where not given."""
+    """Figures with docs/kpis.md's empty values (0 counts, null means) where not given."""
     counts = {"offered", "answered", "abandoned", "waiting", "self_served", "resolved", "incoming",
               "survey_replies", "evaluations"}  # fmt: skip
     return {name: values.get(name, 0 if name in counts else None) for name in ALL}
@@ -134,7 +134,7 @@ EXPECTED = {
         incoming=5,
         survey_replies=3,
         evaluations=2,
-    ),  # fmt: skip
+    ),
     "chat": fig(
         offered=3,
         answered=3,
@@ -152,7 +152,7 @@ EXPECTED = {
         containment_rate=1.0,
         survey_replies=1,
         evaluations=1,
-    ),  # fmt: skip
+    ),
     "web": fig(
         offered=1,
         answered=1,
@@ -166,7 +166,7 @@ EXPECTED = {
         incoming=2,
         self_served=1,
         containment_rate=0.5,
-    ),  # fmt: skip
+    ),
     "email": fig(
         offered=2,
         answered=1,
@@ -179,7 +179,7 @@ EXPECTED = {
         aht_s=600.0,
         fcr=0.0,
         incoming=2,
-    ),  # fmt: skip
+    ),
     "mobile": fig(),
 }
 OVERALL = fig(offered=11, answered=9, abandoned=1, waiting=1, self_served=2, asa_s=3910 / 9,

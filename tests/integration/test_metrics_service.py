@@ -92,7 +92,7 @@ def scripted(
     routed_to = next(step[3] for step in steps if step[1] == "routed")
     ticket = make_ticket(db, channel, routed_to, start, status=status)
     for seconds, kind, *rest in steps:
-        agent, queue = (rest + [None, None])[:2]
+        agent, queue = ([*rest, None, None])[:2]
         data = {"level": 1} if kind == "escalated" else None
         add_event(db, ticket, kind, start + timedelta(seconds=seconds), agent, queue, data)
     return ticket

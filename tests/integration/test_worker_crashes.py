@@ -1,6 +1,6 @@
 """Exactly-once effects when a worker is SIGKILLed mid-task or a task message is delivered twice.
 
-A test-only hook (TEST_SWEEP_PAUSE, services/workers/test_hooks.py) makes a sweep wait inside its
+A pause injected by the test (TEST_SWEEP_PAUSE, tests/fixtures/paused_worker.py) makes a sweep wait in its
 transaction, its effects written but not committed, on an advisory lock this test holds: the kill
 lands at that known point. The real RabbitMQ hands the unacknowledged message to the next worker.
 """

@@ -118,7 +118,13 @@ async def set_presence(conn: AsyncConnection[Any], agent_id: int, presence: str)
     return str(row[0])
 
 
-async def presence_of(conn: AsyncConnection[Any], agent_id: int) -> str | None:
-    cur = await conn.execute("SELECT presence FROM agents WHERE id = %s", (agent_id,))
+PRESENCE_OF = "SELECT presence FROM agents WHERE id = %s"
+PRESENCE_OF_ACTIVE = "SELECT presence FROM agents WHERE id = %s AND active"
+
+
+async def presence_of(conn: AsyncConnection[Any], agent_id: int, *, active_only: bool = False) -> str | None:
+    """The agent's presence; None when there is no such agent (or, with active_only, no active one)."""
+    query = PRESENCE_OF_ACTIVE if active_only else PRESENCE_OF
+    cur = await conn.execute(query, (agent_id,))
     row = await cur.fetchone()
     return None if row is None else str(row[0])

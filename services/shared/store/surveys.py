@@ -319,4 +319,4 @@ RETURNING s.id, s.ticket_id, (SELECT queue_id FROM tickets t WHERE t.id = s.tick
 
 def expire_due_sync(conn: Connection[Any], limit: int) -> list[tuple[int, int, int, datetime]]:
     """Marks up to `limit` unanswered surveys expired; (survey, ticket, queue, expired_at) of each."""
-    return [tuple(r) for r in conn.execute(EXPIRE_DUE, (limit,)).fetchall()]  # type: ignore[misc]
+    return [tuple(r) for r in conn.execute(EXPIRE_DUE, (limit,)).fetchall()]

@@ -383,7 +383,7 @@ async def get(conn: AsyncConnection[Any], ticket_id: int, *, for_update: bool = 
 
 @dataclass(frozen=True)
 class AccessFacts:
-    """What gateway/access.py decides a caller's reach from: the ticket's channel, state and holder,
+    """What gateway/actions/access.py decides a caller's reach from: the ticket's channel, state and holder,
     and how one agent stands to it."""
 
     channel: str
@@ -719,3 +719,10 @@ async def held_by(conn: AsyncConnection[Any], agent_id: int) -> list[Ticket]:
             (agent_id,),
         )
         return await cur.fetchall()
+
+
+async def touch(conn: AsyncConnection[Any], ticket_id: int, at: datetime) -> None:
+    """Moves the ticket's last event time on to `at` (never back): an event was just appended."""
+    await conn.execute(
+        "UPDATE tickets SET last_event_at = greatest(last_event_at, %s) WHERE id = %s", (at, ticket_id)
+    )

@@ -20,7 +20,7 @@ class FaqClassifier(classifier_pb2_grpc.ClassifierServiceServicer):
     def __init__(self) -> None:
         self.requests: list[classifier_pb2.ClassifyRequest] = []
 
-    async def Classify(self, request, context):  # noqa: N802 - gRPC method name
+    async def Classify(self, request, context):
         self.requests.append(request)
         common = {
             "language": "en",

@@ -21,8 +21,8 @@ import httpx
 import psycopg
 import pytest
 
-from gateway.app import create_app
-from gateway.openapi import document
+from gateway.http.app import create_app
+from gateway.http.openapi import document
 from gateway.settings import GatewaySettings
 from tests.fixtures import internal_grpc
 from tests.fixtures.gateway import Gateway

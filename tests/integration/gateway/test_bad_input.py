@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 def test_each_bad_intake_is_refused_with_a_problem_and_writes_nothing(gateway_alone: Gateway) -> None:
     phone = gateway_alone.token("integration", channel="phone")
-    agent_id, agent = gateway_alone.agent(["triage"])
+    _agent_id, agent = gateway_alone.agent(["triage"])
     before = counts(gateway_alone.database_url)
     cases = [
         ("unknown channel", phone, json.dumps(inquiry(channel="phone") | {"channel": "fax"}), 422),
@@ -64,7 +64,7 @@ def test_a_body_over_one_mebibyte_is_refused_early(gateway_alone: Gateway) -> No
 
 def test_unknown_ticket_and_illegal_transition(gateway_alone: Gateway) -> None:
     phone = gateway_alone.token("integration", channel="phone")
-    agent_id, agent = gateway_alone.agent(["triage"])
+    _agent_id, agent = gateway_alone.agent(["triage"])
     with gateway_alone.client(phone) as client:
         ticket = client.post("/v1/inquiries", json=inquiry()).json()
     with gateway_alone.client(agent) as client:

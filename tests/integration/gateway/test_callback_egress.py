@@ -295,7 +295,7 @@ def test_revoking_the_token_stops_its_callback_at_once(
                 ).fetchone()
             assert row is not None
             revoke = subprocess.run(
-                [sys.executable, "-m", "gateway.admin", "revoke-token", str(row[0])],
+                [sys.executable, "-m", "services.admin", "revoke-token", str(row[0])],
                 cwd=ROOT,
                 env=os.environ | {"DATABASE_URL": gw.database_url},
                 capture_output=True,

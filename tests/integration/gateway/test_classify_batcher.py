@@ -6,7 +6,7 @@ import grpc
 import pytest
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
-from gateway.classify_batcher import ClassifyBatcher
+from gateway.actions.classify_batcher import ClassifyBatcher
 from services.shared import grpc_channels
 from tests.fixtures import internal_grpc
 from tests.fixtures.aio_thread import LoopThread, start_grpc
@@ -21,12 +21,12 @@ class Echo(classifier_pb2_grpc.ClassifierServiceServicer):
         self.singles = 0
         self.batches: list[int] = []
 
-    async def Classify(self, request, context):  # noqa: N802 - gRPC method name
+    async def Classify(self, request, context):
         self.singles += 1
         await asyncio.sleep(0.01)
         return classifier_pb2.ClassifyResponse(queue="general", intent=request.text)
 
-    async def ClassifyBatch(self, request, context):  # noqa: N802
+    async def ClassifyBatch(self, request, context):
         self.batches.append(len(request.requests))
         await asyncio.sleep(0.01)
         return classifier_pb2.ClassifyBatchResponse(
@@ -67,7 +67,7 @@ def test_concurrent_calls_are_batched_and_answered_each_in_turn() -> None:
 
 def test_a_failed_batch_fails_each_caller_and_a_slow_one_times_out() -> None:
     class Failing(Echo):
-        async def ClassifyBatch(self, request, context):  # noqa: N802
+        async def ClassifyBatch(self, request, context):
             await context.abort(grpc.StatusCode.INTERNAL, "broken")
 
     loop = LoopThread()

@@ -10,7 +10,7 @@ import grpc
 import pytest
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
-from gateway.classify_batcher import ClassifierBusy, ClassifyBatcher
+from gateway.actions.classify_batcher import ClassifierBusy, ClassifyBatcher
 from services.shared import grpc_channels
 from tests.fixtures import internal_grpc
 from tests.fixtures.aio_thread import LoopThread, start_grpc
@@ -30,13 +30,13 @@ class Slow(classifier_pb2_grpc.ClassifierServiceServicer):
         self.delay_s = delay_s
         self.fail = fail
 
-    async def Classify(self, request, context):  # noqa: N802 - gRPC method name
+    async def Classify(self, request, context):
         await asyncio.sleep(self.delay_s)
         if self.fail:
             await context.abort(grpc.StatusCode.INTERNAL, "broken")
         return classifier_pb2.ClassifyResponse(queue="cards", intent=request.text)
 
-    async def ClassifyBatch(self, request, context):  # noqa: N802
+    async def ClassifyBatch(self, request, context):
         await asyncio.sleep(self.delay_s)
         if self.fail:
             await context.abort(grpc.StatusCode.INTERNAL, "broken")

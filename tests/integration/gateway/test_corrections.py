@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from gateway import admin
+from services.admin import cli as admin
 from tests.fixtures.gateway import Gateway
 from tests.integration.gateway.helpers import assert_problem, inquiry, someone
 
@@ -76,7 +76,14 @@ def test_transfers_record_the_text_and_the_final_queue_and_export_as_jsonl(
 
     # The command line itself, as a deployment runs it before training.
     done = subprocess.run(
-        [sys.executable, "-m", "gateway.admin", "export-corrections", "--since", "2000-01-01T00:00:00+00:00"],
+        [
+            sys.executable,
+            "-m",
+            "services.admin",
+            "export-corrections",
+            "--since",
+            "2000-01-01T00:00:00+00:00",
+        ],
         env={**os.environ, "DATABASE_URL": gw.database_url},
         capture_output=True,
         text=True,

@@ -9,7 +9,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from gateway import admin, tokens
+from services.admin import cli as admin
+from services.shared import tokens
 from tests.fixtures.gateway import Gateway
 from tests.integration.gateway.helpers import assert_problem
 

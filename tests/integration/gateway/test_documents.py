@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from gateway.document_workers import DocumentWorkers, worker_argv
+from gateway.documents.worker_pool import DocumentWorkers, worker_argv
 from gateway.settings import DocumentLimits
 from services.shared.settings import Env
 from tests.fixtures.gateway import Gateway, unused_port

@@ -69,7 +69,7 @@ def test_the_classifier_being_down_never_fails_an_intake(gateway_alone: Gateway)
 class SlowClassifier(classifier_pb2_grpc.ClassifierServiceServicer):
     """A peer that answers after the gateway's deadline: a real server, just slow."""
 
-    async def Classify(self, request, context):  # noqa: N802 - gRPC method name
+    async def Classify(self, request, context):
         await asyncio.sleep(2)
         return classifier_pb2.ClassifyResponse(queue="cards")
 
@@ -102,7 +102,7 @@ def test_a_slow_classifier_falls_back_to_triage_within_the_deadline(start_gatewa
 
 def test_grpc_status_codes_other_than_ok_also_fall_back(start_gateway) -> None:
     class Broken(classifier_pb2_grpc.ClassifierServiceServicer):
-        async def Classify(self, request, context):  # noqa: N802
+        async def Classify(self, request, context):
             await context.abort(grpc.StatusCode.INTERNAL, "model file missing")
 
     loop = LoopThread()

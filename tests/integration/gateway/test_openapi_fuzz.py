@@ -13,8 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
-from gateway.app import create_app
-from gateway.openapi import document
+from gateway.http.app import create_app
+from gateway.http.openapi import document
 from gateway.settings import GatewaySettings
 from tests.fixtures import internal_grpc
 from tests.fixtures.gateway import Gateway

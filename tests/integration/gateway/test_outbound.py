@@ -61,7 +61,7 @@ def test_two_pollers_never_get_the_same_messages_and_acks_are_final(gateway_alon
     email_id = add_messages(gw.database_url, "email", 1)[0]
     with gw.client(token) as client:
         assert_problem(client.post(f"/v1/outbound/{email_id}/ack"), 404)  # another channel's message
-    agent_id, agent_token = gw.agent(["general"])
+    _agent_id, agent_token = gw.agent(["general"])
     with gw.client(agent_token) as client:
         assert_problem(client.get("/v1/outbound", params={"channel": "phone"}), 403)
 
@@ -171,7 +171,7 @@ def test_an_agent_pauses_the_sla_clock_while_waiting_for_the_customer(gateway_al
         ).fetchone()
     assert row is not None and None not in row and row[2] == row[3] < row[0] < row[1]
 
-    agent_id, agent = gw.agent(["triage"])
+    _agent_id, agent = gw.agent(["triage"])
     with gw.client(agent) as client:
         assert client.post("/v1/agent/claim").status_code == 200
         assert_problem(client.post(f"/v1/tickets/{ticket_id}/await-customer"), 409)  # not answered yet

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import httpx
 
-from gateway.rate_limits import RateLimitSettings
+from gateway.http.rate_limits import RateLimitSettings
 from services.shared.settings import Env
 from tests.fixtures.gateway import Gateway
 from tests.integration.gateway.helpers import assert_problem, inquiry, someone

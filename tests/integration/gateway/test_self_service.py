@@ -32,7 +32,7 @@ def events_of(database_url: str, ticket_id: int) -> list[tuple]:
         ).fetchall()
 
 
-def timeline_of(database_url: str, ticket_id: int):  # noqa: ANN201 - the metrics service's Timeline
+def timeline_of(database_url: str, ticket_id: int):
     rows = events_of(database_url, ticket_id)
     return timeline(Event(r[0], r[1], r[2], r[3], r[4]) for r in rows)
 

@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 import psycopg
 
-from gateway import admin, tokens
-from gateway.rate_limits import RateLimitSettings
+from gateway.http.rate_limits import RateLimitSettings
+from services.admin import cli as admin
+from services.shared import tokens
 from services.shared.settings import Env
 from tests.fixtures.gateway import Gateway
 from tests.integration.gateway.helpers import assert_problem

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from gateway.waits import CONTEXT_TTL_S
-from services.router.erlang import WaitInputs, estimated_wait_s
+from gateway.actions.waits import CONTEXT_TTL_S
+from services.shared.routing.erlang import WaitInputs, estimated_wait_s
 from services.shared.store import agent_capacity, agent_skills
 from tests.fixtures.gateway import Gateway
 from tests.integration.gateway.helpers import assert_problem, inquiry, someone

@@ -1,11 +1,11 @@
-"""`python -m gateway.admin set-agent`: skills, languages and capacity as the router reads them."""
+"""`python -m services.admin set-agent`: skills, languages and capacity as the router reads them."""
 
 import asyncio
 
 import psycopg
 import pytest
 
-from gateway import admin
+from services.admin import cli as admin
 from services.shared.store import agents
 
 

@@ -18,9 +18,9 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from gateway.offers import accept_locked
-from gateway.problems import Problem
-from gateway.ticket_work import apply_locked
+from gateway.actions.offers import accept_locked
+from gateway.actions.ticket_work import apply_locked
+from gateway.http.problems import Problem
 from services.shared.store import agents, ticket_offers, tickets
 from tests.integration.router import rows
 
@@ -80,7 +80,7 @@ def start_routers(database_url: str, policies: Path) -> list[subprocess.Popen[by
     ]
 
 
-async def simulate(
+async def simulate(  # noqa: C901 (a scripted scenario: each branch is one kind of agent behaviour)
     database_url: str,
     agent_ids: list[int],
     record: Record,

@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 
 from services.router.engine import EngineSettings, PassResult, route_pass
-from services.router.policy import parse
+from services.shared.routing.policy import parse
 from services.shared.store import agents, ticket_offers
 from tests.integration.router import rows
 

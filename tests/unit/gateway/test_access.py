@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from gateway.access import Need, Verdict, Viewer, decide, enforce
-from gateway.problems import Problem
+from gateway.actions.access import Need, Verdict, Viewer, decide, enforce
+from gateway.http.problems import Problem
 from services.shared.store.tickets import AccessFacts
 
 ME = 7

@@ -7,10 +7,10 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from gateway import documents
-from gateway.documents import Attachment
-from gateway.intake import request_hash
-from gateway.schemas import MAX_ATTACHMENTS, AttachmentIn, InquiryIn
+from gateway.actions.intake import request_hash
+from gateway.documents import attachments as documents
+from gateway.documents.attachments import Attachment
+from gateway.http.schemas import MAX_ATTACHMENTS, AttachmentIn, InquiryIn
 from gateway.settings import DocumentLimits
 from services.shared.settings import Env, SettingsError
 from services.shared.store.ticket_documents import Document

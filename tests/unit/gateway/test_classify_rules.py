@@ -2,8 +2,8 @@
 
 import pytest
 
-from gateway.classify_batcher import MIN_LINE, line_limit
-from gateway.classify_episodes import QUIET_S, Episode, admission
+from gateway.actions.classify_batcher import MIN_LINE, line_limit
+from gateway.actions.classify_episodes import QUIET_S, Episode, admission
 
 
 @pytest.mark.parametrize(

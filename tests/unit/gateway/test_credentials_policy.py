@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from gateway import tokens
-from gateway.rate_limits import RateLimitSettings, route_class
+from gateway.http.rate_limits import RateLimitSettings, route_class
+from services.shared import tokens
 from services.shared.settings import Env, SettingsError
 
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from gateway import occurred_at
-from gateway.occurred_at import EARLIEST, LATEST, InvalidTime, Window, resolve
+from gateway.actions import occurred_at
+from gateway.actions.occurred_at import EARLIEST, LATEST, InvalidTime, Window, resolve
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WINDOW = Window(past_s=24 * 3600, future_s=10)

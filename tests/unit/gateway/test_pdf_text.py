@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from gateway import pdf_worker
-from gateway.pdf_text import Extracted, clean, extract
+from gateway.documents import pdf_worker
+from gateway.documents.pdf_text import Extracted, clean, extract
 from tests.fixtures.pdfs import broken_pdf, encrypted_pdf, text_pdf
 
 LIMITS = {"max_pages": 10, "max_chars": 20_000}

@@ -7,7 +7,9 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from ticketing.v1 import metrics_pb2
 
-from gateway import report_render, report_view, svg_charts
+from gateway.reports import render as report_render
+from gateway.reports import svg_charts
+from gateway.reports import view as report_view
 from services.shared.domain import CHANNELS
 from services.shared.kpi_targets import DEFAULT_TABLE, parse
 

@@ -3,9 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from gateway import occurred_at, tokens
-from gateway.intake import request_hash
-from gateway.schemas import CustomerIn, InquiryIn
+from gateway.actions import occurred_at
+from gateway.actions.intake import request_hash
+from gateway.http.schemas import CustomerIn, InquiryIn
+from services.shared import tokens
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -20,7 +20,7 @@ def test_the_shipped_policies_with_an_override():
 def test_a_bad_policies_file_stops_the_gateway_naming_the_setting(tmp_path: Path):
     bad = tmp_path / "sla.yaml"
     bad.write_text("policies: {phone: {first_response: 1m, resolution: 1h}}\n")
-    with pytest.raises(SettingsError, match="SLA_POLICIES_FILE.*default entry"):
+    with pytest.raises(SettingsError, match=r"SLA_POLICIES_FILE.*default entry"):
         GatewaySettings.from_env(REQUIRED | {"SLA_POLICIES_FILE": str(bad)})
-    with pytest.raises(SettingsError, match="^ESCALATE_AFTER_S"):
+    with pytest.raises(SettingsError, match=r"^ESCALATE_AFTER_S"):
         GatewaySettings.from_env(REQUIRED | {"ESCALATE_AFTER_S": "fax=1"})

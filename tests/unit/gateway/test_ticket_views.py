@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway import paging
-from gateway.problems import Problem
-from gateway.ticket_views import CUSTOMER_EVENTS, detail_view, event_types, ticket_view
+from gateway.actions.ticket_views import CUSTOMER_EVENTS, detail_view, event_types, ticket_view
+from gateway.http import paging
+from gateway.http.problems import Problem
 from services.shared.store.api_credentials import Credential
 from services.shared.store.tickets import Ticket
 

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from services.router import ranking
-from services.router.eligibility import AgentView, TicketView, verdict
-from services.router.policy import QueuePolicy, Rule, Step, rule_after
+from services.shared.routing import ranking
+from services.shared.routing.eligibility import AgentView, TicketView, verdict
+from services.shared.routing.policy import QueuePolicy, Rule, Step, rule_after
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from services.router.erlang import WaitInputs, erlang_c, erlang_c_wait_s, estimated_wait_s
+from services.shared.routing.erlang import WaitInputs, erlang_c, erlang_c_wait_s, estimated_wait_s
 
 
 def test_erlang_c_matches_published_values() -> None:

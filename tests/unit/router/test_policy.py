@@ -2,7 +2,15 @@
 
 import pytest
 
-from services.router.policy import DEFAULT_PATH, PolicyError, QueuePolicy, Step, load, parse, rule_after
+from services.shared.routing.policy import (
+    DEFAULT_PATH,
+    PolicyError,
+    QueuePolicy,
+    Step,
+    load,
+    parse,
+    rule_after,
+)
 
 
 def test_the_shipped_file_loads() -> None:

@@ -7,7 +7,6 @@ import pytest
 
 from services.shared.settings import SettingsError
 from services.workers.settings import WorkerSettings, filesystem_transport_options, prepare_filesystem_broker
-from services.workers.test_hooks import Hook
 
 REQUIRED = {"DATABASE_URL": "postgresql://db/x", "BROKER_URL": "amqp://guest:guest@rabbit:5672//"}
 
@@ -27,7 +26,7 @@ def test_defaults():
         200,
     )
     assert s.sla.first_response_time("phone", 2) == timedelta(seconds=60)
-    assert (s.survey_reminder_h, s.survey_quiet_days, s.test_hook) == (48.0, 30, None)
+    assert (s.survey_reminder_h, s.survey_quiet_days) == (48.0, 30)
     assert s.queue("escalations") == "escalations"
     assert s.broker_transport_options() == {"confirm_publish": True}
 
@@ -44,7 +43,6 @@ def test_overrides():
             "SWEEP_BATCH_SIZE": "50",
             "CELERY_QUEUE_PREFIX": "test_ab12.",
             "CELERY_RESULT_BACKEND": "rpc://",
-            "TEST_SWEEP_PAUSE": "escalations:42",
         }
     )
     assert s.sla.first_response_time("phone", 4) == timedelta(seconds=30)
@@ -57,7 +55,6 @@ def test_overrides():
     )
     assert s.queue("surveys") == "test_ab12.surveys"
     assert s.result_backend == "rpc://"
-    assert s.test_hook == Hook("escalations", 42)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +70,6 @@ def test_overrides():
         (REQUIRED | {"SWEEP_BATCH_SIZE": "0"}, "SWEEP_BATCH_SIZE"),
         (REQUIRED | {"CELERY_QUEUE_PREFIX": "a b"}, "CELERY_QUEUE_PREFIX"),
         (REQUIRED | {"SLA_POLICIES_FILE": "/nonexistent/sla.yaml"}, "sla.yaml"),
-        (REQUIRED | {"TEST_SWEEP_PAUSE": "escalations"}, "TEST_SWEEP_PAUSE"),
         (REQUIRED | {"CALLBACK_MAX_ATTEMPTS": "0"}, "CALLBACK_MAX_ATTEMPTS"),
     ],
 )
@@ -102,3 +98,9 @@ def test_preparing_the_filesystem_broker_creates_its_folders(tmp_path: Path):
     prepare_filesystem_broker(options)  # again: nothing to do, no error
 
     assert sorted(p.name for p in (tmp_path / "broker").iterdir()) == ["control", "messages", "processed"]
+
+
+def test_the_product_reads_no_test_variable():
+    # Test-only seams go in by injection (tests/fixtures/paused_worker.py), never by a setting.
+    s = WorkerSettings.from_env(REQUIRED | {"TEST_SWEEP_PAUSE": "escalations:42"})
+    assert s == WorkerSettings.from_env(REQUIRED)

@@ -1,0 +1,1 @@
+"""What the gateway does with tickets: intake, agent work, offers, waits, access rules, caller views."""

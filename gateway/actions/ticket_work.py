@@ -1,0 +1,154 @@
+"""Agent and customer actions on tickets: each checked by the state machine and recorded as an event."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from gateway.actions import access, occurred_at
+from gateway.actions.access import Need
+from gateway.http.deps import Deps
+from gateway.http.problems import Problem
+from services.shared import ticket_changes
+from services.shared.store import agents, classifier_corrections, queues, ticket_offers, tickets
+from services.shared.store.api_credentials import Credential
+from services.shared.store.classifier_corrections import Correction
+from services.shared.store.ticket_events import NewEvent
+from services.shared.store.tickets import Ticket
+from services.shared.ticket_states import IllegalTransition
+
+
+def event_time(deps: Deps, reported: datetime | None, by: Credential) -> datetime:
+    """When an action of `by` happened: now, or its word where its role may date events (422 else)."""
+    settings = deps.settings
+    window = occurred_at.Window(past_s=settings.occurred_at_window_s, future_s=settings.max_clock_skew_s)
+    try:
+        return occurred_at.resolve(reported, datetime.now(UTC), window, role=by.role, backfill=by.backfill)
+    except occurred_at.InvalidTime as exc:
+        raise Problem(422, "Invalid time", str(exc)) from None
+
+
+def backfill_mark(reported: datetime | None, by: Credential) -> dict[str, Any]:
+    """What an event dated by a back-fill token carries in its data, so replays can be told apart."""
+    return {"backfill": True} if occurred_at.dated_by_backfill(reported, by.backfill) else {}
+
+
+async def claim_next(deps: Deps, agent_id: int, reported: datetime | None, by: Credential) -> Ticket | None:
+    """The agent's best waiting ticket within their capacity. Pulling work is being at work: an
+    offline agent who pulls is signed in (available); one who set themselves away gets a 409."""
+    at = event_time(deps, reported, by)
+    async with deps.pool.connection() as conn:
+        async with conn.transaction():
+            presence = await agents.presence_of(conn, agent_id)
+            if presence == "away":
+                raise Problem(409, "Away", "you are away: set presence to available to take work")
+            if presence == "offline":
+                await agents.set_presence(conn, agent_id, "available")
+        return await tickets.claim_next_routed(conn, agent_id, at)
+
+
+async def reach(
+    conn: AsyncConnection[Any],
+    credential: Credential,
+    ticket_id: int,
+    need: Need = Need.SEE,
+    *,
+    exists: bool = True,
+) -> tickets.AccessFacts:
+    """Every route that names a ticket passes here: the ticket's facts when `credential` may `need`
+    it, else the 404 (out of reach, or no such ticket) or 403 the access rule answers with."""
+    facts = await tickets.access_facts(conn, ticket_id, credential.agent_id) if exists else None
+    return access.enforce(access.Viewer.of(credential), facts, ticket_id, need)
+
+
+async def act(
+    deps: Deps,
+    ticket_id: int,
+    action: str,
+    *,
+    credential: Credential,
+    reported: datetime | None,
+    agent_id: int | None = None,
+    to_queue: str | None = None,
+    data: dict[str, Any] | None = None,
+    extra_columns: dict[str, Any] | None = None,
+) -> Ticket:
+    """Applies `action` under the ticket's row lock, once the access rule lets `credential` do it
+    (404 for a ticket out of its reach; reopening 403 for anyone but the resolver or a supervisor)."""
+    at = event_time(deps, reported, credential)
+    data = {**(data or {}), **backfill_mark(reported, credential)}
+    need = Need.REOPEN if action == "reopen" else Need.SEE
+    async with deps.pool.connection() as conn, conn.transaction():
+        ticket = await tickets.get(conn, ticket_id, for_update=True)
+        await reach(conn, credential, ticket_id, need, exists=ticket is not None)
+        assert ticket is not None
+        to_queue_id = None
+        if to_queue is not None:
+            to_queue_id = await queues.id_by_name(conn, to_queue)
+            if to_queue_id is None:
+                raise Problem(422, "Unknown queue", f"there is no queue {to_queue!r}")
+        await apply_locked(
+            conn,
+            ticket,
+            action,
+            at=at,
+            policy=deps.settings.escalation,
+            agent_id=agent_id,
+            to_queue_id=to_queue_id,
+            data=data,
+            extra_columns=extra_columns,
+        )
+        if action == "transfer" and to_queue_id is not None and to_queue_id != ticket.queue_id:
+            # The agent says the text belonged elsewhere: a label for the classifier's next training.
+            text = classifier_corrections.ticket_text(ticket.subject, ticket.body)
+            await classifier_corrections.record(
+                conn, Correction(ticket_id, text, to_queue_id, ticket.queue_id, agent_id, at)
+            )
+        updated = await tickets.get(conn, ticket_id)
+        assert updated is not None
+        if ticket.status == "queued" and updated.status != "queued":
+            await ticket_offers.withdraw_stopped_waiting(conn, ticket_id, at)
+    return updated
+
+
+async def apply_locked(
+    conn: AsyncConnection[Any],
+    ticket: Ticket,
+    action: str,
+    *,
+    at: datetime,
+    # Whatever escalation policy ticket_changes.plan takes (the settings' `escalation`).
+    policy: Any,
+    agent_id: int | None = None,
+    to_queue_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    extra_columns: dict[str, Any] | None = None,
+) -> None:
+    """Checks `action` against the state machine and writes it with its event; the caller holds the
+    ticket's row lock. `extra_columns` are set with it (a transfer's reservation for one agent)."""
+    state = ticket_changes.TicketState(
+        status=ticket.status,
+        channel=ticket.channel,
+        queue_id=ticket.queue_id,
+        assigned_agent_id=ticket.assigned_agent_id,
+        answered_at=ticket.answered_at,
+        last_event_at=ticket.last_event_at,
+        escalation_level=ticket.escalation_level,
+        priority=ticket.priority,
+        first_response_due_at=ticket.first_response_due_at,
+        resolution_due_at=ticket.resolution_due_at,
+        sla_paused_at=ticket.sla_paused_at,
+        reason=str(ticket.classification.get("reason") or "") or None,
+    )
+    try:
+        change = ticket_changes.plan(
+            action, state, at=at, policy=policy, agent_id=agent_id, to_queue_id=to_queue_id, data=data
+        )
+    except IllegalTransition as exc:
+        raise Problem(409, "Illegal transition", str(exc), status_now=ticket.status) from None
+    except ticket_changes.NotHolder as exc:
+        raise Problem(409, "Not your ticket", str(exc)) from None
+    except ticket_changes.TooEarly as exc:
+        raise Problem(422, "Invalid time", str(exc)) from None
+    event = NewEvent(ticket.id, change.event_type, at, agent_id, change.event_queue_id, change.event_data)
+    await tickets.apply_change(conn, ticket.id, {**change.columns, **(extra_columns or {})}, event)

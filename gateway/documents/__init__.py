@@ -1,0 +1,1 @@
+"""Attachments: reading PDFs in a pool of killable worker processes."""

@@ -1,0 +1,69 @@
+"""Builds the FastAPI application from settings: routes, problem responses, body limit, lifespan."""
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway.http import deps, openapi, problems
+from gateway.http.body_limit import BodyLimit
+from gateway.http.security_headers import SecurityHeaders
+from gateway.routes import (
+    agents,
+    console,
+    health,
+    inquiries,
+    live,
+    metrics,
+    outbound,
+    quality,
+    routing,
+    stream_tickets,
+    surveys,
+    thread,
+    tickets,
+)
+from gateway.settings import GatewaySettings
+from services.shared import egress
+
+DESCRIPTION = """Omnichannel ticket routing. Channel integrations post inquiries; agents claim and
+handle them; supervisors read KPIs. Authenticate with `Authorization: Bearer <token>` (tokens come
+from `python -m services.admin`). Errors are RFC 9457 problem documents."""
+
+
+def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.system_resolve) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with deps.built(settings, resolve) as built:
+            app.state.deps = built
+            yield
+
+    app = FastAPI(title="Ticketing gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
+    problems.install(app)
+    for module in (
+        health,
+        inquiries,
+        tickets,
+        agents,
+        surveys,
+        metrics,
+        outbound,
+        live,
+        quality,
+        thread,
+        routing,
+        console,
+        stream_tickets,
+    ):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outermost, so refusals by the body limit carry the headers too.
+    app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
+    openapi.install(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory uvicorn's workers call: each worker process builds its own settings and pools."""
+    return create_app(GatewaySettings.from_env(os.environ))

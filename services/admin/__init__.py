@@ -1,0 +1,1 @@
+"""The admin CLI: queues, agents, tokens and corrections in the database (`python -m services.admin`)."""

@@ -1,0 +1,32 @@
+"""Each committed migration's checksum is pinned: a released migration is never edited, only followed.
+
+A database that applied a migration records its checksum and refuses to start when the file later
+differs (services/shared/migrations.py), so an edit to a released file breaks every deployment that
+ran it. Change the schema with a new, higher-numbered file; add its line here when it is committed.
+"""
+
+from services.shared.migrations import discover
+
+PINNED = {
+    "0001_schema": "d99f3ada2e7e74f88b91157bd1c1475ebb21261e4c5ff154f4ae21e6ff0f8921",
+    "0002_default_queues": "8170b666efe214d0689c47106dc94f89d45cba8613ebe850cbaf525f95e5bb60",
+    "0003_metrics": "684298e5c589c67293be4cb9811c4c9e2992a94c5dfc6ed0854888cdff645fdb",
+    "0004_documents_and_corrections": "c64d69fc68ea64860500642faa0d8bb9ae2464eb66d1be2d5130841aeba427ca",
+    "0005_routing": "af66cbbd43b4dc372483d6c7bf80ca8a73dde5d7c5b0306bb7b1e2ccc852788a",
+    "0006_sla_and_delivery": "e0926446d9a4c5e6697ec2e14a19e81ad5bbc9c40bf7b388bec21d9958a11386",
+    "0007_metrics_report": "97b4770fba6850d6919b7014e46605d2f61698330619486caad198b7c63f6f87",
+    "0008_event_set_aside": "c8491399c9e26e81fd25c192e2110fd2e23e9962a80c9789f100adce7d6d1f87",
+    "0009_credentials": "bcf1d53f2923b1c4a9c08b2310e55fdcf037d72422d0ad8e2d0b23605f679d65",
+    "0010_identities": "fdf315ef8d7ee5a43d932e1640785cfdfa067f9b8cddbd8062f49c0ceb964fec",
+}
+
+
+def test_no_committed_migration_has_changed() -> None:
+    found = {m.version: m.checksum for m in discover()}
+    changed = [v for v, checksum in PINNED.items() if found.get(v) != checksum]
+    assert not changed, f"edited or removed after release (write a new migration instead): {changed}"
+
+
+def test_every_migration_is_pinned() -> None:
+    unpinned = sorted(set(m.version for m in discover()) - PINNED.keys())
+    assert not unpinned, f"pin the new migration's checksum in this test once it is committed: {unpinned}"
