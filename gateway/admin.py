@@ -4,6 +4,7 @@ python -m gateway.admin create-queue billing --description "Bills and payments"
 python -m gateway.admin create-agent "Sara Ali" --email sara@example.com --queues cards,general
 python -m gateway.admin set-agent 1 --skills fraud=4,cards=2 --languages ar,en --capacity chat=4,phone=1
 python -m gateway.admin create-token --role integration --channel phone --name "PBX"
+PBX=$(python -m gateway.admin create-token --role integration --channel phone --name "PBX" --quiet)
 python -m gateway.admin create-token --role agent --agent-id 1 --name "Sara's console" --expires-in 7d
 python -m gateway.admin create-token --role supervisor --name "Import from the old system" --backfill
 python -m gateway.admin list-tokens
@@ -11,17 +12,22 @@ python -m gateway.admin revoke-token 3
 python -m gateway.admin export-corrections --since 2026-01-01 > corrections.jsonl
 python -m gateway.admin set-escalation-queue cards disputes_fraud
 python -m gateway.admin add-supervisor cards --channel email --address lead@bank.example --name "Card lead"
+
+The database is DATABASE_URL; without it, that of the stack `make run` runs from this folder (it
+writes `.run/env`, or `$STACK_RUN_DIR/env`, while it runs).
 """
 
 import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 
 from gateway import tokens
+from services.shared import run_env
 from services.shared.domain import CHANNELS
 from services.shared.store import (
     agent_capacity,
@@ -50,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("name")
     a.add_argument("--email")
     a.add_argument("--queues", required=True, help="comma-separated queue names")
+    a.add_argument("--quiet", action="store_true", help="print only the new agent's id (for $(...))")
     sub.add_parser("list-agents", help="list agents and their queues")
     g = sub.add_parser("set-agent", help="set an agent's skills, languages and capacity per channel")
     g.add_argument("id", type=int)
@@ -71,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="may date occurred_at anywhere after a ticket's last event (imports, replays, simulation)",
     )
+    shown = t.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="print only the secret (for $(...))")
+    shown.add_argument("--json", action="store_true", help="print id, role, expiry and secret as JSON")
     sub.add_parser(
         "list-tokens",
         help="list tokens, never their secrets: id, name, role, channel, agent, created, expires, "
@@ -131,7 +141,7 @@ def run(argv: list[str], database_url: str) -> int:
             except LookupError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
-            print(f"agent {args.name} id={agent_id} queues={','.join(names)}")
+            print(agent_id if args.quiet else f"agent {args.name} id={agent_id} queues={','.join(names)}")
         elif args.command == "list-agents":
             for row in agents.list_all(conn):
                 print("\t".join(map(str, row)))
@@ -171,10 +181,15 @@ def run(argv: list[str], database_url: str) -> int:
             )
             flags = " backfill" if args.backfill else ""
             expires = expires_at.isoformat(timespec="seconds")
-            print(
-                f"token id={credential_id} role={args.role}{flags} expires={expires}; "
-                "the secret is shown only now:"
-            )
+            if args.json:
+                shown = {"id": credential_id, "role": args.role, "backfill": args.backfill}
+                print(json.dumps({**shown, "expires_at": expires, "secret": secret}))
+                return 0
+            if not args.quiet:
+                print(
+                    f"token id={credential_id} role={args.role}{flags} expires={expires}; "
+                    "the secret is shown only now:"
+                )
             print(secret)
         elif args.command == "list-tokens":
             for row in api_credentials.list_all(conn):
@@ -203,10 +218,19 @@ def run(argv: list[str], database_url: str) -> int:
     return 0
 
 
+def database_url(environ: Mapping[str, str]) -> str | None:
+    """DATABASE_URL, or else the database of the stack `make run` runs from this folder."""
+    return environ.get("DATABASE_URL") or run_env.read(run_env.path(environ)).get("DATABASE_URL")
+
+
 def main() -> int:
-    url = os.environ.get("DATABASE_URL")
+    url = database_url(os.environ)
     if not url:
-        print("DATABASE_URL is required", file=sys.stderr)
+        print(
+            f"DATABASE_URL is not set and no stack is running here ({run_env.path(os.environ)} is missing): "
+            "start one with `make run`, or set DATABASE_URL",
+            file=sys.stderr,
+        )
         return 2
     return run(sys.argv[1:], url)
 
