@@ -1,9 +1,9 @@
 """SQL for tickets: intake, lookup, the claim order, and state changes."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from collections.abc import Sequence
 from typing import Any
 
 from psycopg import AsyncConnection, AsyncRawCursor, errors, sql
