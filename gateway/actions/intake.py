@@ -124,7 +124,7 @@ async def take(
     async with deps.pool.connection() as conn:
         done = await tickets.intake(conn, new)
         if done.join_id is not None:
-            joined = await _join_open_ticket(conn, inquiry, identities, done.join_id, at, backfill)
+            joined = await _join_open_ticket(conn, inquiry, identities, done.join_id, at, backfill, read)
             if joined is not None:
                 return await _with_wait(conn, deps, joined)
             done = await tickets.intake(conn, new, may_join=False)
@@ -155,12 +155,13 @@ async def _join_open_ticket(
     open_id: int,
     at: datetime,
     backfill: bool = False,
+    read: Sequence[Document] = (),
 ) -> Outcome | None:
     """A customer who writes again on the same channel, known by a verified identity, while a ticket
     of theirs is open there in the same queue (found by the intake's statement): the text joins that
     ticket's thread (a `customer_message` event) and the answer is that ticket, with its status,
-    position and wait, instead of a duplicate. None when (channel, external_id) is a ticket of its own
-    after all."""
+    position and wait, instead of a duplicate; its documents join that ticket's. None when
+    (channel, external_id) is a ticket of its own after all."""
     added = await tickets.join_thread(
         conn,
         open_id,
@@ -171,13 +172,16 @@ async def _join_open_ticket(
         at=at,
         identities=identities,
         backfill=backfill,
+        documents=read,
     )
     if not added and await tickets.by_external_id(conn, inquiry.channel, inquiry.external_id):
         return None  # (channel, external_id) is a ticket of its own: the usual path answers
     current = await tickets.get(conn, open_id)
     assert current is not None
     del added  # a replay of the same follow-up answers the same way
-    return Outcome(current, created=False, documents=[], joined=True)
+    # The answer is the joined ticket: its documents, those it had and this inquiry's.
+    stored = await ticket_documents.for_ticket(conn, open_id)
+    return Outcome(current, created=False, documents=list(stored), joined=True)
 
 
 def _check_same(existing: Ticket, digest: bytes) -> None:

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway.http import deps, openapi, problems
+from gateway.http import api_docs, deps, openapi, problems
 from gateway.http.body_limit import BodyLimit
 from gateway.http.security_headers import SecurityHeaders
 from gateway.routes import (
@@ -39,7 +39,15 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
             app.state.deps = built
             yield
 
-    app = FastAPI(title="Ticketing gateway", version="1", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Ticketing gateway",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # /docs is served from the package's own copy of Swagger UI (gateway/api_docs.py), not a CDN.
+        docs_url=None,
+        redoc_url=None,
+    )
     problems.install(app)
     for module in (
         health,
@@ -61,6 +69,7 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
     # Outermost, so refusals by the body limit carry the headers too.
     app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
     openapi.install(app)
+    api_docs.install(app)
     return app
 
 

@@ -17,15 +17,6 @@ COMMON = (
 )
 # For everything that is not a page (JSON, CSV, SVG, event streams): nothing may run or load.
 API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# The interactive API docs load Swagger UI and ReDoc from their CDN.
-DOCS_CSP = (
-    b"default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
-    b"style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
-    b"font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    b"https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'"
-)
-DOCS_PATHS = ("/docs", "/redoc")
-
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 
 
@@ -55,7 +46,6 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope["path"].startswith(DOCS_PATHS)
         held: list[Message] = []
 
         async def send_with_headers(message: Message) -> None:
@@ -64,10 +54,11 @@ class SecurityHeaders:
                 headers.extend(self.common)
                 message = {**message, "headers": headers}
                 html = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
-                if html and not docs:
+                # Every page, the API docs included (their files are served here too), gets the page policy.
+                if html:
                     held.append(message)
                     return
-                headers.append((b"content-security-policy", DOCS_CSP if docs else API_CSP))
+                headers.append((b"content-security-policy", API_CSP))
                 await send(message)
                 return
             if held and message["type"] == "http.response.body":

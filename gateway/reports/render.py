@@ -41,13 +41,28 @@ def to_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+def duration(seconds: float) -> str:
+    """A duration as people read one: 42 s, 3:07 (m:ss), 1:02:03 (h:mm:ss), then 101 d 12:05:42."""
+    sign, whole = ("-" if seconds < 0 else ""), round(abs(seconds))
+    if whole < 60:
+        return f"{sign}{whole} s"
+    days, rest = divmod(whole, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days:,} d {hours}:{minutes:02}:{secs:02}"
+    if hours:
+        return f"{sign}{hours}:{minutes:02}:{secs:02}"
+    return f"{sign}{minutes}:{secs:02}"
+
+
 def show(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
     if unit == "rate":
         return f"{value * 100:.1f}%"
     if unit == "seconds":
-        return f"{value:,.1f} s"
+        return duration(value)
     return f"{value:,.0f}"
 
 
@@ -57,6 +72,8 @@ def _change(row: dict[str, Any], unit: str) -> str:
     absolute = f"{row['change'] * 100:+.1f} pts" if unit == "rate" else f"{row['change']:+,.1f}"
     if unit == "count":
         absolute = f"{row['change']:+,.0f}"
+    if unit == "seconds":
+        absolute = ("+" if row["change"] >= 0 else "") + duration(row["change"])
     percent = "" if row["change_pct"] is None else f" ({row['change_pct']:+.1f}%)"
     return absolute + percent
 
@@ -142,7 +159,11 @@ def to_html(report: dict[str, Any]) -> str:
     per_channel = "".join(
         f"<h3>{escape(c)}</h3>{_kpi_table(body, year, previous)}" for c, body in report["by_channel"].items()
     )
-    thresholds = ", ".join(f"{escape(c)} {t:,.0f} s" for c, t in report["sl_threshold_s"].items())
+    per_queue = "".join(
+        f'<section data-queue="{escape(q)}"><h3>{escape(q)}</h3>{_kpi_table(body, year, previous)}</section>'
+        for q, body in report["by_queue"].items()
+    )
+    thresholds = ", ".join(f"{escape(c)} {duration(t)}" for c, t in report["sl_threshold_s"].items())
     formulas = "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in report["formulas"].items())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Contact centre report {year}</title>
@@ -160,6 +181,8 @@ events recorded through {escape(report["recorded_through"] or "(not caught up ye
 {volume_chart}
 <h2>Per channel</h2>
 {per_channel}
+<h2>Per queue</h2>
+{per_queue or '<p class="note">No queue had tickets this year.</p>'}
 <h2>Definitions</h2>
 <p class="note">Service-level thresholds: {thresholds}.</p>
 <ul class="note">{formulas}</ul>

@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from gateway.actions import offers, ticket_work
+from gateway.actions.offer_announcements import Announced
 from gateway.http.agent_schemas import AgentOut, OfferOut, PresenceIn, PresenceOut
 from gateway.http.auth import Agent, StreamTicket, stream_credential
 from gateway.http.deps import Deps, DepsDep
@@ -178,13 +179,19 @@ def _offer_payload(offer: ticket_offers.Offer, ticket: tickets.Ticket) -> dict[s
     }
 
 
-async def _pending_events(deps: Deps, agent_id: int) -> list[bytes]:
+async def _pending_events(deps: Deps, agent_id: int, announced: Announced) -> list[bytes]:
+    """`offer` events for the agent's pending offers not announced yet, and `offer_closed` for those
+    announced that closed unheard (while the notification connection was away)."""
     async with deps.pool.connection() as conn:
         pending = await ticket_offers.pending_for_agent(conn, agent_id)
         out = []
+        for gone in announced.gone_from(o.id for o in pending):
+            offer = await ticket_offers.get(conn, gone)
+            state = offer.outcome if offer is not None and offer.outcome else "closed"
+            out.append(_sse("offer_closed", {"offer_id": gone, "state": state}))
         for offer in pending:
             ticket = await tickets.get(conn, offer.ticket_id)
-            if ticket is not None:
+            if ticket is not None and announced.first_time(offer.id):
                 out.append(_sse("offer", _offer_payload(offer, ticket)))
     return out
 
@@ -194,12 +201,14 @@ async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator
     # generator, and a subscription made outside it would never be dropped. Subscribed before the
     # pending offers are read, so an offer made in between is announced rather than missed.
     queue = deps.offers.subscribe(agent_id)
+    # An offer made while this stream connects is both in the pending list and notified: sent once.
+    announced = Announced()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_DEADLINE_S
     gone = True  # unless the stream ends at its deadline, for the console to reconnect at once
     try:
         yield b"retry: 2000\n\n"
-        for event in await _pending_events(deps, agent_id):
+        for event in await _pending_events(deps, agent_id, announced):
             yield event
         quiet_since = loop.time()
         while loop.time() < deadline:
@@ -214,13 +223,16 @@ async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator
                 continue
             state = payload.get("state")
             if state == "resync":
-                for event in await _pending_events(deps, agent_id):
+                for event in await _pending_events(deps, agent_id, announced):
                     yield event
             elif state == "pending":
-                offer = await _offer_event(deps, int(payload["offer_id"]))
-                if offer is not None:
+                offer_id = int(payload["offer_id"])
+                offer = await _offer_event(deps, offer_id)
+                if offer is not None and announced.first_time(offer_id):
                     yield offer
             else:
+                if payload.get("offer_id") is not None:
+                    announced.closed(int(payload["offer_id"]))
                 yield _sse("offer_closed", {"offer_id": payload.get("offer_id"), "state": state})
         else:
             gone = False

@@ -1,4 +1,5 @@
-"""The agent console and the supervisor's live page: static pages that sign in with a token."""
+"""The agent console, the supervisor's live page and the yearly report: static pages that sign in with a
+token."""
 
 from importlib import resources
 
@@ -25,3 +26,12 @@ async def console() -> HTMLResponse:
 )
 async def supervisor() -> HTMLResponse:
     return _page("supervisor.html")
+
+
+@router.get(
+    "/report",
+    response_class=HTMLResponse,
+    summary="The yearly report in a browser (asks for a supervisor token, then shows /v1/metrics/report)",
+)
+async def report() -> HTMLResponse:
+    return _page("report.html")

@@ -11,20 +11,24 @@ python -m services.admin revoke-token 3
 python -m services.admin export-corrections --since 2026-01-01 > corrections.jsonl
 python -m services.admin set-escalation-queue cards disputes_fraud
 python -m services.admin add-supervisor cards --channel email --address lead@bank.example --name "Card lead"
+PBX=$(python -m services.admin create-token --role integration --channel phone --name "PBX" --quiet)
+
+The database is DATABASE_URL; without it, that of the stack `make run` runs from this folder (it
+writes `.run/env`, or `$STACK_RUN_DIR/env`, while it runs).
 """
 
 import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 from psycopg import Connection
 
-from services.shared import tokens
+from services.shared import run_env, tokens
 from services.shared.domain import CHANNELS
 from services.shared.store import (
     agent_capacity,
@@ -53,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("name")
     a.add_argument("--email")
     a.add_argument("--queues", required=True, help="comma-separated queue names")
+    a.add_argument("--quiet", action="store_true", help="print only the new agent's id (for $(...))")
     sub.add_parser("list-agents", help="list agents and their queues")
     g = sub.add_parser("set-agent", help="set an agent's skills, languages and capacity per channel")
     g.add_argument("id", type=int)
@@ -74,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="may date occurred_at anywhere after a ticket's last event (imports, replays, simulation)",
     )
+    shown = t.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="print only the secret (for $(...))")
+    shown.add_argument("--json", action="store_true", help="print id, role, expiry and secret as JSON")
     sub.add_parser(
         "list-tokens",
         help="list tokens, never their secrets: id, name, role, channel, agent, created, expires, "
@@ -141,7 +149,7 @@ def _create_agent(conn: Connection[Any], args: argparse.Namespace) -> int:
         agent_id = agents.create(conn, args.name, args.email, names)
     except LookupError as exc:
         return _fail(str(exc))
-    print(f"agent {args.name} id={agent_id} queues={','.join(names)}")
+    print(agent_id if args.quiet else f"agent {args.name} id={agent_id} queues={','.join(names)}")
     return 0
 
 
@@ -179,9 +187,15 @@ def _create_token(conn: Connection[Any], args: argparse.Namespace) -> int:
     )
     flags = " backfill" if args.backfill else ""
     expires = expires_at.isoformat(timespec="seconds")
-    print(
-        f"token id={credential_id} role={args.role}{flags} expires={expires}; the secret is shown only now:"
-    )
+    if args.json:
+        shown = {"id": credential_id, "role": args.role, "backfill": args.backfill}
+        print(json.dumps({**shown, "expires_at": expires, "secret": secret}))
+        return 0
+    if not args.quiet:
+        print(
+            f"token id={credential_id} role={args.role}{flags} expires={expires}; "
+            "the secret is shown only now:"
+        )
     print(secret)
     return 0
 
@@ -236,10 +250,19 @@ def run(argv: list[str], database_url: str) -> int:
         return COMMANDS[args.command](conn, args)
 
 
+def database_url(environ: Mapping[str, str]) -> str | None:
+    """DATABASE_URL, or else the database of the stack `make run` runs from this folder."""
+    return environ.get("DATABASE_URL") or run_env.read(run_env.path(environ)).get("DATABASE_URL")
+
+
 def main() -> int:
-    url = os.environ.get("DATABASE_URL")
+    url = database_url(os.environ)
     if not url:
-        print("DATABASE_URL is required", file=sys.stderr)
+        print(
+            f"DATABASE_URL is not set and no stack is running here ({run_env.path(os.environ)} is missing): "
+            "start one with `make run`, or set DATABASE_URL",
+            file=sys.stderr,
+        )
         return 2
     return run(sys.argv[1:], url)
 

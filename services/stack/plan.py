@@ -77,6 +77,12 @@ def child_environment(
     return env
 
 
+def env_file_values(settings: StackSettings, database_url: str) -> dict[str, str]:
+    """What `.run/env` tells a shell and the admin CLI: the gateway's URL and the database's."""
+    gateway = client_addr(f"{settings.gateway_host}:{settings.gateway_port}")
+    return {"GATEWAY": f"http://{gateway}", "DATABASE_URL": database_url}
+
+
 def redact(url: str) -> str:
     """The URL with its password replaced, fit to print."""
     parts = urlsplit(url)

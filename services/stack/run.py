@@ -8,6 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import TextIO
 
+from services.shared import run_env
 from services.stack import embedded, plan, probe
 from services.stack.processes import Exited, Supervisor
 from services.stack.settings import StackSettings
@@ -27,6 +28,7 @@ def run(settings: StackSettings, environ: Mapping[str, str], out: TextIO) -> int
         signal.signal(signum, supervisor.signalled)
     database: embedded.EmbeddedPostgres | None = None
     ready_stop = threading.Event()
+    env_file = settings.run_dir / run_env.FILE_NAME
     try:
         database_url = settings.database_url
         if database_url is None:
@@ -62,6 +64,9 @@ def run(settings: StackSettings, environ: Mapping[str, str], out: TextIO) -> int
             broker_dir=broker_dir,
         ):
             supervisor.say(line)
+        # For a shell beside this one (`. .run/env`) and the admin CLI: this run's gateway and database.
+        run_env.write(env_file, plan.env_file_values(settings, database_url))
+        supervisor.say(f"{env_file}: GATEWAY and DATABASE_URL for a shell (. {env_file}) and the admin CLI")
         supervisor.say("Ctrl-C stops everything")
         threading.Thread(target=_announce_ready, args=(settings, supervisor, ready_stop), daemon=True).start()
         event = supervisor.watch()
@@ -72,6 +77,7 @@ def run(settings: StackSettings, environ: Mapping[str, str], out: TextIO) -> int
         return 0
     finally:
         ready_stop.set()
+        env_file.unlink(missing_ok=True)
         supervisor.stop_all(STOP_GRACE_S)
         if database is not None:
             supervisor.say("stopping the embedded PostgreSQL")

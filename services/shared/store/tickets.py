@@ -1,6 +1,7 @@
 """SQL for tickets: intake, lookup, the claim order, and state changes."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -612,11 +613,23 @@ WITH t AS (
     FROM t, unnest(%(kinds)s::text[], %(values)s::text[], %(verified)s::boolean[])
         AS g (kind, value, verified)
     ON CONFLICT DO NOTHING
+), message AS (
+    INSERT INTO ticket_events (ticket_id, type, occurred_at, queue_id, data)
+    SELECT id, 'customer_message', last_event_at, queue_id, %(data)s FROM t
+    ON CONFLICT DO NOTHING
+    RETURNING id, ticket_id
+), documents AS (
+    -- The follow-up's attachments join the ticket after those it has (only when the message is new,
+    -- so a replay adds none twice); `join_thread` holds the ticket's lock, so the count is current.
+    INSERT INTO ticket_documents (ticket_id, position, filename, content_type, bytes, pages, text, note)
+    SELECT m.ticket_id,
+        d.position + (SELECT coalesce(max(position), 0) FROM ticket_documents WHERE ticket_id = m.ticket_id),
+        d.filename, d.content_type, d.bytes, d.pages, d.text, d.note
+    FROM message m CROSS JOIN unnest(%(doc_filenames)s::text[], %(doc_content_types)s::text[],
+        %(doc_bytes)s::integer[], %(doc_pages)s::integer[], %(doc_texts)s::text[], %(doc_notes)s::text[])
+        WITH ORDINALITY AS d (filename, content_type, bytes, pages, text, note, position)
 )
-INSERT INTO ticket_events (ticket_id, type, occurred_at, queue_id, data)
-SELECT id, 'customer_message', last_event_at, queue_id, %(data)s FROM t
-ON CONFLICT DO NOTHING
-RETURNING id
+SELECT id FROM message
 """
 
 
@@ -631,26 +644,33 @@ async def join_thread(
     at: datetime,
     identities: list[tuple[str, str, bool]],
     backfill: bool = False,
+    documents: Sequence[Document] = (),
 ) -> bool:
-    """Adds the follow-up to the ticket's thread; False when it was there already or is a ticket.
-    `conn` is autocommit."""
+    """Adds the follow-up (and its documents) to the ticket's thread; False when it was there already
+    or is a ticket. `conn` is autocommit."""
     data: dict[str, Any] = {"channel": channel, "external_id": external_id, "text": text, "subject": subject}
     data.update(_backfill(backfill))
-    # One statement: on the intake's autocommit connection it commits alone, in one round trip.
-    cur = await conn.execute(
-        JOIN_THREAD,
-        {
-            "ticket": ticket_id,
-            "channel": channel,
-            "external_id": external_id,
-            "at": at,
-            "data": Jsonb(data),
-            "kinds": [k for k, _, _ in identities],
-            "values": [v for _, v, _ in identities],
-            "verified": [verified for _, _, verified in identities],
-        },
-    )
-    return await cur.fetchone() is not None
+    params = {
+        "ticket": ticket_id,
+        "channel": channel,
+        "external_id": external_id,
+        "at": at,
+        "data": Jsonb(data),
+        "kinds": [k for k, _, _ in identities],
+        "values": [v for _, v, _ in identities],
+        "verified": [verified for _, _, verified in identities],
+        **ticket_documents.intake_params(list(documents)),
+    }
+    if not documents:
+        # One statement: on the intake's autocommit connection it commits alone, in one round trip.
+        cur = await conn.execute(JOIN_THREAD, params)
+        return await cur.fetchone() is not None
+    # Two follow-ups with documents at once would number theirs from the same count: the ticket's lock,
+    # taken first, puts them one after the other, and the statement after it sees the other's rows.
+    async with conn.transaction():
+        await conn.execute("SELECT 1 FROM tickets WHERE id = %s FOR UPDATE", (ticket_id,))
+        cur = await conn.execute(JOIN_THREAD, params)
+        return await cur.fetchone() is not None
 
 
 async def for_customer(

@@ -65,6 +65,7 @@ MATRIX: dict[str, Row] = {
     "GET /console": PUBLIC,
     "GET /supervisor": PUBLIC,
     "GET /wallboard": PUBLIC,
+    "GET /report": PUBLIC,
     # A survey answers by its single-use token, not by a bearer token.
     "POST /v1/surveys/{token}": Row(GONE, GONE, GONE, GONE, GONE, public=True),
     "POST /v1/inquiries": Row(OK, 403, 403, 403, 403),

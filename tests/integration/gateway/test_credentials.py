@@ -1,6 +1,7 @@
 """Tokens over HTTP and from the admin CLI: expiry, last use, revocation heard at once by every
 gateway process, and the back-fill flag."""
 
+import json
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -143,3 +144,22 @@ def test_admin_creates_tokens_with_an_expiry_and_the_backfill_flag_and_lists_the
     assert rows["Import"][8] == "backfill" and rows["Import"][9] == "active" and rows["Import"][7] != "never"
     assert rows["PBX"][8] == "" and rows["PBX"][9] == "revoked" and rows["PBX"][7] == "never"
     assert rows["Sara"][2] == "agent" and rows["Sara"][9] == "active"
+
+
+def test_admin_prints_only_what_a_shell_keeps_with_quiet_and_json(
+    gateway_alone: Gateway, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = gateway_alone.database_url
+    assert admin.run(["create-agent", "Sara", "--queues", "triage", "--quiet"], url) == 0
+    agent_id = capsys.readouterr().out.strip()
+    argv = ["create-token", "--role", "agent", "--agent-id", agent_id, "--name", "Sara", "--quiet"]
+    assert admin.run(argv, url) == 0
+    secret = capsys.readouterr().out.strip()
+    assert admin.run(["create-token", "--role", "supervisor", "--name", "Old", "--json"], url) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["role"] == "supervisor" and shown["backfill"] is False and shown["secret"].startswith("tkt_")
+    with gateway_alone.client(secret) as client:
+        assert client.get("/v1/agent/me").json()["id"] == int(agent_id)
+    assert admin.run(["revoke-token", str(shown["id"])], url) == 0
+    with gateway_alone.client(shown["secret"]) as client:
+        assert_problem(client.get("/v1/supervisor/overview"), 401)

@@ -214,3 +214,54 @@ def test_the_real_worker_reads_pdfs_one_after_another() -> None:
             await workers.close()
 
     assert asyncio.run(scenario()) == [f"document {i}" for i in range(5)]
+
+
+def test_a_follow_up_that_joins_an_open_ticket_keeps_its_attachments_there(
+    start: Callable[..., Gateway],
+) -> None:
+    gw = start()
+    email = gw.token("integration", channel="email")
+    letter, receipt, note = (
+        text_pdf("Letter from the bank"),
+        text_pdf("Receipt 1", "Receipt 2"),
+        text_pdf("n"),
+    )
+    with gw.client(email) as client:
+        first = client.post(
+            "/v1/inquiries",
+            json=inquiry(channel="email", external_id="m1", attachments=[attachment("letter.pdf", letter)]),
+        )
+        assert first.status_code == 201, first.text
+        follow = inquiry(channel="email", external_id="m2", text="Here are the receipts")
+        files = [
+            ("attachments", ("receipt.pdf", receipt, "application/pdf")),
+            ("attachments", ("locked.pdf", encrypted_pdf(note), "application/pdf")),
+        ]
+        joined = client.post("/v1/inquiries/multipart", data={"inquiry": json.dumps(follow)}, files=files)
+        # A retry of the same follow-up answers the same and adds nothing.
+        again = client.post("/v1/inquiries/multipart", data={"inquiry": json.dumps(follow)}, files=files)
+        by_json = client.post(
+            "/v1/inquiries",
+            json=inquiry(
+                channel="email", external_id="m3", text="And a note", attachments=[attachment("n.pdf", note)]
+            ),
+        )
+    ticket_id = first.json()["id"]
+    for answer in (joined, again, by_json):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["joined"] is True and answer.json()["id"] == ticket_id
+    expected = [
+        ("letter.pdf", 1, ""),
+        ("receipt.pdf", 2, ""),
+        ("locked.pdf", None, "encrypted with a password: not read"),
+    ]
+    shown = [(d["filename"], d["pages"], d["note"]) for d in joined.json()["documents"]]
+    assert shown == expected
+    assert again.json()["documents"] == joined.json()["documents"]
+    with gw.client(gw.token("supervisor")) as client:
+        detail = client.get(f"/v1/tickets/{ticket_id}").json()
+    assert [(d["filename"], d["pages"], d["note"]) for d in detail["documents"]] == [
+        *expected,
+        ("n.pdf", 1, ""),
+    ]
+    assert [d["text"] for d in detail["documents"]][:2] == ["Letter from the bank", "Receipt 1\n\nReceipt 2"]

@@ -12,7 +12,7 @@ from tests.integration.gateway.helpers import assert_problem
 
 pytestmark = pytest.mark.integration
 
-PAGES = ["/console", "/supervisor", "/wallboard"]
+PAGES = ["/console", "/supervisor", "/wallboard", "/report"]
 
 
 def _directives(csp: str) -> dict[str, list[str]]:
@@ -105,5 +105,43 @@ def test_pages_run_under_their_policy_without_a_violation(chromium: object, gate
             refused = [p for p in problems if "Content Security Policy" in p]
             assert not refused, (path, refused)
             page.close()
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_api_docs_work_offline_under_a_self_only_policy(chromium: object, gateway_alone: Gateway) -> None:
+    from playwright.sync_api import Browser, Route
+
+    assert isinstance(chromium, Browser)
+    with gateway_alone.client() as client:
+        response = client.get("/docs")
+        assert client.get("/redoc").status_code == 404  # ReDoc would need a CDN: not offered
+    policy = _directives(response.headers["content-security-policy"])
+    sources = [s for directive in policy.values() for s in directive]
+    assert not [s for s in sources if "://" in s or s in ("*", "https:", "'unsafe-eval'")], policy
+    assert "'unsafe-inline'" not in policy["script-src"]
+    context = chromium.new_context()  # the policy enforced
+    elsewhere: list[str] = []
+
+    def offline(route: Route) -> None:
+        # No internet: anything not asked of the gateway itself fails, and is recorded.
+        if route.request.url.startswith(gateway_alone.url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    try:
+        context.route("**/*", offline)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.goto(gateway_alone.url + "/docs")
+        page.locator(".opblock-summary-path", has_text="/v1/inquiries").first.wait_for(timeout=10_000)
+        assert page.locator(".opblock").count() > 20
+        assert not elsewhere, elsewhere
+        assert not problems, problems
     finally:
         context.close()

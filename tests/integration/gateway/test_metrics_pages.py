@@ -96,3 +96,28 @@ def test_the_report_page_renders_tables_and_charts(gateway: Gateway, db, databas
     box = charts.first.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 80
     assert page.locator("svg.chart rect").count() > 10
+
+
+def test_the_report_opens_in_a_browser_with_a_token_asked_for_not_a_header(
+    gateway: Gateway, db, database_url, browser_page
+):
+    april(db)
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(catch_up, database_url).result()
+    page = browser_page
+    page.goto(f"{gateway.url}/report?year=2024")
+    page.locator("#token").fill(gateway.token("supervisor"))
+    page.locator("#login button[type=submit]").click()
+    page.locator("table.kpis").first.wait_for()
+    assert page.title() == "Contact centre report 2024"
+    fcr = page.locator("table.kpis").first.locator('tr[data-kpi="fcr"]')
+    assert fcr.locator("td").first.text_content() == "44.4%"
+    # Durations read as times, and the per-queue section the JSON and CSV have is on the page too.
+    asa = page.locator("table.kpis").first.locator('tr[data-kpi="asa_s"] td').first.text_content()
+    assert asa is not None and (asa.endswith(" s") or ":" in asa) and "." not in asa
+    assert page.locator("section[data-queue] table.kpis").count() >= 1
+    assert page.locator("svg.chart").count() == 3
+    # The token stays in the tab: a reload shows the report without asking again.
+    page.reload()
+    page.locator("table.kpis").first.wait_for()
+    assert page.locator("#login").is_hidden()

@@ -1,5 +1,6 @@
 """Offers over HTTP: the live stream, accept and reject, presence, disconnects, capacity on pulls."""
 
+import json
 import time
 
 import psycopg
@@ -167,5 +168,32 @@ def test_a_caller_who_hangs_up_while_offered_frees_the_agent_at_once(gateway_alo
             events = supervisor.get(f"/v1/tickets/{ticket['id']}").json()["events"]
         missed = [e for e in events if e["type"] == "offer_missed"]
         assert [(e["agent_id"], e["data"]["outcome"]) for e in missed] == [(agent_id, "withdrawn")]
+    finally:
+        stream.close()
+
+
+def test_an_offer_pending_on_connect_and_notified_again_is_sent_once(gateway_alone: Gateway) -> None:
+    gw = gateway_alone
+    web = gw.token("integration", channel="web")
+    agent_id, token = gw.agent(["triage"])
+    with gw.client(token) as agent:
+        agent.put("/v1/agent/presence", json={"presence": "available"}).raise_for_status()
+    with gw.client(web) as client:
+        client.post("/v1/inquiries", json=inquiry(channel="web", external_id="w1")).raise_for_status()
+    assert route(gw.database_url, gw.settings.routing).offered == 1
+    stream = OfferStream(gw.url, token)
+    try:
+        offer = stream.next("offer")
+        # What the router's notification does when the offer is made while the stream connects: the
+        # offer is in the pending list the stream reads and then arrives as a notification as well.
+        with psycopg.connect(gw.database_url, autocommit=True) as conn:
+            note = {"offer_id": offer["id"], "agent_id": agent_id, "ticket_id": offer["ticket_id"]}
+            conn.execute("SELECT pg_notify('ticket_offers', %s)", (json.dumps({**note, "state": "pending"}),))
+        with gw.client(token) as agent:
+            assert agent.post(f"/v1/agent/offers/{offer['id']}/reject").status_code == 204
+        seen = []
+        while not seen or seen[-1][0] != "offer_closed":
+            seen.append(stream.events.get(timeout=10))
+        assert seen == [("offer_closed", {"offer_id": offer["id"], "state": "rejected"})]
     finally:
         stream.close()

@@ -77,3 +77,27 @@ def test_chart_axes_round_up_and_missing_bars_are_left_out():
     assert [svg_charts._nice_top(v) for v in (0, 0.7, 3, 120, 1000)] == [1.0, 1.0, 5.0, 200.0, 1000.0]
     chart = svg_charts.grouped_bars("t", ["a", "b"], {"x": [1, None]})
     assert chart.count("<rect") == 2  # one bar and one legend swatch
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0, "0 s"),
+        (42.4, "42 s"),
+        (187, "3:07"),
+        (3723, "1:02:03"),
+        (8_770_342.7, "101 d 12:12:23"),
+        (-90, "-1:30"),
+    ],
+)
+def test_durations_read_as_people_read_them(seconds: float, shown: str) -> None:
+    assert report_render.duration(seconds) == shown
+
+
+def test_html_shows_durations_as_times_and_has_the_per_queue_section():
+    answer = reply()
+    answer.current.by_queue["cards"].CopyFrom(metrics_pb2.KpiFigures(incoming=7, aht_s=8_770_342.7))
+    page = report_render.to_html(report_view.build(answer, DEFAULT_TABLE))
+    assert "<h2>Per queue</h2>" in page and '<section data-queue="cards">' in page
+    assert "101 d 12:12:23" in page and "8,770,342.7" not in page
+    assert "<td>25 s</td>" in page  # the overall ASA

@@ -161,3 +161,12 @@ def test_label_pads_names_and_colours_only_when_asked() -> None:
     coloured = plan.label("beat", 8, 2)
     assert coloured.startswith("\x1b[33m") and coloured.endswith("\x1b[0m")
     assert "beat     | " in coloured
+
+
+def test_the_env_file_names_the_gateway_a_local_client_dials_and_the_database() -> None:
+    settings = StackSettings.from_env({"GATEWAY_PORT": "18080"})
+    values = plan.env_file_values(settings, "postgresql://postgres@/ticketing?host=/x")
+    assert values == {
+        "GATEWAY": "http://localhost:18080",
+        "DATABASE_URL": "postgresql://postgres@/ticketing?host=/x",
+    }
