@@ -78,6 +78,7 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     escalation.register(app, settings, db, hooks.get(escalation.FAMILY))
     surveys.register(app, settings, db, hooks.get(surveys.FAMILY))
     notifications.register(app, settings, db)
+    reroutes.register(app, settings, db)
     _close_on_shutdown(app, db)
     return app
 
