@@ -30,6 +30,7 @@ def reply() -> metrics_pb2.GetReportResponse:
         formula_version="kpis-2",
         generated_at=Timestamp(seconds=1_760_000_000),
         sl_threshold_s={"phone": 20},
+        time_zone="Asia/Dubai",
     )
 
 
@@ -75,3 +76,15 @@ def test_chart_axes_round_up_and_missing_bars_are_left_out():
     assert [svg_charts._nice_top(v) for v in (0, 0.7, 3, 120, 1000)] == [1.0, 1.0, 5.0, 200.0, 1000.0]
     chart = svg_charts.grouped_bars("t", ["a", "b"], {"x": [1, None]})
     assert chart.count("<rect") == 2  # one bar and one legend swatch
+
+
+def test_the_report_names_the_zone_of_its_years_in_json_csv_and_html():
+    report = report_view.build(reply(), DEFAULT_TABLE)
+    assert report["time_zone"] == "Asia/Dubai"
+    rows = list(csv.DictReader(io.StringIO(report_render.to_csv(report))))
+    assert (rows[0]["section"], rows[0]["figure"], rows[0]["value"]) == ("report", "time_zone", "Asia/Dubai")
+    assert '<span class="zone">Asia/Dubai</span>' in report_render.to_html(report)
+    # A metrics service from before the setting names none: its figures were cut in UTC.
+    older = reply()
+    older.ClearField("time_zone")
+    assert report_view.build(older, DEFAULT_TABLE)["time_zone"] == "UTC"

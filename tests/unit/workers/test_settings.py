@@ -75,6 +75,7 @@ def test_overrides():
         (REQUIRED | {"SLA_POLICIES_FILE": "/nonexistent/sla.yaml"}, "sla.yaml"),
         (REQUIRED | {"TEST_SWEEP_PAUSE": "escalations"}, "TEST_SWEEP_PAUSE"),
         (REQUIRED | {"CALLBACK_MAX_ATTEMPTS": "0"}, "CALLBACK_MAX_ATTEMPTS"),
+        (REQUIRED | {"CENTRE_TIMEZONE": "Dubai"}, "CENTRE_TIMEZONE"),
     ],
 )
 def test_a_bad_or_missing_setting_is_named(environ, name):
@@ -102,3 +103,18 @@ def test_preparing_the_filesystem_broker_creates_its_folders(tmp_path: Path):
     prepare_filesystem_broker(options)  # again: nothing to do, no error
 
     assert sorted(p.name for p in (tmp_path / "broker").iterdir()) == ["control", "messages", "processed"]
+
+
+def test_sla_calendars_without_a_zone_keep_the_centres_clock(tmp_path: Path):
+    policies = tmp_path / "sla.yaml"
+    policies.write_text(
+        "calendars: {office: {hours: {mon: ['09:00-17:00']}}}\n"
+        "policies: {'*': {first_response: 1h, resolution: 1d, calendar: office}}\n"
+    )
+    environ = REQUIRED | {"SLA_POLICIES_FILE": str(policies)}
+    office = WorkerSettings.from_env(environ | {"CENTRE_TIMEZONE": "Asia/Dubai"}).sla.targets_for("web", 2)
+    assert office.calendar.timezone.key == "Asia/Dubai"
+    assert WorkerSettings.from_env(environ).sla.targets_for("web", 2).calendar.timezone.key == "UTC"
+    # The shipped calendars name their zone (Asia/Riyadh): the centre's clock leaves them be.
+    shipped = WorkerSettings.from_env(REQUIRED | {"CENTRE_TIMEZONE": "Asia/Dubai"}).sla.targets_for("web", 2)
+    assert shipped.calendar.timezone.key == "Asia/Riyadh"
