@@ -212,3 +212,43 @@ def test_the_rebuild_command_cuts_in_the_configured_zone(db, database_url):
     )
     assert bad.returncode != 0 and "CENTRE_TIMEZONE: unknown time zone 'Dubai'" in bad.stderr
     assert rollup_zone(db) == "Asia/Dubai"
+
+
+def zone_where_the_clocks_disagree(now: datetime) -> tuple[ZoneInfo, datetime]:
+    """A fixed-offset zone, and its midnight today, such that today has another date there than in
+    UTC, and calls a minute either side of that midnight (both past) fall on one local day but not
+    on one UTC day: a figure cut by the UTC day or read under the UTC date comes out wrong."""
+    utc_today = datetime.combine(now.date(), datetime.min.time(), UTC)
+    for hours in range(-12, 15):
+        zone = ZoneInfo(f"Etc/GMT{-hours:+d}" if hours else "UTC")
+        midnight = day_start(now.astimezone(zone).date(), zone)
+        if midnight + timedelta(minutes=2) > now or now.astimezone(zone).date() == now.date():
+            continue
+        in_utc_today = [utc_today <= midnight + timedelta(minutes=m) for m in (-1, 1)]
+        if in_utc_today != [False, True]:
+            return zone, midnight
+    raise AssertionError("some zone's midnight is never an UTC midnight")  # pragma: no cover
+
+
+def test_today_on_the_wallboard_starts_at_the_centres_midnight(
+    start_metrics_server: Callable[..., MetricsEndpoints], db
+):
+    zone, midnight = zone_where_the_clocks_disagree(datetime.now(UTC))
+    addr = start_metrics_server(centre_zone=zone).addr
+    agent = make_agent(db, "Eve")
+    # One call a minute before the centre's midnight, two a minute after: today is two.
+    for at in (midnight - timedelta(minutes=1), *[midnight + timedelta(minutes=1)] * 2):
+        answered = call(db, agent, at)
+        db.execute(
+            "UPDATE tickets SET answered_at = %s WHERE id = %s", (at + timedelta(seconds=10), answered)
+        )
+    with grpc_channels.channel(addr, internal_grpc.CLIENT) as channel:
+        stub = metrics_pb2_grpc.MetricsServiceStub(channel)
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while True:  # the server's own follower catches up within a few passes
+            live = next(iter(stub.WatchLive(metrics_pb2.WatchLiveRequest(), timeout=DEADLINE_S)))
+            if live.today.incoming >= 2 or datetime.now(UTC) > deadline:
+                break
+        figures = stub.GetQueueFigures(metrics_pb2.GetQueueFiguresRequest(queue="cards"), timeout=DEADLINE_S)
+    assert (live.time_zone, live.today.incoming, live.today.answered) == (zone.key, 2, 2), zone
+    assert (figures.time_zone, figures.queues[0].answered_today) == (zone.key, 2)
