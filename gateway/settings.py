@@ -3,9 +3,10 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from gateway.http.rate_limits import RateLimitSettings
-from services.shared import kpi_targets, sla
+from services.shared import centre_clock, kpi_targets, sla
 from services.shared.domain import CHANNELS
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import ClientSecurity
@@ -14,6 +15,9 @@ from services.shared.routing import policy as routing_policy
 from services.shared.routing.policy import Policies
 from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
+
+# Zones are immutable and cached by zoneinfo: one shared default is safe.
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,12 @@ class DocumentLimits:
         )
 
 
-def _sla_policies(env: Env) -> SlaPolicies:
+def _sla_policies(env: Env, centre_zone: ZoneInfo) -> SlaPolicies:
     path = env.optional("SLA_POLICIES_FILE")
     try:
-        return sla.load(Path(path) if path else None, env.optional("ESCALATE_AFTER_S"))
+        return sla.load(
+            Path(path) if path else None, env.optional("ESCALATE_AFTER_S"), centre_zone=centre_zone
+        )
     except ValueError as exc:
         message = str(exc)
         named = message if message.startswith("ESCALATE_AFTER_S") else f"SLA_POLICIES_FILE: {message}"
@@ -123,10 +129,15 @@ class GatewaySettings:
     # the line a classifier that answers is busy: 429 with Retry-After (docs/performance.md). Larger
     # lets a fast classifier absorb bigger bursts; smaller caps the memory and the wait of a burst.
     classifier_max_waiting: int = 256
+    # The centre's clock (CENTRE_TIMEZONE): `from`/`to` without an offset, the export's file name, and
+    # the hours of SLA calendars that name no zone. The metrics service cuts the figures in its own
+    # setting of the same variable; the answers name the zone they used.
+    centre_zone: ZoneInfo = UTC_ZONE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
         env = Env(environ)
+        centre_zone = centre_clock.from_env(environ)
         return cls(
             database_url=env.str("DATABASE_URL"),
             classifier_addr=env.str("CLASSIFIER_ADDR", "localhost:50051"),
@@ -143,7 +154,7 @@ class GatewaySettings:
             db_pool_max=env.int("DB_POOL_MAX", 20),
             access_log=env.str("ACCESS_LOG", "0") == "1",
             log_level=env.str("LOG_LEVEL", "info").lower(),
-            escalation=_sla_policies(env),
+            escalation=_sla_policies(env, centre_zone),
             documents=DocumentLimits.from_env(env),
             internal_grpc=ClientSecurity.from_env(environ),
             kpi_targets=_kpi_targets(env),
@@ -153,4 +164,5 @@ class GatewaySettings:
             stream_ticket_ttl_s=env.float("STREAM_TICKET_TTL_S", 60.0),
             rate_limits=RateLimitSettings.from_env(env),
             classifier_max_waiting=env.int("CLASSIFIER_MAX_WAITING", 256),
+            centre_zone=centre_zone,
         )

@@ -21,10 +21,12 @@ def _cell(value: Any) -> Any:
 
 
 def to_csv(report: dict[str, Any]) -> str:
-    """One row per figure: overall, then per channel and per queue, KPIs then volumes."""
+    """One row per figure: the report's clock first (section `report`, figure `time_zone`), then
+    overall, per channel and per queue, KPIs then volumes."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
+    writer.writerow(["report", "all", "time_zone", report["time_zone"]] + [""] * (len(CSV_HEADER) - 4))
     sections = [("overall", "all", report["overall"])]
     sections += [("channel", c, s) for c, s in report["by_channel"].items()]
     sections += [("queue", q, s) for q, s in report["by_queue"].items()]
@@ -169,7 +171,8 @@ def to_html(report: dict[str, Any]) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>Contact centre report {year}</title>
 <style>{STYLE}</style></head><body>
 <h1>Contact centre report {year}</h1>
-<p class="note">Figures for {year} (UTC) beside {previous};
+<p class="note">Figures for {year} beside {previous}, years and months in
+<span class="zone">{escape(report["time_zone"])}</span> time;
 formulas <code>{escape(report["formula_version"])}</code>; generated {escape(report["generated_at"])},
 events recorded through {escape(report["recorded_through"] or "(not caught up yet)")}.</p>
 <h2>Key figures against target</h2>

@@ -91,6 +91,8 @@ def build(reply: metrics_pb2.GetReportResponse, targets: TargetTable) -> dict[st
         "year": current.year,
         "previous_year": previous.year,
         "formula_version": reply.formula_version,
+        # The centre's clock whose years and months the figures were cut into.
+        "time_zone": reply.time_zone or "UTC",
         "generated_at": reply.generated_at.ToDatetime().isoformat() + "Z",
         "recorded_through": reply.recorded_through.ToDatetime().isoformat() + "Z"
         if reply.HasField("recorded_through")

@@ -44,6 +44,8 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
 
     return {
         "as_of": message.as_of.ToDatetime(tzinfo=UTC).isoformat(),
+        # "today" is the day on this clock (the centre's, CENTRE_TIMEZONE).
+        "time_zone": message.time_zone or "UTC",
         "today": figures_to_dict(message.today),
         "agents": agents(message.agents),
         "targets": _targets(targets, None),

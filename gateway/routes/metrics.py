@@ -4,12 +4,13 @@
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, NoReturn
+from zoneinfo import ZoneInfo
 
 import grpc
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 from ticketing.v1 import metrics_pb2
 
 from gateway.http.auth import Supervisor
@@ -19,7 +20,7 @@ from gateway.http.schemas import ChannelName
 from gateway.reports import render as report_render
 from gateway.reports import view as report_view
 from gateway.reports.view import figures_to_dict
-from services.shared import kpi_targets
+from services.shared import centre_clock, kpi_targets
 from services.shared.domain import channel_to_proto
 
 router = APIRouter(tags=["metrics"])
@@ -63,17 +64,26 @@ def _unavailable(exc: grpc.aio.AioRpcError) -> NoReturn:
     ) from None
 
 
-def _utc(value: datetime, name: str) -> datetime:
+# What `from` and `to` take: an offset is kept; without one the centre's clock (CENTRE_TIMEZONE) applies.
+BOUND_HELP = (
+    "ISO 8601: a date-time with an offset (2026-01-01T00:00:00Z), one without (on the centre's clock, "
+    "CENTRE_TIMEZONE), or a date (2026-01-01: the centre's midnight)"
+)
+
+
+def _bound(text: str, name: str, zone: ZoneInfo) -> datetime:
     try:
-        return value.astimezone(UTC)
+        return centre_clock.parse_bound(text, zone).astimezone(UTC)
+    except ValueError as exc:
+        raise Problem(422, "Invalid period", f"`{name}`: {exc}") from None
     except OverflowError:  # 0001-01-01T00:00+01:00 is in the year 0 in UTC
         raise Problem(422, "Invalid period", f"`{name}` must lie within the years 1 to 9999 in UTC") from None
 
 
-def _period(from_: datetime | None, to: datetime | None) -> tuple[datetime, datetime]:
+def _period(from_: str | None, to: str | None, zone: ZoneInfo) -> tuple[datetime, datetime]:
     now = datetime.now(UTC)
-    start = _utc(from_, "from") if from_ else datetime(now.year, 1, 1, tzinfo=UTC)
-    end = _utc(to, "to") if to else now
+    start = _bound(from_, "from", zone) if from_ else centre_clock.year_start(now.astimezone(zone).year, zone)
+    end = _bound(to, "to", zone) if to else now
     if start >= end:
         raise Problem(422, "Invalid period", "`from` must be before `to`")
     return start, end
@@ -88,16 +98,20 @@ async def get_kpis(
     _: Supervisor,
     deps: DepsDep,
     from_: Annotated[
-        AwareDatetime | None, Query(alias="from", description="Start (inclusive); default 1 January")
+        str | None,
+        Query(alias="from", max_length=40, description=f"Start (inclusive); default 1 January. {BOUND_HELP}"),
     ] = None,
-    to: Annotated[AwareDatetime | None, Query(description="End (exclusive); default now")] = None,
+    to: Annotated[
+        str | None, Query(max_length=40, description=f"End (exclusive); default now. {BOUND_HELP}")
+    ] = None,
     channel: ChannelName | None = None,
     queue: Annotated[str | None, Query(max_length=63, pattern=QUEUE_NAME)] = None,
     agent_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     sl_threshold_s: Annotated[int | None, Query(ge=0, le=86_400)] = None,
     short_abandon_s: Annotated[int | None, Query(ge=0, le=3_600)] = None,
 ) -> dict[str, Any]:
-    start, end = _period(from_, to)
+    zone = deps.settings.centre_zone
+    start, end = _period(from_, to, zone)
     request = metrics_pb2.GetKpisRequest(queue=queue or "", agent_id=agent_id or 0)
     request.to.CopyFrom(_timestamp(end))
     getattr(request, "from").CopyFrom(_timestamp(start))
@@ -115,8 +129,10 @@ async def get_kpis(
     targets = deps.settings.kpi_targets
     by_channel = {name: figures_to_dict(f) for name, f in sorted(reply.by_channel.items())}
     return {
-        "from": start.isoformat(),
-        "to": end.isoformat(),
+        "from": start.astimezone(zone).isoformat(),
+        "to": end.astimezone(zone).isoformat(),
+        # The clock whose days the metrics service cut the period into.
+        "time_zone": reply.time_zone or "UTC",
         **overall,
         "by_channel": {
             name: {**f, "targets": kpi_targets.evaluate(f, targets.for_channel(name))}
@@ -194,10 +210,11 @@ async def get_report(
 async def export(
     _: Supervisor,
     deps: DepsDep,
-    from_: Annotated[AwareDatetime, Query(alias="from", description="Start (inclusive)")],
-    to: Annotated[AwareDatetime, Query(description="End (exclusive)")],
+    from_: Annotated[str, Query(alias="from", max_length=40, description=f"Start (inclusive). {BOUND_HELP}")],
+    to: Annotated[str, Query(max_length=40, description=f"End (exclusive). {BOUND_HELP}")],
 ) -> StreamingResponse:
-    start, end = _period(from_, to)
+    zone = deps.settings.centre_zone
+    start, end = _period(from_, to, zone)
     request = metrics_pb2.ExportTicketsRequest(to=_timestamp(end))
     getattr(request, "from").CopyFrom(_timestamp(start))
     call = deps.metrics.ExportTickets(request, timeout=EXPORT_DEADLINE_S)
@@ -217,7 +234,10 @@ async def export(
         finally:
             call.cancel()
 
-    name = f"tickets-{start.date().isoformat()}-{end.date().isoformat()}.csv"
+    # Local dates: tickets-2026-01-01-2026-02-01.csv for January on the centre's clock.
+    name = (
+        f"tickets-{start.astimezone(zone).date().isoformat()}-{end.astimezone(zone).date().isoformat()}.csv"
+    )
     return StreamingResponse(
         rows(),
         media_type="text/csv; charset=utf-8",

@@ -21,9 +21,11 @@ def main(argv: list[str]) -> None:
     if argv:
         retry = "--retry-set-aside" in argv
         written = asyncio.run(
-            follower.rebuild_database(settings.database_url, settings.batch_size, retry_set_aside=retry)
+            follower.rebuild_database(
+                settings.database_url, settings.batch_size, retry_set_aside=retry, zone=settings.centre_zone
+            )
         )
-        print(f"rebuilt ticket_metrics and the rollups: {written} tickets")
+        print(f"rebuilt ticket_metrics and the rollups ({settings.centre_zone.key}): {written} tickets")
     else:
         asyncio.run(server.serve(settings))
 

@@ -31,6 +31,7 @@ import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg import AsyncConnection
@@ -40,8 +41,11 @@ from services.metrics import event_source, fcr, rollup, rollup_store, set_aside,
 from services.metrics.set_aside_store import SetAside
 from services.metrics.thresholds import DEFAULT_SL_THRESHOLD_S
 from services.metrics.timeline import timeline
+from services.shared import centre_clock
 
 log = logging.getLogger(__name__)
+
+UTC_ZONE = centre_clock.UTC_ZONE
 
 # Longest pause between retries while PostgreSQL is away; retries start at the follow interval.
 MAX_BACKOFF_S = 10.0
@@ -49,13 +53,34 @@ MAX_BACKOFF_S = 10.0
 CONNECTION_TIMEOUT_S = 5.0
 
 
+class ZoneMismatch(RuntimeError):
+    """The rollups were cut in another zone than this process's CENTRE_TIMEZONE: it adds nothing."""
+
+    def __init__(self, stored: str, zone: ZoneInfo) -> None:
+        super().__init__(
+            f"the rollups are cut in {stored} but CENTRE_TIMEZONE is {zone.key}: restart this process "
+            "(it rebuilds them on start) or run `python -m services.metrics rebuild`"
+        )
+
+
+async def check_zone(conn: AsyncConnection[Any], zone: ZoneInfo) -> None:
+    """Raises ZoneMismatch unless the rollups are cut in `zone` (call with the cursor locked)."""
+    stored = await store.rollup_zone(conn)
+    if stored != zone.key:
+        raise ZoneMismatch(stored, zone)
+
+
 async def recompute(
-    conn: AsyncConnection[Any], ticket_ids: Iterable[int], leave_out: Collection[int] = ()
+    conn: AsyncConnection[Any],
+    ticket_ids: Iterable[int],
+    leave_out: Collection[int] = (),
+    *,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> int:
     """Recomputes and stores the rows of these tickets from their events (but the set-aside ones and
     `leave_out`), sets first-contact resolution again for them and for their customers' earlier
     tickets a new contact may affect, and moves the daily rollups by the difference; returns how
-    many rows were recomputed."""
+    many rows were recomputed. `zone` is the centre's clock the daily rollups are cut in."""
     ids = sorted(set(ticket_ids))
     left_out = await set_aside_store.of_tickets(conn, ids) | set(leave_out)
     histories = await event_source.histories(conn, ids, left_out)
@@ -89,31 +114,36 @@ async def recompute(
     flags = {i: fcr.first_contact_resolved(t, i in later) for i, t in written.items()}
     await store.set_fcr(conn, flags)
     after = [replace(t, fcr=flags[i]) for i, t in written.items()]
-    daily = rollup.delta(before.values(), after, DEFAULT_SL_THRESHOLD_S)
+    daily = rollup.delta(before.values(), after, DEFAULT_SL_THRESHOLD_S, zone)
     await rollup_store.add_daily(conn, daily)
     await rollup_store.add_monthly(conn, rollup.by_month(daily))
     await rollup_store.add_totals(conn, rollup.totals_delta(before.values(), after))
     return len(rows)
 
 
-async def apply(conn: AsyncConnection[Any], ticket_ids: Sequence[int]) -> list[SetAside]:
+async def apply(
+    conn: AsyncConnection[Any], ticket_ids: Sequence[int], *, zone: ZoneInfo = UTC_ZONE
+) -> list[SetAside]:
     """Recomputes these tickets, setting aside the events that cannot be processed (the rule above);
     returns what was set aside, for the caller to store and log."""
     try:
         async with conn.transaction():
-            await recompute(conn, ticket_ids)
+            await recompute(conn, ticket_ids, zone=zone)
         return []
     except Exception as exc:
         if not set_aside.is_data_fault(exc):
             raise
         log.debug("follower: %d tickets failed together (%s); applying them apart", len(ticket_ids), exc)
     if len(ticket_ids) == 1:
-        return await _apply_one_by_one(conn, ticket_ids[0])
+        return await _apply_one_by_one(conn, ticket_ids[0], zone)
     half = len(ticket_ids) // 2
-    return [*await apply(conn, ticket_ids[:half]), *await apply(conn, ticket_ids[half:])]
+    return [
+        *await apply(conn, ticket_ids[:half], zone=zone),
+        *await apply(conn, ticket_ids[half:], zone=zone),
+    ]
 
 
-async def _apply_one_by_one(conn: AsyncConnection[Any], ticket_id: int) -> list[SetAside]:
+async def _apply_one_by_one(conn: AsyncConnection[Any], ticket_id: int, zone: ZoneInfo) -> list[SetAside]:
     # Every event of the ticket, not only this batch's: a recomputation reads all that are visible,
     # and the bad one may have committed after the batch was read.
     events = await event_source.event_ids_of(conn, ticket_id)
@@ -121,7 +151,9 @@ async def _apply_one_by_one(conn: AsyncConnection[Any], ticket_id: int) -> list[
     for i, event_id in enumerate(events):
         try:
             async with conn.transaction():
-                await recompute(conn, [ticket_id], {*events[i + 1 :], *(s.event_id for s in found)})
+                await recompute(
+                    conn, [ticket_id], {*events[i + 1 :], *(s.event_id for s in found)}, zone=zone
+                )
         except Exception as exc:
             if not set_aside.is_data_fault(exc):
                 raise
@@ -135,17 +167,21 @@ def _log_set_aside(found: list[SetAside]) -> None:
         log.error("follower: event %d of ticket %d set aside: %s", s.event_id, s.ticket_id, s.reason)
 
 
-async def follow_once(conn: AsyncConnection[Any], batch_size: int) -> int | None:
-    """One pass in one transaction: events read, or None when another process holds the cursor."""
+async def follow_once(
+    conn: AsyncConnection[Any], batch_size: int, *, zone: ZoneInfo = UTC_ZONE
+) -> int | None:
+    """One pass in one transaction: events read, or None when another process holds the cursor.
+    ZoneMismatch when the rollups are cut in another zone than `zone`: nothing is added to them."""
     found: list[SetAside] = []
     async with conn.transaction():
         position = await store.lock_cursor(conn, wait=False)
         if position is None:
             return None
+        await check_zone(conn, zone)
         horizon = await event_source.horizon_time(conn)
         events = await event_source.after(conn, position, batch_size)
         if events:
-            found = await apply(conn, sorted({ticket_id for _, ticket_id in events}))
+            found = await apply(conn, sorted({ticket_id for _, ticket_id in events}), zone=zone)
             await set_aside_store.add(conn, found)
         caught_up = len(events) < batch_size
         if events or caught_up:
@@ -156,8 +192,11 @@ async def follow_once(conn: AsyncConnection[Any], batch_size: int) -> int | None
     return len(events)
 
 
-async def rebuild(conn: AsyncConnection[Any], batch_size: int, *, retry_set_aside: bool = False) -> int:
-    """Recomputes every ticket's row from its events in one transaction; returns the rows written.
+async def rebuild(
+    conn: AsyncConnection[Any], batch_size: int, *, retry_set_aside: bool = False, zone: ZoneInfo = UTC_ZONE
+) -> int:
+    """Recomputes every ticket's row from its events in one transaction, the rollups cut in `zone`
+    (and recorded so); returns the rows written.
 
     Readers see the old rows until it commits; the follower skips its passes meanwhile and then
     goes on from the position the rebuild reached. Events it cannot process are set aside as when
@@ -171,11 +210,12 @@ async def rebuild(conn: AsyncConnection[Any], batch_size: int, *, retry_set_asid
         reached = await event_source.last_position(conn) or store.START
         await store.delete_all(conn)
         await rollup_store.delete_all(conn)
+        await store.set_rollup_zone(conn, zone.key)
         if retry_set_aside:
             await set_aside_store.delete_all(conn)
         after_id = 0
         while ids := await event_source.ticket_ids_after(conn, after_id, batch_size):
-            batch = await apply(conn, ids)
+            batch = await apply(conn, ids, zone=zone)
             await set_aside_store.add(conn, batch)
             found += batch
             after_id = ids[-1]
@@ -185,13 +225,32 @@ async def rebuild(conn: AsyncConnection[Any], batch_size: int, *, retry_set_asid
     return written
 
 
-async def rebuild_database(url: str, batch_size: int, *, retry_set_aside: bool = False) -> int:
+async def rebuild_database(
+    url: str, batch_size: int, *, retry_set_aside: bool = False, zone: ZoneInfo = UTC_ZONE
+) -> int:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-        return await rebuild(conn, batch_size, retry_set_aside=retry_set_aside)
+        return await rebuild(conn, batch_size, retry_set_aside=retry_set_aside, zone=zone)
+
+
+async def ensure_zone(conn: AsyncConnection[Any], zone: ZoneInfo, batch_size: int) -> bool:
+    """Rebuilds the rollups in `zone` when they were cut in another (CENTRE_TIMEZONE changed);
+    returns whether it did. Run at start, before serving: figures are never read across two clocks."""
+    stored = await store.rollup_zone(conn)
+    if stored == zone.key:
+        return False
+    log.warning("rollups are cut in %s, CENTRE_TIMEZONE is %s: rebuilding them", stored, zone.key)
+    written = await rebuild(conn, batch_size, zone=zone)
+    log.warning("rebuilt ticket_metrics and the rollups in %s: %d tickets", zone.key, written)
+    return True
 
 
 async def follow_forever(
-    pool: AsyncConnectionPool, *, interval_s: float, batch_size: int, stop: asyncio.Event
+    pool: AsyncConnectionPool,
+    *,
+    interval_s: float,
+    batch_size: int,
+    stop: asyncio.Event,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> None:
     """Passes until `stop` is set: at once while there is a backlog, every `interval_s` once caught
     up, and with a growing pause while PostgreSQL is away, so the service outlives its restarts."""
@@ -199,9 +258,13 @@ async def follow_forever(
     while not stop.is_set():
         try:
             async with pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
-                read = await follow_once(conn, batch_size)
+                read = await follow_once(conn, batch_size, zone=zone)
             pause = 0.0 if read == batch_size else interval_s
             backoff = interval_s
+        except ZoneMismatch as exc:
+            # Another process, started with another CENTRE_TIMEZONE, rebuilt the rollups.
+            pause = MAX_BACKOFF_S
+            log.error("follower: %s", exc)
         except (psycopg.OperationalError, PoolTimeout) as exc:
             pause, backoff = backoff, min(backoff * 2, MAX_BACKOFF_S)
             log.warning("follower: PostgreSQL unavailable (%s); retrying in %.1f s", exc, pause)

@@ -24,18 +24,20 @@ moment (services/metrics/rollup.py says which):
 - The queue filter and breakdown take the queue a ticket was last queued in; the agent filter and
   breakdown take who answered (queued_at figures) or who resolved (the others).
 
-How: whole months come from kpi_monthly, other whole UTC days from kpi_daily; a period's partial
-first and last days from
-the ticket_metrics rows dated in them, through the same contributions. The rollups count answers in
-time against each channel's default T, so another `sl_threshold_s` recounts them with an exact scan
-of the period's answered tickets; `short_abandon_s` takes away the short abandonments found by a
-scan of the period's abandoned tickets. Both scans are exact and slower than the rollups alone.
+How: whole months come from kpi_monthly, other whole days from kpi_daily (days and months of the
+centre's clock, CENTRE_TIMEZONE, the zone the rollups are cut in); a period's partial first and
+last days from the ticket_metrics rows dated in them, through the same contributions. The rollups
+count answers in time against each channel's default T, so another `sl_threshold_s` recounts them
+with an exact scan of the period's answered tickets; `short_abandon_s` takes away the short
+abandonments found by a scan of the period's abandoned tickets. Both scans are exact and slower
+than the rollups alone.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from psycopg import AsyncConnection
 
@@ -43,6 +45,7 @@ from services.metrics import rollup, rollup_store, store
 from services.metrics.rollup import Counts
 from services.metrics.store import Group
 from services.metrics.thresholds import DEFAULT_SL_THRESHOLD_S
+from services.shared import centre_clock
 from services.shared.domain import CHANNELS
 from services.shared.store import queues
 
@@ -177,18 +180,6 @@ def report(
     )
 
 
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), UTC)
-
-
-def whole_days(start: datetime, end: datetime) -> tuple[date, date]:
-    """The UTC days [first, end_day) that lie wholly inside [start, end) (first >= end_day: none)."""
-    first = start.astimezone(UTC).date()
-    if midnight(first) < start:
-        first += timedelta(days=1)
-    return first, end.astimezone(UTC).date()
-
-
 def add_contributions(
     groups: dict[Group, Counts],
     found: Iterable[rollup.Contribution],
@@ -212,15 +203,15 @@ def add_contributions(
 
 
 async def group_sums(
-    conn: AsyncConnection[Any], query: KpiQuery, queue_id: int | None
+    conn: AsyncConnection[Any], query: KpiQuery, queue_id: int | None, zone: ZoneInfo
 ) -> dict[Group, Counts]:
-    """The period's sums per (channel, queue, agent), exactly."""
+    """The period's sums per (channel, queue, agent), exactly; `zone` is the rollups' clock."""
     channels, thresholds = query.channels(), query.thresholds()
-    first, end_day = whole_days(query.start, query.end)
+    first, end_day = centre_clock.whole_days(query.start, query.end, zone)
     groups: dict[Group, Counts] = {}
     edges = [(query.start, query.end)]
     if first < end_day:
-        day_start, day_end = midnight(first), midnight(end_day)
+        day_start, day_end = centre_clock.day_start(first, zone), centre_clock.day_start(end_day, zone)
         edges = [(a, b) for a, b in ((query.start, day_start), (day_end, query.end)) if a < b]
         groups = await rollup_store.daily_sums(
             conn, first, end_day, channels, queue_id=queue_id, agent_id=query.agent_id
@@ -245,12 +236,13 @@ async def queue_names(conn: AsyncConnection[Any]) -> dict[int, str]:
     return dict(await queues.names(conn))
 
 
-async def compute(conn: AsyncConnection[Any], query: KpiQuery) -> KpiReport:
-    """The report for `query`; store.UnknownQueue when its queue does not exist."""
+async def compute(conn: AsyncConnection[Any], query: KpiQuery, zone: ZoneInfo) -> KpiReport:
+    """The report for `query`, whole days on the clock `zone`; store.UnknownQueue when its queue
+    does not exist."""
     queue_id = None
     if query.queue is not None:
         queue_id = await queues.id_by_name(conn, query.queue)
         if queue_id is None:
             raise store.UnknownQueue(query.queue)
-    groups = await group_sums(conn, query, queue_id)
+    groups = await group_sums(conn, query, queue_id, zone)
     return report(groups, query.channels(), await queue_names(conn), await store.caught_up_at(conn))

@@ -1,15 +1,18 @@
 """Live figures for the wallboard: queue depth and longest wait now, agents by state, and today's
-queue figures (UTC day, from the rollups, so exact and as fresh as the follower)."""
+queue figures (the day on the centre's clock, from the rollups, so exact and as fresh as the
+follower)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from psycopg import AsyncConnection
 
 from services.metrics import kpis, rollup_store
 from services.metrics.kpis import Figures
 from services.metrics.rollup import Counts
+from services.shared import centre_clock
 from services.shared.domain import CHANNELS
 
 # Waiting tickets per queue and channel, and the oldest wait, from the claim index's rows.
@@ -63,17 +66,21 @@ class Live:
     channels: list[Place]
     agents: AgentStates
     today: Figures
+    # The centre's clock whose day `today` is (IANA name).
+    time_zone: str = "UTC"
 
 
 def _states(counts: dict[str, int]) -> AgentStates:
     return AgentStates(**{k: v for k, v in counts.items() if k in AgentStates.__dataclass_fields__})
 
 
-async def read(conn: AsyncConnection[Any]) -> Live:
-    cur = await conn.execute("SELECT now(), (now() AT TIME ZONE 'UTC')::date")
+async def read(conn: AsyncConnection[Any], zone: ZoneInfo) -> Live:
+    """The figures now; "today" is the current day on the centre's clock `zone`."""
+    cur = await conn.execute("SELECT now()")
     row = await cur.fetchone()
     assert row is not None
-    as_of, today = row[0], row[1]
+    as_of = row[0]
+    today = centre_clock.local_day(as_of, zone)
     waiting_q: dict[str, tuple[int, float | None]] = {}
     waiting_c: dict[str, tuple[int, float | None]] = {}
     cur = await conn.execute(WAITING)
@@ -91,7 +98,7 @@ async def read(conn: AsyncConnection[Any]) -> Live:
         for name, (n, longest) in sorted(waiting_q.items())
     ]
     channels = [Place(c, *waiting_c.get(c, (0, None)), figures.by_channel.get(c, _empty())) for c in CHANNELS]
-    return Live(as_of, queues, channels, _states(agents.get(None, {})), figures.overall)
+    return Live(as_of, queues, channels, _states(agents.get(None, {})), figures.overall, zone.key)
 
 
 def _merge(into: dict[str, tuple[int, float | None]], key: str, count: int, longest: float | None) -> None:

@@ -1,6 +1,8 @@
-"""The yearly report's figures: a calendar year (UTC) beside the year before, read from the rollups.
+"""The yearly report's figures: a calendar year beside the year before, read from the rollups.
 
-Whole years are whole days, so the rollups answer alone, counted against each channel's default
+Years and months are those of the centre's clock (CENTRE_TIMEZONE), the zone the rollups are cut
+in: a call at 01:30 on 1 January in Dubai (21:30 UTC the day before) counts in the new year. Whole
+years are whole days, so the rollups answer alone, counted against each channel's default
 service-level threshold (the report states them). Targets and changes on last year are worked out
 by the reader (the gateway) from these figures: they are presentation, not measurement.
 """
@@ -8,6 +10,7 @@ by the reader (the gateway) from these figures: they are presentation, not measu
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from psycopg import AsyncConnection
 
@@ -35,6 +38,8 @@ class Report:
     formula_version: str
     recorded_through: datetime | None
     sl_threshold_s: dict[str, float]
+    # The IANA zone the years and months are cut in.
+    time_zone: str
 
 
 def year_figures(year: int, sums: rollup_store.YearSums, names: dict[int, str]) -> YearFigures:
@@ -57,7 +62,8 @@ def year_figures(year: int, sums: rollup_store.YearSums, names: dict[int, str]) 
     )
 
 
-async def compute(conn: AsyncConnection[Any], year: int) -> Report:
+async def compute(conn: AsyncConnection[Any], year: int, zone: ZoneInfo) -> Report:
+    """The report of `year` on the clock `zone` (the rollups' own: the caller's CENTRE_TIMEZONE)."""
     if not 1970 < year < 10_000:
         raise ValueError(f"no report for the year {year}")
     sums = await rollup_store.year_sums(conn, year - 1, year)
@@ -68,4 +74,5 @@ async def compute(conn: AsyncConnection[Any], year: int) -> Report:
         formula_version=FORMULA_VERSION,
         recorded_through=await store.caught_up_at(conn),
         sl_threshold_s=dict(DEFAULT_SL_THRESHOLD_S),
+        time_zone=zone.key,
     )

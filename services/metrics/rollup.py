@@ -12,7 +12,7 @@ integer: adding and taking away contributions in any order gives exactly the sum
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 # Upper bounds (ms) of the classification-time histogram's buckets (Prometheus `le`).
@@ -175,20 +175,23 @@ def _changed(found: dict[Any, list[int]]) -> dict[Any, Row]:
 
 
 def delta(
-    old: Iterable[TicketFigures], new: Iterable[TicketFigures], thresholds: Mapping[str, float]
+    old: Iterable[TicketFigures],
+    new: Iterable[TicketFigures],
+    thresholds: Mapping[str, float],
+    zone: tzinfo = UTC,
 ) -> dict[Key, Row]:
-    """What changes in the daily sums (per UTC day, channel, queue, agent) when `old` rows become
-    `new` ones; unchanged keys left out."""
+    """What changes in the daily sums (per day of the centre's clock `zone`, channel, queue, agent)
+    when `old` rows become `new` ones; unchanged keys left out."""
     found: dict[Any, list[int]] = {}
     for sign, tickets in ((-1, old), (1, new)):
         for t in tickets:
             for c in contributions(t, thresholds):
-                _add(found, (c.at.astimezone(UTC).date(), c.channel, c.queue_id, c.agent_id), c.values, sign)
+                _add(found, (c.at.astimezone(zone).date(), c.channel, c.queue_id, c.agent_id), c.values, sign)
     return _changed(found)
 
 
 def by_month(daily: Mapping[Key, Row]) -> dict[Key, Row]:
-    """Daily changes summed per calendar month (keyed by its first day)."""
+    """Daily changes summed per calendar month of the same clock (keyed by its first day)."""
     found: dict[Key, list[int]] = {}
     for (day, channel, queue, agent), row in daily.items():
         into = found.setdefault((day.replace(day=1), channel, queue, agent), [0] * len(COLUMNS))

@@ -12,7 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
 from services.metrics import prometheus
-from services.metrics.follower import follow_forever
+from services.metrics.follower import ensure_zone, follow_forever
 from services.metrics.servicer import MetricsServicer
 from services.metrics.settings import MetricsSettings
 from services.shared import grpc_server
@@ -58,12 +58,19 @@ class MetricsService:
                 interval_s=self.settings.follow_interval_s,
                 batch_size=self.settings.batch_size,
                 stop=self._stop,
+                zone=self.settings.centre_zone,
             ),
             name="metrics-follower",
         )
 
+    async def prepare_rollups(self) -> None:
+        """Rebuilds the rollups first when they were cut in another zone than CENTRE_TIMEZONE."""
+        async with self.pool.connection() as conn:
+            await ensure_zone(conn, self.settings.centre_zone, self.settings.batch_size)
+
     async def start(self) -> None:
         """Serves and follows (for tests; `serve` does the same until a signal)."""
+        await self.prepare_rollups()
         await grpc_server.start(self.server, self.health)
         self.start_http()
         self.start_follower()
@@ -94,7 +101,9 @@ async def open_service(settings: MetricsSettings) -> MetricsService:
             [
                 (
                     metrics_pb2_grpc.add_MetricsServiceServicer_to_server,
-                    MetricsServicer(pool, stuck_after_s=settings.follower_stuck_after_s),
+                    MetricsServicer(
+                        pool, stuck_after_s=settings.follower_stuck_after_s, zone=settings.centre_zone
+                    ),
                     SERVICE_NAME,
                 )
             ],
@@ -109,10 +118,15 @@ async def open_service(settings: MetricsSettings) -> MetricsService:
 
 async def serve(settings: MetricsSettings) -> None:
     service = await open_service(settings)
+    try:
+        await service.prepare_rollups()
+    except BaseException:
+        await service.close(grace=0)
+        raise
     service.start_http()
     log.info(
-        "metrics: gRPC on %s (port %d), Prometheus on %s, following ticket_events",
-        settings.bind, service.port, settings.http_bind or "(off)",
+        "metrics: gRPC on %s (port %d), Prometheus on %s, following ticket_events, days in %s",
+        settings.bind, service.port, settings.http_bind or "(off)", settings.centre_zone.key,
     )  # fmt: skip
     service.start_follower()
     try:

@@ -5,6 +5,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import grpc
 import psycopg
@@ -14,6 +15,7 @@ from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
 from services.metrics import export, follower_status, kpis, live, queue_figures, report, set_aside_store
 from services.metrics.store import UnknownQueue
+from services.shared import centre_clock
 from services.shared.domain import channel_from_proto
 
 log = logging.getLogger(__name__)
@@ -67,9 +69,9 @@ def figures_message(f: kpis.Figures) -> metrics_pb2.KpiFigures:
     return metrics_pb2.KpiFigures(**values)
 
 
-def kpis_response(report: kpis.KpiReport) -> metrics_pb2.GetKpisResponse:
+def kpis_response(report: kpis.KpiReport, zone: str = "UTC") -> metrics_pb2.GetKpisResponse:
     response = metrics_pb2.GetKpisResponse(
-        overall=figures_message(report.overall), formula_version=report.formula_version
+        overall=figures_message(report.overall), formula_version=report.formula_version, time_zone=zone
     )
     for channel, figures in report.by_channel.items():
         response.by_channel[channel].CopyFrom(figures_message(figures))
@@ -102,6 +104,7 @@ def report_response(r: report.Report, generated_at: datetime) -> metrics_pb2.Get
         formula_version=r.formula_version,
         generated_at=_timestamp(generated_at),
         sl_threshold_s=r.sl_threshold_s,
+        time_zone=r.time_zone,
     )
     if r.recorded_through is not None:
         response.recorded_through.CopyFrom(_timestamp(r.recorded_through))
@@ -130,17 +133,19 @@ def live_message(found: live.Live) -> metrics_pb2.LiveFigures:
         ],
         agents=states(found.agents),
         today=figures_message(found.today),
+        time_zone=found.time_zone,
     )  # fmt: skip
 
 
 def queue_figures_response(
-    found: list[queue_figures.QueueFigures], as_of: datetime
+    found: list[queue_figures.QueueFigures], as_of: datetime, zone: str = "UTC"
 ) -> metrics_pb2.GetQueueFiguresResponse:
     return metrics_pb2.GetQueueFiguresResponse(
         queues=[
             metrics_pb2.QueueFigures(**{k: v for k, v in vars(q).items() if v is not None}) for q in found
         ],
         as_of=_timestamp(as_of),
+        time_zone=zone,
     )
 
 
@@ -167,9 +172,17 @@ def set_aside_message(s: set_aside_store.SetAside) -> metrics_pb2.SetAsideEvent:
 
 
 class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
-    def __init__(self, pool: AsyncConnectionPool, *, stuck_after_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        pool: AsyncConnectionPool,
+        *,
+        stuck_after_s: float = 60.0,
+        zone: ZoneInfo = centre_clock.UTC_ZONE,
+    ) -> None:
         self._pool = pool
         self._stuck_after_s = stuck_after_s
+        # The centre's clock (CENTRE_TIMEZONE): the zone the rollups are cut in.
+        self._zone = zone
 
     async def GetKpis(self, request: metrics_pb2.GetKpisRequest, context: Any) -> metrics_pb2.GetKpisResponse:
         try:
@@ -178,12 +191,12 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         try:
             async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
-                report = await kpis.compute(conn, query)
+                report = await kpis.compute(conn, query, self._zone)
         except UnknownQueue as exc:
             await context.abort(grpc.StatusCode.NOT_FOUND, f"there is no queue {exc.args[0]!r}")
         except (psycopg.OperationalError, PoolTimeout) as exc:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
-        return kpis_response(report)
+        return kpis_response(report, self._zone.key)
 
     async def GetQueueFigures(
         self, request: metrics_pb2.GetQueueFiguresRequest, context: Any
@@ -192,12 +205,12 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a queue name cannot contain NUL")
         try:
             async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
-                found, as_of = await queue_figures.read(conn, request.queue or None)
+                found, as_of = await queue_figures.read(conn, request.queue or None, self._zone)
         except UnknownQueue as exc:
             await context.abort(grpc.StatusCode.NOT_FOUND, f"there is no queue {exc.args[0]!r}")
         except (psycopg.OperationalError, PoolTimeout) as exc:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
-        return queue_figures_response(found, as_of)
+        return queue_figures_response(found, as_of, self._zone.key)
 
     async def GetReport(
         self, request: metrics_pb2.GetReportRequest, context: Any
@@ -206,7 +219,7 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"no report for the year {request.year}")
         try:
             async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
-                found = await report.compute(conn, request.year)
+                found = await report.compute(conn, request.year, self._zone)
         except (psycopg.OperationalError, PoolTimeout) as exc:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
         return report_response(found, datetime.now(UTC))
@@ -223,7 +236,7 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         while True:
             try:
                 async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
-                    message = live_message(await live.read(conn))
+                    message = live_message(await live.read(conn, self._zone))
             except (psycopg.OperationalError, PoolTimeout) as exc:
                 # The stream stays open through a database restart: the wallboard shows its last
                 # figures and catches up when PostgreSQL is back.
@@ -250,7 +263,7 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
             )
         try:
             async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
-                async for text in export.chunks(conn, start, end):
+                async for text in export.chunks(conn, start, end, self._zone):
                     yield metrics_pb2.ExportChunk(csv=text)
         except (psycopg.OperationalError, PoolTimeout) as exc:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")

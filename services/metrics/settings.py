@@ -2,10 +2,15 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
+from services.shared import centre_clock
 from services.shared.binds import is_loopback
 from services.shared.internal_credential import MIN_TOKEN_CHARS, ServerSecurity
 from services.shared.settings import Env, SettingsError
+
+# Zones are immutable and cached by zoneinfo: one shared default is safe.
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,10 @@ class MetricsSettings:
     # during a large backlog it is working through (a bulk import); longer hides a stop for longer.
     follower_stuck_after_s: float = 60.0
     log_level: str = "INFO"
+    # The centre's clock (CENTRE_TIMEZONE): the zone rollups, periods, the yearly report, the export
+    # and "today" are cut in. The rollups remember the zone they were built in; a process started
+    # with another zone rebuilds them first (services/metrics/rollup_zone.py).
+    centre_zone: ZoneInfo = UTC_ZONE
 
     def __post_init__(self) -> None:
         if self.follow_interval_s <= 0:
@@ -62,4 +71,5 @@ class MetricsSettings:
             batch_size=env.int("METRICS_BATCH_SIZE", cls.batch_size),
             follower_stuck_after_s=env.float("METRICS_FOLLOWER_STUCK_AFTER_S", cls.follower_stuck_after_s),
             log_level=env.str("LOG_LEVEL", cls.log_level).upper(),
+            centre_zone=centre_clock.from_env(environ),
         )

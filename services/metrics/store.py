@@ -59,6 +59,17 @@ async def caught_up_at(conn: AsyncConnection[Any], name: str = CURSOR) -> dateti
     return None if row is None else row[0]
 
 
+async def rollup_zone(conn: AsyncConnection[Any], name: str = CURSOR) -> str:
+    """The IANA zone the rollups were cut in (recorded with the cursor; UTC before any was chosen)."""
+    cur = await conn.execute("SELECT rollup_zone FROM metrics_cursor WHERE name = %s", (name,))
+    row = await cur.fetchone()
+    return "UTC" if row is None else str(row[0])
+
+
+async def set_rollup_zone(conn: AsyncConnection[Any], zone: str, name: str = CURSOR) -> None:
+    await conn.execute("UPDATE metrics_cursor SET rollup_zone = %s WHERE name = %s", (zone, name))
+
+
 @dataclass(frozen=True)
 class MetricsRow:
     ticket_id: int

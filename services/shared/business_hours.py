@@ -116,13 +116,14 @@ def parse_period(text: str) -> Period:
     return Period(start, end)
 
 
-def parse_calendar(spec: Mapping[str, object]) -> Calendar:
-    """Builds a calendar from its configuration mapping; raises ValueError saying what is wrong."""
+def parse_calendar(spec: Mapping[str, object], default_zone: ZoneInfo | None = None) -> Calendar:
+    """Builds a calendar from its configuration mapping; raises ValueError saying what is wrong.
+    Without a `timezone` key its hours are on `default_zone` (the centre's clock), else UTC."""
     known = {"timezone", "hours", "holidays", "always_open"}
     unknown = set(spec) - known
     if unknown:
         raise ValueError(f"unknown keys {sorted(unknown)}")
-    zone_name = str(spec.get("timezone", "UTC"))
+    zone_name = str(spec.get("timezone", default_zone.key if default_zone is not None else "UTC"))
     try:
         zone = ZoneInfo(zone_name)
     except (KeyError, ValueError):

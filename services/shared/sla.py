@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -133,21 +134,24 @@ def parse_overrides(spec: str | None) -> dict[str, int]:
     return found
 
 
-def load(path: Path | None = None, overrides: str | None = None) -> SlaPolicies:
-    """Reads and checks the policies file (the shipped one by default); ValueError says what is wrong."""
+def load(
+    path: Path | None = None, overrides: str | None = None, *, centre_zone: ZoneInfo | None = None
+) -> SlaPolicies:
+    """Reads and checks the policies file (the shipped one by default); ValueError says what is wrong.
+    A calendar that names no `timezone` keeps its hours on `centre_zone` (CENTRE_TIMEZONE)."""
     path = path or DEFAULT_POLICIES_FILE
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: cannot read: {exc}") from None
     try:
-        policies = parse(raw)
+        policies = parse(raw, centre_zone)
     except (ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"{path}: {exc}") from None
     return policies.with_first_response(parse_overrides(overrides))
 
 
-def parse(raw: Any) -> SlaPolicies:  # noqa: C901 (checks each part of the document where it is read)
+def parse(raw: Any, centre_zone: ZoneInfo | None = None) -> SlaPolicies:  # noqa: C901 (checks each part of the document where it is read)
     if not isinstance(raw, dict):
         raise ValueError("expected a mapping with calendars and policies")
     unknown = set(raw) - {"calendars", "policies", "warning_at", "second_level_after", "reason_factors"}
@@ -156,7 +160,7 @@ def parse(raw: Any) -> SlaPolicies:  # noqa: C901 (checks each part of the docum
     calendars: dict[str, Calendar] = {"always": ALWAYS}
     for name, spec in (raw.get("calendars") or {}).items():
         try:
-            calendars[name] = parse_calendar(spec)
+            calendars[name] = parse_calendar(spec, centre_zone)
         except ValueError as exc:
             raise ValueError(f"calendar {name!r}: {exc}") from None
     targets: dict[tuple[str, int | None], Targets] = {}

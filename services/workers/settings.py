@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.shared import sla
+from services.shared import centre_clock, sla
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import TOKEN_VAR, ClientSecurity
 from services.shared.settings import Env, SettingsError
@@ -76,8 +76,12 @@ class WorkerSettings:
             # Required rather than defaulted: worker, beat and every sender must name the same folder,
             # and a default relative to each one's working directory would silently split them.
             folder = Path(env.str("BROKER_FILESYSTEM_DIR")).resolve()
+        # The centre's clock: the hours of an SLA calendar that names no zone of its own.
+        centre_zone = centre_clock.from_env(environ)
         try:
-            policies = sla.load(_policies_path(env), env.optional("ESCALATE_AFTER_S"))
+            policies = sla.load(
+                _policies_path(env), env.optional("ESCALATE_AFTER_S"), centre_zone=centre_zone
+            )
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
         prefix = env.str("CELERY_QUEUE_PREFIX", "")

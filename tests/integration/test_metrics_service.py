@@ -4,6 +4,7 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import grpc
 import psycopg
@@ -193,8 +194,9 @@ def _plain(name: str) -> bool:
     return not metrics_pb2.KpiFigures.DESCRIPTOR.fields_by_name[name].has_presence
 
 
-def catch_up(database_url: str, timeout_s: float = 20.0) -> None:
-    """Runs follower passes (small batches) until the cursor has passed every committed event."""
+def catch_up(database_url: str, timeout_s: float = 20.0, zone: ZoneInfo = follower.UTC_ZONE) -> None:
+    """Runs follower passes (small batches, the rollups cut in `zone`) until the cursor has passed
+    every committed event."""
 
     async def run() -> None:
         async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
@@ -205,7 +207,7 @@ def catch_up(database_url: str, timeout_s: float = 20.0) -> None:
             target = Position(int(row[0]), row[1]) if row else None
             deadline = time.monotonic() + timeout_s
             while True:
-                await follower.follow_once(conn, batch_size=3)
+                await follower.follow_once(conn, batch_size=3, zone=zone)
                 cur = await conn.execute("SELECT last_tx::text, last_id FROM metrics_cursor")
                 tx, event_id = await cur.fetchone()
                 if target is None or Position(int(tx), event_id) >= target:

@@ -68,7 +68,7 @@ class KpiFigures(_message.Message):
     def __init__(self, offered: _Optional[int] = ..., answered: _Optional[int] = ..., abandoned: _Optional[int] = ..., waiting: _Optional[int] = ..., self_served: _Optional[int] = ..., asa_s: _Optional[float] = ..., avg_wait_s: _Optional[float] = ..., service_level: _Optional[float] = ..., abandonment_rate: _Optional[float] = ..., aht_s: _Optional[float] = ..., resolved: _Optional[int] = ..., fcr: _Optional[float] = ..., csat: _Optional[float] = ..., quality: _Optional[float] = ..., incoming: _Optional[int] = ..., containment_rate: _Optional[float] = ..., survey_replies: _Optional[int] = ..., evaluations: _Optional[int] = ...) -> None: ...
 
 class GetKpisResponse(_message.Message):
-    __slots__ = ("overall", "by_channel", "formula_version", "recorded_through", "by_queue", "by_agent")
+    __slots__ = ("overall", "by_channel", "formula_version", "recorded_through", "by_queue", "by_agent", "time_zone")
     class ByChannelEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -96,13 +96,15 @@ class GetKpisResponse(_message.Message):
     RECORDED_THROUGH_FIELD_NUMBER: _ClassVar[int]
     BY_QUEUE_FIELD_NUMBER: _ClassVar[int]
     BY_AGENT_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     overall: KpiFigures
     by_channel: _containers.MessageMap[str, KpiFigures]
     formula_version: str
     recorded_through: _timestamp_pb2.Timestamp
     by_queue: _containers.MessageMap[str, KpiFigures]
     by_agent: _containers.MessageMap[int, KpiFigures]
-    def __init__(self, overall: _Optional[_Union[KpiFigures, _Mapping]] = ..., by_channel: _Optional[_Mapping[str, KpiFigures]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., by_queue: _Optional[_Mapping[str, KpiFigures]] = ..., by_agent: _Optional[_Mapping[int, KpiFigures]] = ...) -> None: ...
+    time_zone: str
+    def __init__(self, overall: _Optional[_Union[KpiFigures, _Mapping]] = ..., by_channel: _Optional[_Mapping[str, KpiFigures]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., by_queue: _Optional[_Mapping[str, KpiFigures]] = ..., by_agent: _Optional[_Mapping[int, KpiFigures]] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class GetQueueFiguresRequest(_message.Message):
     __slots__ = ("queue",)
@@ -127,12 +129,14 @@ class QueueFigures(_message.Message):
     def __init__(self, queue: _Optional[str] = ..., waiting: _Optional[int] = ..., longest_wait_s: _Optional[float] = ..., in_progress: _Optional[int] = ..., answered_today: _Optional[int] = ..., abandoned_today: _Optional[int] = ...) -> None: ...
 
 class GetQueueFiguresResponse(_message.Message):
-    __slots__ = ("queues", "as_of")
+    __slots__ = ("queues", "as_of", "time_zone")
     QUEUES_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     queues: _containers.RepeatedCompositeFieldContainer[QueueFigures]
     as_of: _timestamp_pb2.Timestamp
-    def __init__(self, queues: _Optional[_Iterable[_Union[QueueFigures, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    time_zone: str
+    def __init__(self, queues: _Optional[_Iterable[_Union[QueueFigures, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class GetReportRequest(_message.Message):
     __slots__ = ("year",)
@@ -184,7 +188,7 @@ class MonthlyFigures(_message.Message):
     def __init__(self, months: _Optional[_Iterable[_Union[KpiFigures, _Mapping]]] = ...) -> None: ...
 
 class GetReportResponse(_message.Message):
-    __slots__ = ("current", "previous", "formula_version", "recorded_through", "generated_at", "sl_threshold_s")
+    __slots__ = ("current", "previous", "formula_version", "recorded_through", "generated_at", "sl_threshold_s", "time_zone")
     class SlThresholdSEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -198,13 +202,15 @@ class GetReportResponse(_message.Message):
     RECORDED_THROUGH_FIELD_NUMBER: _ClassVar[int]
     GENERATED_AT_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_S_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     current: ReportYear
     previous: ReportYear
     formula_version: str
     recorded_through: _timestamp_pb2.Timestamp
     generated_at: _timestamp_pb2.Timestamp
     sl_threshold_s: _containers.ScalarMap[str, float]
-    def __init__(self, current: _Optional[_Union[ReportYear, _Mapping]] = ..., previous: _Optional[_Union[ReportYear, _Mapping]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sl_threshold_s: _Optional[_Mapping[str, float]] = ...) -> None: ...
+    time_zone: str
+    def __init__(self, current: _Optional[_Union[ReportYear, _Mapping]] = ..., previous: _Optional[_Union[ReportYear, _Mapping]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sl_threshold_s: _Optional[_Mapping[str, float]] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class WatchLiveRequest(_message.Message):
     __slots__ = ("interval_ms",)
@@ -253,18 +259,20 @@ class LiveChannel(_message.Message):
     def __init__(self, channel: _Optional[str] = ..., waiting: _Optional[int] = ..., longest_wait_s: _Optional[float] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ..., sl_threshold_s: _Optional[float] = ...) -> None: ...
 
 class LiveFigures(_message.Message):
-    __slots__ = ("as_of", "queues", "channels", "agents", "today")
+    __slots__ = ("as_of", "queues", "channels", "agents", "today", "time_zone")
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     QUEUES_FIELD_NUMBER: _ClassVar[int]
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     AGENTS_FIELD_NUMBER: _ClassVar[int]
     TODAY_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     as_of: _timestamp_pb2.Timestamp
     queues: _containers.RepeatedCompositeFieldContainer[LiveQueue]
     channels: _containers.RepeatedCompositeFieldContainer[LiveChannel]
     agents: AgentStates
     today: KpiFigures
-    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queues: _Optional[_Iterable[_Union[LiveQueue, _Mapping]]] = ..., channels: _Optional[_Iterable[_Union[LiveChannel, _Mapping]]] = ..., agents: _Optional[_Union[AgentStates, _Mapping]] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ...) -> None: ...
+    time_zone: str
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queues: _Optional[_Iterable[_Union[LiveQueue, _Mapping]]] = ..., channels: _Optional[_Iterable[_Union[LiveChannel, _Mapping]]] = ..., agents: _Optional[_Union[AgentStates, _Mapping]] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class ExportTicketsRequest(_message.Message):
     __slots__ = ("to",)

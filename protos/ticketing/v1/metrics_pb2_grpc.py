@@ -90,7 +90,7 @@ class MetricsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetReport(self, request, context):
-        """A calendar year's figures (UTC) beside the year before's: overall, per channel, queue and month.
+        """A calendar year's figures (the centre's clock) beside the year before's: per channel, queue, month.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -32,6 +32,7 @@ def reply() -> metrics_pb2.GetReportResponse:
         formula_version="kpis-2",
         generated_at=Timestamp(seconds=1_760_000_000),
         sl_threshold_s={"phone": 20},
+        time_zone="Asia/Dubai",
     )
 
 
@@ -101,3 +102,15 @@ def test_html_shows_durations_as_times_and_has_the_per_queue_section():
     assert "<h2>Per queue</h2>" in page and '<section data-queue="cards">' in page
     assert "101 d 12:12:23" in page and "8,770,342.7" not in page
     assert "<td>25 s</td>" in page  # the overall ASA
+
+
+def test_the_report_names_the_zone_of_its_years_in_json_csv_and_html():
+    report = report_view.build(reply(), DEFAULT_TABLE)
+    assert report["time_zone"] == "Asia/Dubai"
+    rows = list(csv.DictReader(io.StringIO(report_render.to_csv(report))))
+    assert (rows[0]["section"], rows[0]["figure"], rows[0]["value"]) == ("report", "time_zone", "Asia/Dubai")
+    assert '<span class="zone">Asia/Dubai</span>' in report_render.to_html(report)
+    # A metrics service from before the setting names none: its figures were cut in UTC.
+    older = reply()
+    older.ClearField("time_zone")
+    assert report_view.build(older, DEFAULT_TABLE)["time_zone"] == "UTC"

@@ -24,3 +24,12 @@ def test_a_bad_policies_file_stops_the_gateway_naming_the_setting(tmp_path: Path
         GatewaySettings.from_env(REQUIRED | {"SLA_POLICIES_FILE": str(bad)})
     with pytest.raises(SettingsError, match=r"^ESCALATE_AFTER_S"):
         GatewaySettings.from_env(REQUIRED | {"ESCALATE_AFTER_S": "fax=1"})
+
+
+def test_the_centres_clock_is_read_once_and_refused_by_name_when_unknown():
+    assert GatewaySettings.from_env(REQUIRED).centre_zone.key == "UTC"
+    assert (
+        GatewaySettings.from_env(REQUIRED | {"CENTRE_TIMEZONE": "Asia/Dubai"}).centre_zone.key == "Asia/Dubai"
+    )
+    with pytest.raises(SettingsError, match=r"^CENTRE_TIMEZONE"):
+        GatewaySettings.from_env(REQUIRED | {"CENTRE_TIMEZONE": "UTC+4"})

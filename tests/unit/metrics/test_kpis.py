@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.metrics.kpis import DEFAULT_SL_THRESHOLD_S, KpiQuery, figures, report, whole_days
+from services.metrics.kpis import DEFAULT_SL_THRESHOLD_S, KpiQuery, figures, report
 from services.metrics.rollup import Counts
 
 MARCH = (datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC))
@@ -77,12 +77,3 @@ def test_bad_queries_are_refused(changes, message):
     args = {"start": MARCH[0], "end": MARCH[1], **changes}
     with pytest.raises(ValueError, match=message):
         KpiQuery(**args)
-
-
-def test_whole_days_inside_a_period():
-    day = datetime(2024, 3, 1, tzinfo=UTC)
-    assert whole_days(*MARCH) == (day.date(), datetime(2024, 4, 1).date())
-    inner = whole_days(datetime(2024, 3, 1, 9, tzinfo=UTC), datetime(2024, 3, 3, 9, tzinfo=UTC))
-    assert inner == (datetime(2024, 3, 2).date(), datetime(2024, 3, 3).date())
-    first, end = whole_days(datetime(2024, 3, 1, 9, tzinfo=UTC), datetime(2024, 3, 1, 10, tzinfo=UTC))
-    assert first >= end

@@ -2,9 +2,10 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from services.metrics import fcr
-from services.metrics.rollup import COLUMNS, TicketFigures, contributions, delta, totals_delta
+from services.metrics.rollup import COLUMNS, TicketFigures, by_month, contributions, delta, totals_delta
 from services.metrics.thresholds import DEFAULT_SL_THRESHOLD_S
 
 T = datetime(2024, 3, 10, 23, 59, 50, tzinfo=UTC)
@@ -78,3 +79,21 @@ def test_first_contact_resolution_rule():
     for change in ({"segments": 2}, {"transfers": 1}, {"escalations": 1}, {"reopens": 1}):
         assert fcr.first_contact_resolved(replace(t, **change), later_contact=False) is False, change
     assert fcr.first_contact_resolved(replace(t, resolved_at=None), later_contact=False) is None
+
+
+def test_the_daily_sums_are_keyed_by_the_day_on_the_centres_clock():
+    # Queued at 21:30 UTC on New Year's Eve: 01:30 on 1 January in Dubai, evaluated 30 min later.
+    eve = datetime(2025, 12, 31, 21, 30, tzinfo=UTC)
+    t = answered(created_at=eve, queued_at=eve, answered_at=eve + timedelta(seconds=15),
+                 resolved_at=eve + timedelta(minutes=10), surveyed_at=None, survey_score=None,
+                 quality=((eve + timedelta(minutes=30), 80.0),))  # fmt: skip
+    in_utc = {key[0].isoformat() for key in delta([], [t], DEFAULT_SL_THRESHOLD_S)}
+    in_dubai = delta([], [t], DEFAULT_SL_THRESHOLD_S, ZoneInfo("Asia/Dubai"))
+    assert in_utc == {"2025-12-31"} and {key[0].isoformat() for key in in_dubai} == {"2026-01-01"}
+    assert {key[0].isoformat() for key in by_month(in_dubai)} == {"2026-01-01"}
+    # 23:30 UTC on 31 March 2026 is 00:30 on 1 April in London (summer time): April's sums.
+    late = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+    moved = replace(t, created_at=late, queued_at=late, answered_at=late + timedelta(seconds=15),
+                    resolved_at=late + timedelta(minutes=10), quality=())  # fmt: skip
+    london = delta([], [moved], DEFAULT_SL_THRESHOLD_S, ZoneInfo("Europe/London"))
+    assert {key[0].isoformat() for key in by_month(london)} == {"2026-04-01"}

@@ -14,6 +14,11 @@ def test_defaults_and_overrides():
     # Both servers listen on loopback only unless told otherwise.
     assert (s.http_bind, s.prometheus_token, s.security.reflection) == ("127.0.0.1:9102", None, False)
     assert s.follower_stuck_after_s == 60.0
+    assert s.centre_zone.key == "UTC"
+    assert (
+        MetricsSettings.from_env({**REQUIRED, "CENTRE_TIMEZONE": "Asia/Dubai"}).centre_zone.key
+        == "Asia/Dubai"
+    )
     s = MetricsSettings.from_env(
         {
             **REQUIRED,
@@ -60,6 +65,7 @@ def test_prometheus_anywhere_else_refuses_to_start_without_a_token(bind):
         (REQUIRED | {"GRPC_REFLECTION": "yes"}, "GRPC_REFLECTION"),
         (REQUIRED | {"GRPC_TLS_CERT": "/nonexistent.pem"}, "GRPC_TLS_CERT"),
         (REQUIRED | {"METRICS_FOLLOWER_STUCK_AFTER_S": "0"}, "METRICS_FOLLOWER_STUCK_AFTER_S"),
+        (REQUIRED | {"CENTRE_TIMEZONE": "Gulf Standard Time"}, "CENTRE_TIMEZONE"),
     ],
 )
 def test_bad_settings_name_the_variable(environ, name):

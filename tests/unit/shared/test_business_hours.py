@@ -156,3 +156,11 @@ def test_a_calendar_closed_for_years_gives_up_instead_of_looping():
     never = Calendar(RIYADH, closed.week, every_monday)
     with pytest.raises(ValueError, match="no open hours"):
         add_open_time(never, riyadh(2026, 1, 1, 0, 0), H)
+
+
+def test_a_calendar_without_a_zone_keeps_the_centres_clock():
+    spec = {"hours": {"mon": ["09:00-17:00"]}}
+    assert parse_calendar(spec).timezone.key == "UTC"
+    assert parse_calendar(spec, ZoneInfo("Asia/Dubai")).timezone.key == "Asia/Dubai"
+    # A zone of its own wins over the centre's.
+    assert parse_calendar({**spec, "timezone": "Europe/London"}, ZoneInfo("Asia/Dubai")).timezone == LONDON

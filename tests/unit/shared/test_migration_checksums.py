@@ -18,6 +18,7 @@ PINNED = {
     "0008_event_set_aside": "c8491399c9e26e81fd25c192e2110fd2e23e9962a80c9789f100adce7d6d1f87",
     "0009_credentials": "bcf1d53f2923b1c4a9c08b2310e55fdcf037d72422d0ad8e2d0b23605f679d65",
     "0010_identities": "fdf315ef8d7ee5a43d932e1640785cfdfa067f9b8cddbd8062f49c0ceb964fec",
+    "0011_centre_timezone": "131697e00d6b4087c9fb757a4be0c24dfdd75a4d398ecec906cdacf67c845516",
 }
 
 

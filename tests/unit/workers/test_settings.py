@@ -71,6 +71,7 @@ def test_overrides():
         (REQUIRED | {"CELERY_QUEUE_PREFIX": "a b"}, "CELERY_QUEUE_PREFIX"),
         (REQUIRED | {"SLA_POLICIES_FILE": "/nonexistent/sla.yaml"}, "sla.yaml"),
         (REQUIRED | {"CALLBACK_MAX_ATTEMPTS": "0"}, "CALLBACK_MAX_ATTEMPTS"),
+        (REQUIRED | {"CENTRE_TIMEZONE": "Dubai"}, "CENTRE_TIMEZONE"),
     ],
 )
 def test_a_bad_or_missing_setting_is_named(environ, name):
@@ -104,3 +105,18 @@ def test_the_product_reads_no_test_variable():
     # Test-only seams go in by injection (tests/fixtures/paused_worker.py), never by a setting.
     s = WorkerSettings.from_env(REQUIRED | {"TEST_SWEEP_PAUSE": "escalations:42"})
     assert s == WorkerSettings.from_env(REQUIRED)
+
+
+def test_sla_calendars_without_a_zone_keep_the_centres_clock(tmp_path: Path):
+    policies = tmp_path / "sla.yaml"
+    policies.write_text(
+        "calendars: {office: {hours: {mon: ['09:00-17:00']}}}\n"
+        "policies: {'*': {first_response: 1h, resolution: 1d, calendar: office}}\n"
+    )
+    environ = REQUIRED | {"SLA_POLICIES_FILE": str(policies)}
+    office = WorkerSettings.from_env(environ | {"CENTRE_TIMEZONE": "Asia/Dubai"}).sla.targets_for("web", 2)
+    assert office.calendar.timezone.key == "Asia/Dubai"
+    assert WorkerSettings.from_env(environ).sla.targets_for("web", 2).calendar.timezone.key == "UTC"
+    # The shipped calendars name their zone (Asia/Riyadh): the centre's clock leaves them be.
+    shipped = WorkerSettings.from_env(REQUIRED | {"CENTRE_TIMEZONE": "Asia/Dubai"}).sla.targets_for("web", 2)
+    assert shipped.calendar.timezone.key == "Asia/Riyadh"
