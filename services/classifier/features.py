@@ -13,7 +13,7 @@ VERSION = 1
 # Word pairs catch phrases ("top up", "not arrived"); longer n-grams add features faster than accuracy.
 WORD_NGRAMS = (1, 2)
 # Character n-grams catch spelling variants, dialect forms and Arabic words with attached
-# prefixes ("وبطاقتي") that whole words miss; 2-5 measured best on the validation data of issue 3.
+# prefixes ("وبطاقتي") that whole words miss; 2-5 measured best on the validation data (docs/classifier.md).
 CHAR_NGRAMS = (2, 5)
 # The model reads at most this much of an inquiry: what it is about is in the opening, and the time
 # to read grows with length (at 2,000 characters a decision takes ~1 ms).

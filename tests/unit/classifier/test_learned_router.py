@@ -5,8 +5,8 @@ import pytest
 
 from services.classifier import features, keyword_table
 from services.classifier.decision import Decision
-from services.classifier.learned_router import LearnedRouter
-from services.classifier.model import LinearModel
+from services.classifier.serve.learned_router import LearnedRouter
+from services.classifier.serve.linear_model import LinearModel
 from services.shared.domain import Priority
 from tests.fixtures.learned_model import SMALL_INFO
 

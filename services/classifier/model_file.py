@@ -16,8 +16,8 @@ import numpy as np
 
 from services.classifier import features
 from services.classifier.decision import ModelInfo
-from services.classifier.model import LinearModel
-from services.classifier.weights import Weights
+from services.classifier.serve.linear_model import LinearModel
+from services.classifier.serve.weight_store import Weights
 
 KIND = "tfidf-linear-svm"
 # Bumped when the file layout changes.

@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 from services.classifier import labels, language
-from services.classifier.datasets import Example
 from services.classifier.decision import TRIAGE_QUEUE
+from services.classifier.train.datasets import Example
 
 # Queue names as the queues table keeps them.
 QUEUE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")

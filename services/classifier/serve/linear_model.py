@@ -13,7 +13,7 @@ from itertools import repeat
 import numpy as np
 
 from services.classifier import features
-from services.classifier.weights import Weights, WeightStore
+from services.classifier.serve.weight_store import Weights, WeightStore
 
 # How many of the features that pushed hardest towards the decision it names.
 EXPLAIN_TOP = 5

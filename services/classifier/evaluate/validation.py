@@ -7,10 +7,10 @@ right when it goes to triage (for any reason). Figures are fractions in [0, 1].
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.classifier import metrics
-from services.classifier.datasets import Example
 from services.classifier.decision import TRIAGE_QUEUE
+from services.classifier.evaluate import scores
 from services.classifier.labels import OUT_OF_SCOPE
+from services.classifier.train.datasets import Example
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,11 @@ def figures(rows: Sequence[tuple[Example, Routed]]) -> dict[str, float]:
     }
     for name, group in groups.items():
         gold, predicted = _pairs(group)
-        result[f"accuracy_{name}"] = metrics.accuracy(gold, predicted)
-        result[f"macro_f1_{name}"] = metrics.macro_f1(gold, predicted)
+        result[f"accuracy_{name}"] = scores.accuracy(gold, predicted)
+        result[f"macro_f1_{name}"] = scores.macro_f1(gold, predicted)
         result[f"to_triage_{name}"] = sum(p == TRIAGE_QUEUE for p in predicted) / max(len(predicted), 1)
     banking77 = groups["banking77"]
-    result["intent_accuracy_en"] = metrics.accuracy(
+    result["intent_accuracy_en"] = scores.accuracy(
         [e.intent for e, _ in banking77], [r.intent for _, r in banking77]
     )
     oos = [r.queue for e, r in rows if e.source == "clinc150_oos"]
@@ -63,7 +63,7 @@ def figures(rows: Sequence[tuple[Example, Routed]]) -> dict[str, float]:
     result["in_scope_to_triage"] = sum(r.queue == TRIAGE_QUEUE for _, r in in_scope) / max(len(in_scope), 1)
     calibrated = [(r.confidence, r.top_queue_right) for _, r in rows if r.confidence is not None]
     if calibrated:
-        result["ece"] = metrics.expected_calibration_error(
+        result["ece"] = scores.expected_calibration_error(
             [c for c, _ in calibrated], [bool(right) for _, right in calibrated]
         )
     return result

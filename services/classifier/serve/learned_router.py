@@ -15,8 +15,8 @@ from services.classifier.decision import (
 )
 from services.classifier.labels import OUT_OF_SCOPE as OUT_OF_SCOPE_QUEUE
 from services.classifier.labels import public_intent
-from services.classifier.model import LinearModel, Prediction
 from services.classifier.priority import PriorityPolicy
+from services.classifier.serve.linear_model import LinearModel, Prediction
 from services.classifier.terms import IndexedText
 from services.classifier.text import tokens
 

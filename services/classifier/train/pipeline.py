@@ -1,0 +1,57 @@
+"""Builds a learned router from labelled rows: fits it, measures it on validation rows, names its version."""
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from services.classifier import features, model_file
+from services.classifier.decision import ModelInfo
+from services.classifier.evaluate import validation
+from services.classifier.serve import default_model
+from services.classifier.serve.learned_router import DEFAULT_THRESHOLD, route
+from services.classifier.serve.linear_model import LinearModel
+from services.classifier.settings import DEFAULT_MODEL_DIR
+from services.classifier.train import datasets, fitting
+from services.classifier.train.datasets import Example
+
+
+def routed(model: LinearModel, examples: Sequence[Example], threshold: float) -> list[validation.Routed]:
+    decisions = []
+    for example in examples:
+        prediction = model.predict(features.prepare(example.text))
+        queue, _, intent = route(prediction, threshold)
+        decisions.append(
+            validation.Routed(queue, intent, prediction.confidence, prediction.queue == example.queue)
+        )
+    return decisions
+
+
+def build(
+    corpus: datasets.Corpus, extra: Sequence[Example] = (), extra_checksums: dict[str, str] | None = None
+) -> tuple[LinearModel, ModelInfo]:
+    """Fits on the corpus's train rows plus `extra` and measures on its validation rows."""
+    model = fitting.fit([*corpus.train, *extra])
+    decisions = routed(model, corpus.validation, DEFAULT_THRESHOLD)
+    figures = validation.figures(list(zip(corpus.validation, decisions, strict=True)))
+    checksums = {**corpus.checksums, **(extra_checksums or {})}
+    digest = hashlib.sha256(json.dumps(checksums, sort_keys=True).encode()).hexdigest()
+    trained_at = datetime.now(UTC).replace(microsecond=0)
+    info = ModelInfo(
+        version=f"learned-{trained_at:%Y%m%d-%H%M%S}-{digest[:8]}",
+        kind=model_file.KIND,
+        trained_at=trained_at,
+        validation={name: round(value, 4) for name, value in figures.items() if not math.isnan(value)},
+        data_checksums=checksums,
+    )
+    return model, info
+
+
+def default_out() -> Path:
+    model_path = os.environ.get("MODEL_PATH")
+    if model_path:
+        return Path(model_path)
+    return default_model.path_in(Path(os.environ.get("MODEL_DIR") or DEFAULT_MODEL_DIR))
