@@ -1,5 +1,6 @@
 """Trains the learned router and writes the model file:
-`python -m services.classifier.train [--out PATH] [--corrections FILE.jsonl] [--data DIR]`.
+`python -m services.classifier.train [--out PATH] [--corrections FILE.jsonl] [--data DIR]`, or for an
+operator's own queues `... --taxonomy FILE.yaml [--labelled FILE.csv]` (exit code 2 when too thin).
 
 The file records the model version, the training date, the SHA-256 of every data file (and of the
 corrections) and the figures on the validation data. Without --out it goes to MODEL_PATH when
@@ -14,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from services.classifier import model_file
-from services.classifier.train import corrections, datasets
-from services.classifier.train.pipeline import build, default_out
+from services.classifier.train import corrections, datasets, taxonomy
+from services.classifier.train.pipeline import build, build_taxonomy, default_out
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -23,9 +24,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="where to write the model file (.npz)")
     parser.add_argument("--corrections", type=Path, help="agents' corrections, JSON lines {text, queue}")
     parser.add_argument("--data", type=Path, default=datasets.DATA_DIR, help="the training data folder")
+    parser.add_argument("--taxonomy", type=Path, help="an operator's queues and examples (YAML)")
+    parser.add_argument("--labelled", type=Path, help="with --taxonomy: past inquiries, CSV text,queue")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
+    if args.taxonomy:
+        _taxonomy(args.taxonomy, args.labelled, args.data, args.out or default_out())
+        return
     try:
         corpus = datasets.load(args.data)
         extra = corrections.load(args.corrections) if args.corrections else []
@@ -41,6 +47,29 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"{len(corpus.train) + len(extra)} rows ({len(extra)} corrections)")  # fmt: skip
     for name, value in sorted(info.validation.items()):
         print(f"  {name:28s} {value:.4f}")
+
+
+def _taxonomy(path: Path, labelled: Path | None, data: Path, out: Path) -> None:
+    try:
+        queues, rows = taxonomy.load(path, labelled)
+        corpus = datasets.load(data)
+    except taxonomy.TaxonomyError as error:
+        raise SystemExit(f"train: {error}") from None
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"train: {error}") from None
+    model, info, cv = build_taxonomy(rows, corpus, {f"taxonomy/{path.name}": datasets.sha256(path)})
+    model_file.save(model, info, out)
+    print(f"wrote {out} ({info.version}): {len(queues)} queues, {len(rows)} examples")
+    print(
+        f"cross-validated ({taxonomy.FOLDS} folds): accuracy {cv.accuracy:.4f}, to triage {cv.to_triage:.1%}"
+    )
+    for lang, accuracy in cv.per_language.items():
+        print(f"  {lang:28s} {accuracy:.4f}")
+    for queue, (count, accuracy) in cv.per_queue.items():
+        print(f"  {queue:28s} {accuracy:.4f}  ({count} examples)")
+    print("confused (gold -> routed: count):" if cv.confusions else "no confusions")
+    for (gold, routed), count in cv.confusions.items():
+        print(f"  {gold} -> {routed}: {count}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from services.classifier.serve import default_model
 from services.classifier.serve.learned_router import DEFAULT_THRESHOLD, route
 from services.classifier.serve.linear_model import LinearModel
 from services.classifier.settings import DEFAULT_MODEL_DIR
-from services.classifier.train import datasets, fitting
+from services.classifier.train import datasets, fitting, taxonomy
 from services.classifier.train.datasets import Example
 
 
@@ -55,3 +55,25 @@ def default_out() -> Path:
     if model_path:
         return Path(model_path)
     return default_model.path_in(Path(os.environ.get("MODEL_DIR") or DEFAULT_MODEL_DIR))
+
+
+def build_taxonomy(
+    rows: Sequence[Example], corpus: datasets.Corpus, checksums: dict[str, str]
+) -> tuple[LinearModel, ModelInfo, taxonomy.CrossValidation]:
+    """An operator's queues: cross-validated, then fitted on all their rows, public rows out of scope."""
+    oos = taxonomy.out_of_scope(corpus.train)
+    cv = taxonomy.cross_validate(rows, oos)
+    model = fitting.fit([*rows, *oos])
+    digest = hashlib.sha256(json.dumps(checksums, sort_keys=True).encode()).hexdigest()
+    trained_at = datetime.now(UTC).replace(microsecond=0)
+    validation = {"cv_accuracy": cv.accuracy, "cv_to_triage": cv.to_triage}
+    validation |= {f"cv_accuracy_{lang}": value for lang, value in cv.per_language.items()}
+    validation |= {f"cv_accuracy_{queue}": value for queue, (_, value) in cv.per_queue.items()}
+    info = ModelInfo(
+        version=f"taxonomy-{trained_at:%Y%m%d-%H%M%S}-{digest[:8]}",
+        kind=model_file.KIND,
+        trained_at=trained_at,
+        validation={name: round(value, 4) for name, value in validation.items()},
+        data_checksums=checksums,
+    )
+    return model, info, cv
