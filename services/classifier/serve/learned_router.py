@@ -58,9 +58,13 @@ class LearnedRouter:
         info: ModelInfo,
         priority: PriorityPolicy,
         threshold: float,
-        out_of_scope_floor: float = OUT_OF_SCOPE_FLOOR,
+        out_of_scope_floor: float | None = None,
     ):
+        """Without `out_of_scope_floor`, the model's own (a taxonomy model's, fitted by cross-validation)
+        or else OUT_OF_SCOPE_FLOOR."""
         self.model = model
+        if out_of_scope_floor is None:
+            out_of_scope_floor = model.calibration.get("oos_floor", OUT_OF_SCOPE_FLOOR)
         self.out_of_scope_floor = out_of_scope_floor
         self._info = info
         self._priority = priority

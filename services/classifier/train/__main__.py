@@ -26,11 +26,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=datasets.DATA_DIR, help="the training data folder")
     parser.add_argument("--taxonomy", type=Path, help="an operator's queues and examples (YAML)")
     parser.add_argument("--labelled", type=Path, help="with --taxonomy: past inquiries, CSV text,queue")
+    parser.add_argument(
+        "--hold-out",
+        action="store_true",
+        help="with --taxonomy: train without every 5th example per queue and language; measure on them",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     if args.taxonomy:
-        _taxonomy(args.taxonomy, args.labelled, args.data, args.out or default_out())
+        _taxonomy(args.taxonomy, args.labelled, args.data, args.out or default_out(), args.hold_out)
         return
     try:
         corpus = datasets.load(args.data)
@@ -49,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"  {name:28s} {value:.4f}")
 
 
-def _taxonomy(path: Path, labelled: Path | None, data: Path, out: Path) -> None:
+def _taxonomy(path: Path, labelled: Path | None, data: Path, out: Path, hold_out: bool) -> None:
     try:
         queues, rows = taxonomy.load(path, labelled)
         corpus = datasets.load(data)
@@ -57,12 +62,26 @@ def _taxonomy(path: Path, labelled: Path | None, data: Path, out: Path) -> None:
         raise SystemExit(f"train: {error}") from None
     except (OSError, ValueError) as error:
         raise SystemExit(f"train: {error}") from None
-    model, info, cv = build_taxonomy(rows, corpus, {f"taxonomy/{path.name}": datasets.sha256(path)})
+    model, info, cv, held = build_taxonomy(
+        rows, corpus, {f"taxonomy/{path.name}": datasets.sha256(path)}, hold_out
+    )
     model_file.save(model, info, out)
     print(f"wrote {out} ({info.version}): {len(queues)} queues, {len(rows)} examples")
     print(
-        f"cross-validated ({taxonomy.FOLDS} folds): accuracy {cv.accuracy:.4f}, to triage {cv.to_triage:.1%}"
+        f"cross-validated ({taxonomy.FOLDS} folds): accuracy {cv.accuracy:.4f}, "
+        f"to triage {cv.to_triage:.1%}, "
+        f"public rows to triage {cv.out_of_scope_recall:.1%}, out-of-scope floor {cv.floor}"
     )
+    _print_figures(cv)
+    if held is not None:
+        print(
+            f"held back (every {taxonomy.HOLD_OUT_EVERY}th example of each queue and language): "
+            f"accuracy {held.accuracy:.4f}, to triage {held.to_triage:.1%}"
+        )
+        _print_figures(held)
+
+
+def _print_figures(cv: taxonomy.CrossValidation) -> None:
     for lang, accuracy in cv.per_language.items():
         print(f"  {lang:28s} {accuracy:.4f}")
     for queue, (count, accuracy) in cv.per_queue.items():

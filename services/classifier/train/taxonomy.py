@@ -20,7 +20,9 @@ from pathlib import Path
 import yaml
 
 from services.classifier import features, labels, language
+from services.classifier.decision import TRIAGE_QUEUE
 from services.classifier.serve.learned_router import DEFAULT_THRESHOLD, route
+from services.classifier.serve.linear_model import Prediction
 from services.classifier.train import fitting
 from services.classifier.train.corrections import QUEUE_NAME
 from services.classifier.train.datasets import Example
@@ -34,6 +36,12 @@ MIN_EXAMPLES = 20
 OUT_OF_SCOPE_ROWS = 600
 SEED = 14
 FOLDS = 5
+# The acceptance split: every 5th example of each queue and language is held back from training
+# (`--hold-out`), so a fifth of the examples measure the model that serves.
+HOLD_OUT_EVERY = 5
+# Out-of-scope floors tried by choose_floor (see learned_router.OUT_OF_SCOPE_FLOOR); 1.0 means that
+# only a model whose likeliest class is out of scope sends to triage.
+FLOORS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 
 
 class TaxonomyError(ValueError):
@@ -139,6 +147,14 @@ def out_of_scope(public: Sequence[Example]) -> list[Example]:
 
 
 @dataclass(frozen=True)
+class Scored:
+    """One row as a model that did not see it scored it."""
+
+    example: Example
+    prediction: Prediction
+
+
+@dataclass(frozen=True)
 class CrossValidation:
     # Per queue: (rows, share routed to it) over the folds; and (gold, routed) -> count of mistakes.
     per_queue: dict[str, tuple[int, float]]
@@ -146,11 +162,25 @@ class CrossValidation:
     confusions: dict[tuple[str, str], int]
     accuracy: float
     to_triage: float
+    # Share of the held-out public rows sent to triage.
+    out_of_scope_recall: float
+    # The out-of-scope floor the figures were routed with (fitted by choose_floor).
+    floor: float
 
 
-def cross_validate(rows: Sequence[Example], oos: Sequence[Example], folds: int = FOLDS) -> CrossValidation:
-    """Each row is routed by a model trained without its fold (stratified by queue and language)."""
-    fold_of: dict[int, int] = {}
+def held_back(rows: Sequence[Example], every: int = HOLD_OUT_EVERY) -> list[bool]:
+    """Every `every`-th example of each queue and language, in file order (the 5th, 10th, ...)."""
+    seen: Counter[tuple[str, str]] = Counter()
+    held = []
+    for row in rows:
+        seen[(row.queue, row.language)] += 1
+        held.append(seen[(row.queue, row.language)] % every == 0)
+    return held
+
+
+def _folds(rows: Sequence[Example], folds: int) -> list[int]:
+    """A seeded fold per row, stratified by queue and language."""
+    fold_of = [0] * len(rows)
     by_key: dict[tuple[str, str], list[int]] = {}
     for number, row in enumerate(rows):
         by_key.setdefault((row.queue, row.language), []).append(number)
@@ -160,21 +190,64 @@ def cross_validate(rows: Sequence[Example], oos: Sequence[Example], folds: int =
         rng.shuffle(numbers)
         for position, number in enumerate(numbers):
             fold_of[number] = position % folds
-    routed: dict[int, str] = {}
+    return fold_of
+
+
+def cross_validated(rows: Sequence[Example], oos: Sequence[Example], folds: int = FOLDS) -> list[Scored]:
+    """Each row, the operator's and the public out-of-scope ones, scored by a model trained without its
+    fold."""
+    everything = [*rows, *oos]
+    fold_of = _folds(everything, folds)
+    scored: dict[int, Scored] = {}
     for fold in range(folds):
-        model = fitting.fit([r for n, r in enumerate(rows) if fold_of[n] != fold] + list(oos), threads=2)
-        for number, row in enumerate(rows):
+        model = fitting.fit([r for n, r in enumerate(everything) if fold_of[n] != fold], threads=2)
+        for number, row in enumerate(everything):
             if fold_of[number] == fold:
-                routed[number] = route(model.predict(features.prepare(row.text)), DEFAULT_THRESHOLD)[0]
-    right = Counter(r.queue for n, r in enumerate(rows) if routed[n] == r.queue)
-    total = Counter(r.queue for r in rows)
-    lang_right = Counter(r.language for n, r in enumerate(rows) if routed[n] == r.queue)
-    lang_total = Counter(r.language for r in rows)
-    confusions = Counter((r.queue, routed[n]) for n, r in enumerate(rows) if routed[n] != r.queue)
+                scored[number] = Scored(row, model.predict(features.prepare(row.text)))
+    return [scored[number] for number in range(len(everything))]
+
+
+def _routed(scored: Sequence[Scored], threshold: float, floor: float) -> list[str]:
+    return [route(s.prediction, threshold, floor)[0] for s in scored]
+
+
+def choose_floor(scored: Sequence[Scored], threshold: float = DEFAULT_THRESHOLD) -> float:
+    """The out-of-scope floor with the best mean of in-scope accuracy and out-of-scope recall (the
+    lower floor on a tie): a model trained on a few dozen examples a queue is unsure of every queue, so
+    the bank model's floor would send a seventh of the operator's inquiries to triage."""
+    inside = [s for s in scored if s.example.queue != labels.OUT_OF_SCOPE]
+    outside = [s for s in scored if s.example.queue == labels.OUT_OF_SCOPE]
+    best: tuple[float, float] | None = None
+    for floor in FLOORS:
+        accuracy = sum(
+            q == s.example.queue for q, s in zip(_routed(inside, threshold, floor), inside, strict=True)
+        ) / max(len(inside), 1)
+        recall = _routed(outside, threshold, floor).count(TRIAGE_QUEUE) / len(outside) if outside else 1.0
+        score = (accuracy + recall) / 2
+        if best is None or score > best[0] + 1e-9:
+            best = (score, floor)
+    assert best is not None
+    return best[1]
+
+
+def summarise(scored: Sequence[Scored], threshold: float, floor: float) -> CrossValidation:
+    """Figures of the operator's rows routed at `threshold` and `floor` (out of scope counts as triage)."""
+    inside = [s.example for s in scored if s.example.queue != labels.OUT_OF_SCOPE]
+    routed = _routed([s for s in scored if s.example.queue != labels.OUT_OF_SCOPE], threshold, floor)
+    outside = [s for s in scored if s.example.queue == labels.OUT_OF_SCOPE]
+    right = Counter(r.queue for r, q in zip(inside, routed, strict=True) if q == r.queue)
+    total = Counter(r.queue for r in inside)
+    lang_right = Counter(r.language for r, q in zip(inside, routed, strict=True) if q == r.queue)
+    lang_total = Counter(r.language for r in inside)
+    confusions = Counter((r.queue, q) for r, q in zip(inside, routed, strict=True) if q != r.queue)
     return CrossValidation(
         per_queue={q: (total[q], right[q] / total[q]) for q in sorted(total)},
         per_language={lang: lang_right[lang] / lang_total[lang] for lang in sorted(lang_total)},
         confusions=dict(confusions.most_common()),
-        accuracy=sum(right.values()) / len(rows),
-        to_triage=sum(q == "triage" for q in routed.values()) / len(rows),
+        accuracy=sum(right.values()) / len(inside),
+        to_triage=routed.count(TRIAGE_QUEUE) / len(inside),
+        out_of_scope_recall=(
+            _routed(outside, threshold, floor).count(TRIAGE_QUEUE) / len(outside) if outside else float("nan")
+        ),
+        floor=floor,
     )
