@@ -1,6 +1,8 @@
 """Trains the learned router and writes the model file:
-`python -m services.classifier.train [--out PATH] [--corrections FILE.jsonl] [--data DIR]`, or for an
-operator's own queues `... --taxonomy FILE.yaml [--labelled FILE.csv]` (exit code 2 when too thin).
+`python -m services.classifier.train [--out PATH] [--corrections FILE.jsonl] [--data DIR]`; for an
+operator's own queues `... --taxonomy FILE.yaml [--labelled FILE.csv] [--hold-out]` (exit code 1 when
+too thin); from agents' transfers in DATABASE_URL `... --from-corrections [--since DATE]` (writes the
+new model only when it is no worse than the one at the target: exit code 3 when refused).
 
 The file records the model version, the training date, the SHA-256 of every data file (and of the
 corrections) and the figures on the validation data. Without --out it goes to MODEL_PATH when
@@ -10,13 +12,18 @@ MODEL_DIR.
 
 import argparse
 import logging
+import os
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
+import psycopg
+
 from services.classifier import model_file
+from services.classifier.serve.learned_router import DEFAULT_THRESHOLD
 from services.classifier.train import corrections, datasets, taxonomy
-from services.classifier.train.pipeline import build, build_taxonomy, default_out
+from services.classifier.train.pipeline import build, build_taxonomy, default_out, learn_from_floor
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -31,9 +38,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_true",
         help="with --taxonomy: train without every 5th example per queue and language; measure on them",
     )
+    parser.add_argument(
+        "--from-corrections",
+        action="store_true",
+        help="retrain with agents' transfers from DATABASE_URL; write the model only if it is no worse",
+    )
+    parser.add_argument(
+        "--since", type=datetime.fromisoformat, help="with --from-corrections: corrections since (ISO date)"
+    )
+    parser.add_argument(
+        "--threshold", type=float, default=DEFAULT_THRESHOLD, help="the served CONFIDENCE_THRESHOLD"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
+    if args.from_corrections:
+        raise SystemExit(_from_corrections(args.data, args.out or default_out(), args.since, args.threshold))
     if args.taxonomy:
         _taxonomy(args.taxonomy, args.labelled, args.data, args.out or default_out(), args.hold_out)
         return
@@ -52,6 +72,30 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"{len(corpus.train) + len(extra)} rows ({len(extra)} corrections)")  # fmt: skip
     for name, value in sorted(info.validation.items()):
         print(f"  {name:28s} {value:.4f}")
+
+
+def _from_corrections(data: Path, out: Path, since: datetime | None, threshold: float) -> int:
+    """0 when the new model was written, 3 when it was refused (the served one stays)."""
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        raise SystemExit("train: --from-corrections needs DATABASE_URL")
+    try:
+        extra = corrections.from_database(database_url, since)
+        corpus = datasets.load(data)
+    except (OSError, ValueError, psycopg.Error) as error:
+        raise SystemExit(f"train: {error}") from None
+    result = learn_from_floor(corpus, extra, out, threshold)
+    print(f"corrections: {result.trained_on} trained on, {result.held_back} held back")
+    print(f"{'queue accuracy':28s} {'validation':>10s} {'held-back corrections':>22s}")
+    for name, figures in (
+        ("served " + str(out), result.current),
+        (result.candidate_version, result.candidate),
+    ):
+        if figures is not None:
+            print(f"{name[:28]:28s} {figures.validation:10.4f} {figures.corrections:22.4f}")
+    verdict = "written" if result.verdict.accepted else "refused, the served model stays"
+    print(f"{result.candidate_version}: {verdict}: {result.verdict.why}")
+    return 0 if result.verdict.accepted else 3
 
 
 def _taxonomy(path: Path, labelled: Path | None, data: Path, out: Path, hold_out: bool) -> None:

@@ -2,9 +2,11 @@
 
 import hashlib
 import json
+import logging
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,8 +17,10 @@ from services.classifier.serve import default_model
 from services.classifier.serve.learned_router import DEFAULT_THRESHOLD, route
 from services.classifier.serve.linear_model import LinearModel
 from services.classifier.settings import DEFAULT_MODEL_DIR
-from services.classifier.train import datasets, fitting, taxonomy
+from services.classifier.train import datasets, fitting, floor_learning, taxonomy
 from services.classifier.train.datasets import Example
+
+log = logging.getLogger(__name__)
 
 
 def routed(model: LinearModel, examples: Sequence[Example], threshold: float) -> list[validation.Routed]:
@@ -95,3 +99,40 @@ def build_taxonomy(
         data_checksums=checksums,
     )
     return model, info, cv, held_figures
+
+
+@dataclass(frozen=True)
+class FloorLearning:
+    current: floor_learning.Figures | None
+    candidate: floor_learning.Figures
+    verdict: floor_learning.Verdict
+    candidate_version: str
+    trained_on: int
+    held_back: int
+
+
+def learn_from_floor(
+    corpus: datasets.Corpus, corrections: Sequence[Example], out: Path, threshold: float
+) -> FloorLearning:
+    """Trains on the corpus and the corrections less the held-back slice; writes `out` (atomically: a
+    classifier watching it swaps the model in) only when the candidate is judged no worse than the model
+    `out` holds now."""
+    train, held = floor_learning.split(corrections)
+    current = None
+    if out.is_file():
+        try:
+            served, _ = model_file.load(out)
+            current = floor_learning.measure(served, corpus.validation, held, threshold)
+        except model_file.ModelError as error:
+            log.warning("the model at %s is unusable, so any new one is better: %s", out, error)
+    model, info = build(corpus, train, {"corrections/classifier_corrections": _digest(corrections)})
+    candidate = floor_learning.measure(model, corpus.validation, held, threshold)
+    verdict = floor_learning.judge(current, candidate)
+    if verdict.accepted:
+        model_file.save(model, info, out)
+    return FloorLearning(current, candidate, verdict, info.version, len(train), len(held))
+
+
+def _digest(corrections: Sequence[Example]) -> str:
+    rows = [[example.text, example.queue] for example in corrections]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
