@@ -59,11 +59,11 @@ def _sweep(model: LinearModel, corpus: datasets.Corpus) -> list[list[str]]:
 def _accuracy_tables(
     model: LinearModel, corpus: datasets.Corpus, baseline: Baseline, threshold: float
 ) -> None:
-    validation = corpus.validation
-    ours = list(zip(validation, pipeline.routed(model, validation, threshold), strict=True))
-    argmax = validation.figures(list(zip(validation, pipeline.routed(model, validation, 0.0), strict=True)))
-    routes = baseline.route_many([e.text for e in validation])
-    theirs = [(e, validation.Routed(q, i)) for e, (q, i) in zip(validation, routes, strict=True)]
+    rows = corpus.validation
+    ours = list(zip(rows, pipeline.routed(model, rows, threshold), strict=True))
+    argmax = validation.figures(list(zip(rows, pipeline.routed(model, rows, 0.0), strict=True)))
+    routes = baseline.route_many([e.text for e in rows])
+    theirs = [(e, validation.Routed(q, i)) for e, (q, i) in zip(rows, routes, strict=True)]
     figures, baseline_figures = validation.figures(ours), validation.figures(theirs)
     _table(
         "Figures (in-scope accuracy counts triage as wrong)",

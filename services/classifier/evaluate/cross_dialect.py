@@ -13,17 +13,12 @@ import argparse
 import logging
 from collections.abc import Sequence
 
-from services.classifier import arabizi, dialect, features, text
+from services.classifier import arabizi, dialect, features
 from services.classifier.evaluate.baseline import Baseline
+from services.classifier.evaluate.validation import register
 from services.classifier.serve.learned_router import DEFAULT_THRESHOLD, route
 from services.classifier.train import datasets, fitting
 from services.classifier.train.datasets import Example
-
-
-def register(example: Example) -> str:
-    if example.language != "ar" or example.source != "arbanking77":
-        return example.language
-    return "msa" if dialect.detect(text.normalise(example.text)) == "msa" else "dialect"
 
 
 def _score(rows: Sequence[Example], queues: Sequence[str]) -> tuple[float, float]:

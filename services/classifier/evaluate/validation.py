@@ -7,6 +7,7 @@ right when it goes to triage (for any reason). Figures are fractions in [0, 1].
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from services.classifier import dialect, text
 from services.classifier.decision import TRIAGE_QUEUE
 from services.classifier.evaluate import scores
 from services.classifier.labels import OUT_OF_SCOPE
@@ -32,6 +33,13 @@ def _pairs(rows: Sequence[tuple[Example, Routed]]) -> tuple[list[str], list[str]
     return [gold_queue(e) for e, _ in rows], [r.queue for _, r in rows]
 
 
+def register(example: Example) -> str:
+    """The row's language, and for an ArBanking77 row "msa" (no dialect marker word) or "dialect"."""
+    if example.language != "ar" or example.source != "arbanking77":
+        return example.language
+    return "msa" if dialect.detect(text.normalise(example.text)) == "msa" else "dialect"
+
+
 def figures(rows: Sequence[tuple[Example, Routed]]) -> dict[str, float]:
     """The headline figures, by name (these are stored with a model and shown by GetModelInfo)."""
     in_scope = [(e, r) for e, r in rows if e.queue != OUT_OF_SCOPE]
@@ -41,6 +49,9 @@ def figures(rows: Sequence[tuple[Example, Routed]]) -> dict[str, float]:
         "ar": [(e, r) for e, r in in_scope if e.language == "ar"],
         "banking77": [(e, r) for e, r in in_scope if e.source == "banking77"],
         "clinc150_bank": [(e, r) for e, r in in_scope if e.source == "clinc150"],
+        # ArBanking77 mixes Standard and Palestinian rows: split by the dialect marker words.
+        "ar_msa": [(e, r) for e, r in in_scope if register(e) == "msa"],
+        "ar_dialect": [(e, r) for e, r in in_scope if register(e) == "dialect"],
     }
     for name, group in groups.items():
         gold, predicted = _pairs(group)
