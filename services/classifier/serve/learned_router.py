@@ -22,9 +22,10 @@ from services.classifier.text import tokens
 
 # Language hints the router can act on when the text itself says nothing ("123").
 HINTS = ("ar", "en")
-# Queue probability under which an inquiry goes to triage (CONFIDENCE_THRESHOLD). Higher sends more
-# to triage and fewer to a wrong queue: on the validation data 0.5 sends 1.3% of bank inquiries to
-# triage and 98.0% of the rest to the right queue; 0.7 sends 4.7% and 99.0% (docs/classifier.md).
+# Queue probability under which an inquiry goes to triage (CONFIDENCE_THRESHOLD), when it may be out of
+# scope (below). Higher sends more to triage and fewer to a wrong queue: on the validation data 0.5
+# sends 0.5% of bank inquiries to triage and 97.7% to the right queue; 0.8 sends 1.2% and 97.8%
+# (docs/classifier.md).
 DEFAULT_THRESHOLD = 0.5
 # The threshold applies only when the model gives out of scope at least this probability: an inquiry
 # that is surely bank work but unsure between two queues goes to the likelier one (triage would be a
@@ -32,7 +33,8 @@ DEFAULT_THRESHOLD = 0.5
 # rows lack lowers the queue's confidence, not the bank-ness, so this keeps it out of triage. Higher
 # sends fewer unsure inquiries to triage and lets more off-topic Arabic ones through: on validation,
 # 0.005 cut in-scope triage from 1.0% to 0.1% (Arabic) and 1.8% to 1.1% (English), and Arabic
-# out-of-scope recall from 0.88 to 0.86; 0.05 cut it to 0.69 (docs/classifier.md).
+# out-of-scope recall from 0.88 to 0.86; 0.05 cut it to 0.69 (docs/classifier.md). A taxonomy model
+# carries its own floor, fitted by cross-validation (train/taxonomy.choose_floor).
 OUT_OF_SCOPE_FLOOR = 0.005
 
 
