@@ -4,8 +4,9 @@ import asyncio
 import logging
 import os
 
-from services.classifier import faq, keyword_table, server, startup
-from services.classifier.artifact import ModelError
+from services.classifier import faq, keyword_table
+from services.classifier.model_file import ModelError
+from services.classifier.serve import server, startup
 from services.classifier.settings import ClassifierSettings
 from services.shared.settings import SettingsError
 

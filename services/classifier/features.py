@@ -6,14 +6,15 @@ NumPy) call the same functions, so a served model sees exactly the features it w
 
 import re
 
+from services.classifier import arabizi, dialect
 from services.classifier.text import TOKEN, normalise
 
 # Bumped whenever what these functions return changes: a model trained on other features is refused.
-VERSION = 1
+VERSION = 2
 # Word pairs catch phrases ("top up", "not arrived"); longer n-grams add features faster than accuracy.
 WORD_NGRAMS = (1, 2)
 # Character n-grams catch spelling variants, dialect forms and Arabic words with attached
-# prefixes ("وبطاقتي") that whole words miss; 2-5 measured best on the validation data of issue 3.
+# prefixes ("وبطاقتي") that whole words miss; 2-5 measured best on the validation data (docs/classifier.md).
 CHAR_NGRAMS = (2, 5)
 # The model reads at most this much of an inquiry: what it is about is in the opening, and the time
 # to read grows with length (at 2,000 characters a decision takes ~1 ms).
@@ -23,8 +24,9 @@ _SPACES = re.compile(r"\s+")
 
 
 def prepare(text: str) -> str:
-    """Normalised (NFKC, case folded, Arabic variants unified), runs of white space made one space."""
-    return _SPACES.sub(" ", normalise(text[:MAX_CHARS])).strip()
+    """Normalised (NFKC, case folded, Arabic variants unified), Arabizi written in Arabic script, dialect
+    function words in their Standard form, runs of white space made one space."""
+    return _SPACES.sub(" ", dialect.to_standard(arabizi.to_arabic(normalise(text[:MAX_CHARS])))).strip()
 
 
 def words(prepared: str) -> list[str]:

@@ -7,7 +7,7 @@ queue with the highest score names the intent, a specific rule before a `generic
 
 Confidence is `(best - runner_up) / (best + confidence_smoothing)`: 0 on a tie, near 1 only when
 one queue has many hits and the others none. It is a margin, not a calibrated probability: do not
-read 0.8 as "right 80% of the time". The learned model (issue 3) replaces it with one that is.
+read 0.8 as "right 80% of the time". The learned model (docs/classifier.md) is.
 """
 
 from collections import defaultdict

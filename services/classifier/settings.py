@@ -7,7 +7,7 @@ from pathlib import Path
 from services.classifier.faq import DEFAULT_FAQ
 from services.classifier.faq import MIN_CONFIDENCE as FAQ_MIN_CONFIDENCE
 from services.classifier.keyword_table import DEFAULT_TABLE
-from services.classifier.learned_router import DEFAULT_THRESHOLD
+from services.classifier.serve.learned_router import DEFAULT_THRESHOLD
 from services.shared.internal_credential import ServerSecurity
 from services.shared.settings import Env, SettingsError
 

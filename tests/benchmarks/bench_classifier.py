@@ -12,7 +12,7 @@ import pytest
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
 from services.classifier import keyword_table
-from services.classifier.learned_router import LearnedRouter
+from services.classifier.serve.learned_router import LearnedRouter
 from services.shared import grpc_channels
 from tests.fixtures import internal_grpc
 

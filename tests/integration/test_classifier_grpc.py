@@ -10,8 +10,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
-from services.classifier import datasets
-from services.classifier.servicer import MAX_BATCH
+from services.classifier.serve.servicer import MAX_BATCH
+from services.classifier.train import datasets
 from services.shared import grpc_channels
 from tests.fixtures import internal_grpc
 

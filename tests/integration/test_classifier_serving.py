@@ -11,12 +11,13 @@ import grpc
 import pytest
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
-from services.classifier import artifact, keyword_table, server, startup
+from services.classifier import keyword_table, model_file
 from services.classifier.decision import Decision, ModelInfo
-from services.classifier.learned_router import LearnedRouter
-from services.classifier.model import LinearModel
-from services.classifier.reload import ModelWatcher, RouterSlot
-from services.classifier.servicer import MAX_BATCH
+from services.classifier.serve import server, startup
+from services.classifier.serve.learned_router import LearnedRouter
+from services.classifier.serve.linear_model import LinearModel
+from services.classifier.serve.reload import ModelWatcher, RouterSlot
+from services.classifier.serve.servicer import MAX_BATCH
 from services.shared import grpc_channels
 from services.shared.grpc_server import start
 from tests.fixtures import internal_grpc
@@ -60,10 +61,10 @@ def test_a_new_model_file_is_served_without_a_restart(
     loop: LoopThread, small_model: LinearModel, tmp_path: Path
 ) -> None:
     path = tmp_path / "router.npz"
-    artifact.save(small_model, dataclasses.replace(SMALL_INFO, version="learned-first"), path)
+    model_file.save(small_model, dataclasses.replace(SMALL_INFO, version="learned-first"), path)
     table = keyword_table.load()
     make = startup.router_factory(table, 0.5)
-    slot = RouterSlot(make(*artifact.load(path)))
+    slot = RouterSlot(make(*model_file.load(path)))
     watcher = ModelWatcher(path, slot, make, POLL_S)
 
     async def watch() -> asyncio.Task[None]:
@@ -75,7 +76,7 @@ def test_a_new_model_file_is_served_without_a_restart(
         with grpc_channels.channel(address, internal_grpc.CLIENT) as channel:
             stub = classifier_pb2_grpc.ClassifierServiceStub(channel)
             assert _version(stub) == "learned-first"
-            artifact.save(small_model, dataclasses.replace(SMALL_INFO, version="learned-second"), path)
+            model_file.save(small_model, dataclasses.replace(SMALL_INFO, version="learned-second"), path)
             _wait_for(stub, "learned-second")
             assert _version(stub) == "learned-second"
             request = classifier_pb2.ClassifyRequest(

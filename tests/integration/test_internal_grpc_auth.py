@@ -18,8 +18,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2, metrics_pb2, metrics_pb2_grpc
 
-from services.classifier import keyword_table, server
-from services.classifier.reload import RouterSlot
+from services.classifier import keyword_table
+from services.classifier.serve import server
+from services.classifier.serve.reload import RouterSlot
 from services.shared import grpc_channels
 from services.shared.grpc_server import start
 from services.shared.internal_credential import ClientSecurity, ServerSecurity

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.classifier import artifact, features
-from services.classifier.model import LinearModel
+from services.classifier import features, model_file
+from services.classifier.serve.linear_model import LinearModel
 from tests.fixtures.learned_model import SMALL_INFO
 
 TEXTS = ["My card was stolen", "متى تصل بطاقتي", "what's the weather like", "top up failed"]
@@ -16,12 +16,12 @@ TEXTS = ["My card was stolen", "متى تصل بطاقتي", "what's the weather
 @pytest.fixture(scope="module")
 def saved(small_model: LinearModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("model") / "router.npz"
-    artifact.save(small_model, SMALL_INFO, path)
+    model_file.save(small_model, SMALL_INFO, path)
     return path
 
 
 def test_a_saved_model_loads_back_with_its_information(small_model: LinearModel, saved: Path) -> None:
-    model, info = artifact.load(saved)
+    model, info = model_file.load(saved)
     assert info == SMALL_INFO
     for text in TEXTS:
         assert model.predict(features.prepare(text)) == small_model.predict(features.prepare(text))
@@ -75,8 +75,8 @@ def test_an_inconsistent_file_is_refused(
             np.savez(target, **{n: archive[n] for n in archive.files if n != "values"})
     else:
         target = _rewrite(saved, tmp_path / "bad.npz", change)
-    with pytest.raises(artifact.ModelError) as caught:
-        artifact.load(target)
+    with pytest.raises(model_file.ModelError) as caught:
+        model_file.load(target)
     assert str(caught.value).startswith(f"{target}: ") and message in str(caught.value)
 
 
@@ -84,10 +84,10 @@ def test_an_inconsistent_file_is_refused(
 def test_garbage_is_refused(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "model.npz"
     path.write_bytes(content)
-    with pytest.raises(artifact.ModelError, match="not a readable model file"):
-        artifact.load(path)
+    with pytest.raises(model_file.ModelError, match="not a readable model file"):
+        model_file.load(path)
 
 
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(artifact.ModelError, match="not a readable model file"):
-        artifact.load(tmp_path / "nothing.npz")
+    with pytest.raises(model_file.ModelError, match="not a readable model file"):
+        model_file.load(tmp_path / "nothing.npz")

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from services.classifier import calibration, metrics
+from services.classifier.evaluate import scores
+from services.classifier.train import calibration
 
 
 def _held_out(scale: float, seed: int = 3) -> calibration.HeldOut:
@@ -30,7 +31,7 @@ def test_the_fitted_probabilities_are_calibrated_whatever_the_score_scale() -> N
         probabilities = calibration.queue_probabilities(held, fitted)
         assert np.allclose(probabilities.sum(axis=1), 1)
         top = probabilities.argmax(axis=1)
-        error = metrics.expected_calibration_error(
+        error = scores.expected_calibration_error(
             probabilities.max(axis=1).tolist(), (top == held.gold_queues).tolist()
         )
         assert error < 0.05, (scale, fitted)
@@ -39,7 +40,7 @@ def test_the_fitted_probabilities_are_calibrated_whatever_the_score_scale() -> N
         blind = calibration.queue_probabilities(
             held, {**fitted, "intent_temperature": 0.05, "queue_temperature": 0.05}
         )
-        blind_error = metrics.expected_calibration_error(
+        blind_error = scores.expected_calibration_error(
             blind.max(axis=1).tolist(), (blind.argmax(axis=1) == held.gold_queues).tolist()
         )
         assert blind_error > 2 * error

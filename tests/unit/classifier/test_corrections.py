@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from services.classifier import corrections, datasets, features, trainer
-from services.classifier.datasets import Example
+from services.classifier import features
+from services.classifier.train import corrections, datasets, fitting
+from services.classifier.train.datasets import Example
 from tests.fixtures.learned_model import small_rows
 
 
@@ -54,7 +55,7 @@ def test_training_with_corrections_learns_a_new_queue(corpus: datasets.Corpus, t
     path.write_text(
         "".join(f'{{"text": "{t}", "queue": "mortgages"}}\n' for t in lines * 3), encoding="utf-8"
     )
-    model = trainer.fit(small_rows(corpus.train) + corrections.load(path), threads=1)
+    model = fitting.fit(small_rows(corpus.train) + corrections.load(path), threads=1)
     assert "mortgages" in model.queues
     prediction = model.predict(features.prepare("Do you do mortgages? I want to buy a house"))
     assert (prediction.queue, prediction.intent) == ("mortgages", "queue:mortgages")
@@ -66,4 +67,4 @@ def test_an_intent_labelled_with_two_queues_is_refused() -> None:
         Example("b", "card_arrival", "general", "en", "x"),
     ]
     with pytest.raises(ValueError, match="intent 'card_arrival' is labelled with two queues"):
-        trainer.fit(rows, threads=1)
+        fitting.fit(rows, threads=1)

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from services.classifier import datasets
+from services.classifier.train import datasets
 from tests.unit.classifier.bank_queues import BANK_QUEUES
 
 

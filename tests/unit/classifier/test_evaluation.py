@@ -2,8 +2,8 @@
 
 import pytest
 
-from services.classifier.datasets import Example
-from services.classifier.evaluation import Routed, figures, per_queue
+from services.classifier.evaluate.validation import Routed, figures, per_queue
+from services.classifier.train.datasets import Example
 
 
 def row(source: str, language: str, queue: str, intent: str, routed: str, routed_intent: str = "") -> tuple:

@@ -5,8 +5,8 @@ import pytest
 
 from services.classifier import features, keyword_table
 from services.classifier.decision import Decision
-from services.classifier.learned_router import LearnedRouter
-from services.classifier.model import LinearModel
+from services.classifier.serve.learned_router import LearnedRouter
+from services.classifier.serve.linear_model import LinearModel
 from services.shared.domain import Priority
 from tests.fixtures.learned_model import SMALL_INFO
 
@@ -51,7 +51,8 @@ def test_below_the_threshold_goes_to_triage_with_the_best_guess(small_model: Lin
     priority = keyword_table.load().spec.priority
     text = "My card was stolen yesterday, please block it"
     sure = LearnedRouter(small_model, SMALL_INFO, priority, threshold=0.0)
-    unsure = LearnedRouter(small_model, SMALL_INFO, priority, threshold=1.0)
+    # A floor of 0 applies the threshold whatever the out-of-scope probability.
+    unsure = LearnedRouter(small_model, SMALL_INFO, priority, threshold=1.0, out_of_scope_floor=0.0)
     assert decide(sure, text).queue == "disputes_fraud"
     decision = decide(unsure, text)
     assert (decision.queue, decision.reason, decision.intent) == (

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from services.classifier import artifact, keyword_table, startup
-from services.classifier.model import LinearModel
-from services.classifier.reload import ModelWatcher, RouterSlot
+from services.classifier import keyword_table, model_file
+from services.classifier.serve import startup
+from services.classifier.serve.linear_model import LinearModel
+from services.classifier.serve.reload import ModelWatcher, RouterSlot
 from services.classifier.settings import ClassifierSettings
 from tests.fixtures.learned_model import SMALL_INFO
 
@@ -24,7 +25,7 @@ def _watcher(path: Path) -> tuple[ModelWatcher, RouterSlot]:
 
 
 def _save(model: LinearModel, path: Path, version: str) -> None:
-    artifact.save(model, dataclasses.replace(SMALL_INFO, version=version), path)
+    model_file.save(model, dataclasses.replace(SMALL_INFO, version=version), path)
 
 
 def test_a_new_file_is_loaded_and_a_broken_one_refused(
@@ -83,10 +84,10 @@ def test_start_with_a_model_file(small_model: LinearModel, tmp_path: Path) -> No
 
 def test_a_missing_or_broken_model_path_stops_the_start(tmp_path: Path) -> None:
     table = keyword_table.load()
-    with pytest.raises(artifact.ModelError, match="MODEL_PATH names no file"):
+    with pytest.raises(model_file.ModelError, match="MODEL_PATH names no file"):
         startup.prepare(dataclasses.replace(SETTINGS, model_path=tmp_path / "none.npz"), table)
     (tmp_path / "bad.npz").write_text("x")
-    with pytest.raises(artifact.ModelError, match="not a readable model file"):
+    with pytest.raises(model_file.ModelError, match="not a readable model file"):
         startup.prepare(dataclasses.replace(SETTINGS, model_path=tmp_path / "bad.npz"), table)
 
 

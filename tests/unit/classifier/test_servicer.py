@@ -8,7 +8,7 @@ from ticketing.v1 import classifier_pb2, common_pb2
 
 from services.classifier import __main__ as classifier_main
 from services.classifier.decision import Decision, ModelInfo
-from services.classifier.servicer import problem, to_info_response, to_response
+from services.classifier.serve.servicer import problem, to_info_response, to_response
 from services.shared.domain import Priority
 
 

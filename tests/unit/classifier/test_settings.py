@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from services.classifier.keyword_table import DEFAULT_TABLE
-from services.classifier.learned_router import DEFAULT_THRESHOLD
+from services.classifier.serve.learned_router import DEFAULT_THRESHOLD
 from services.classifier.settings import DEFAULT_MODEL_DIR, ClassifierSettings
 from services.shared.internal_credential import ServerSecurity
 from services.shared.settings import SettingsError

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from services.classifier.weights import DENSE_ABOVE, Weights, WeightStore
+from services.classifier.serve.weight_store import DENSE_ABOVE, Weights, WeightStore
 
 
 def _store(seed: int = 5) -> tuple[WeightStore, np.ndarray, np.ndarray]:

@@ -12,10 +12,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.classifier import artifact, datasets, evaluation, keyword_table, latency, train
-from services.classifier.baseline import Baseline
-from services.classifier.learned_router import DEFAULT_THRESHOLD, LearnedRouter, route
-from services.classifier.model import LinearModel
+from services.classifier import keyword_table, model_file
+from services.classifier.evaluate import latency, validation
+from services.classifier.evaluate.baseline import Baseline
+from services.classifier.serve.learned_router import DEFAULT_THRESHOLD, LearnedRouter, route
+from services.classifier.serve.linear_model import LinearModel
+from services.classifier.train import datasets, pipeline
 
 SWEEP = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 # sklearn's per-call cost is ~3 ms: a sample is enough to time it.
@@ -35,14 +37,14 @@ def _f(value: float | None) -> str:
 
 
 def _sweep(model: LinearModel, corpus: datasets.Corpus) -> list[list[str]]:
-    predictions = [model.predict(train.features.prepare(e.text)) for e in corpus.validation]
+    predictions = [model.predict(pipeline.features.prepare(e.text)) for e in corpus.validation]
     rows = []
     for threshold in SWEEP:
         routed = []
         for prediction in predictions:
             queue, _, intent = route(prediction, threshold)
-            routed.append(evaluation.Routed(queue, intent))
-        figures = evaluation.figures(list(zip(corpus.validation, routed, strict=True)))
+            routed.append(validation.Routed(queue, intent))
+        figures = validation.figures(list(zip(corpus.validation, routed, strict=True)))
         in_scope = [
             (e, r) for e, r in zip(corpus.validation, routed, strict=True) if e.queue != "out_of_scope"
         ]
@@ -57,18 +59,18 @@ def _sweep(model: LinearModel, corpus: datasets.Corpus) -> list[list[str]]:
 def _accuracy_tables(
     model: LinearModel, corpus: datasets.Corpus, baseline: Baseline, threshold: float
 ) -> None:
-    validation = corpus.validation
-    ours = list(zip(validation, train.routed(model, validation, threshold), strict=True))
-    argmax = evaluation.figures(list(zip(validation, train.routed(model, validation, 0.0), strict=True)))
-    routes = baseline.route_many([e.text for e in validation])
-    theirs = [(e, evaluation.Routed(q, i)) for e, (q, i) in zip(validation, routes, strict=True)]
-    figures, baseline_figures = evaluation.figures(ours), evaluation.figures(theirs)
+    rows = corpus.validation
+    ours = list(zip(rows, pipeline.routed(model, rows, threshold), strict=True))
+    argmax = validation.figures(list(zip(rows, pipeline.routed(model, rows, 0.0), strict=True)))
+    routes = baseline.route_many([e.text for e in rows])
+    theirs = [(e, validation.Routed(q, i)) for e, (q, i) in zip(rows, routes, strict=True)]
+    figures, baseline_figures = validation.figures(ours), validation.figures(theirs)
     _table(
         "Figures (in-scope accuracy counts triage as wrong)",
         ["figure", f"learned, threshold {threshold}", "learned, no threshold", "baseline"],
         [[n, _f(figures[n]), _f(argmax[n]), _f(baseline_figures.get(n))] for n in sorted(figures)],
     )
-    queues, baseline_queues = evaluation.per_queue(ours), evaluation.per_queue(theirs)
+    queues, baseline_queues = validation.per_queue(ours), validation.per_queue(theirs)
     _table(
         "Per queue (out of scope counted as triage)",
         ["queue", "rows", "recall", "precision", "F1", "baseline F1"],
@@ -123,11 +125,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     corpus = datasets.load()
-    path = args.model or train.default_out()
+    path = args.model or pipeline.default_out()
     if not path.is_file():
         print(f"no model at {path}: training it first")
-        artifact.save(*train.build(corpus), path)
-    model, info = artifact.load(path)
+        model_file.save(*pipeline.build(corpus), path)
+    model, info = model_file.load(path)
     print(
         f"model {info.version} ({path}); threshold {args.threshold}; {len(corpus.validation)} validation rows"
     )

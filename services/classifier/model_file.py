@@ -16,13 +16,15 @@ import numpy as np
 
 from services.classifier import features
 from services.classifier.decision import ModelInfo
-from services.classifier.model import LinearModel
-from services.classifier.weights import Weights
+from services.classifier.serve.linear_model import LinearModel
+from services.classifier.serve.weight_store import Weights
 
 KIND = "tfidf-linear-svm"
 # Bumped when the file layout changes.
 FORMAT = 1
 _CALIBRATION_KEYS = ("oos_bias", "mix", "intent_temperature", "queue_temperature")
+# Kept when the trainer fitted them: `oos_floor`, a taxonomy model's own out-of-scope floor.
+_OPTIONAL_CALIBRATION_KEYS = ("oos_floor",)
 
 
 class ModelError(ValueError):
@@ -109,6 +111,11 @@ def _build(arrays: dict[str, np.ndarray]) -> tuple[LinearModel, ModelInfo]:
     )
     idf, intents, queues = arrays["idf"].astype(np.float64), meta["intents"], meta["queues"]
     calibration = {key: float(meta["calibration"][key]) for key in _CALIBRATION_KEYS}
+    calibration |= {
+        key: float(meta["calibration"][key])
+        for key in _OPTIONAL_CALIBRATION_KEYS
+        if key in meta["calibration"]
+    }
     n_features = sum(len(vocabulary) for vocabulary in vocabularies)
     _check(len(idf) == n_features and len(weights.indptr) == n_features + 1, "vocabulary and weights differ")
     _check(bool(np.all(np.diff(weights.indptr) >= 0)), "weight index is not in order")

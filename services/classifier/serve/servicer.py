@@ -8,7 +8,7 @@ from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 
 from services.classifier.decision import Decision, ModelInfo
 from services.classifier.faq import FaqMatcher
-from services.classifier.reload import RouterSlot
+from services.classifier.serve.reload import RouterSlot
 from services.shared.domain import Priority, channel_from_proto
 
 SERVICE_NAME = classifier_pb2.DESCRIPTOR.services_by_name["ClassifierService"].full_name

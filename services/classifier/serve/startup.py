@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.classifier import artifact, default_model
+from services.classifier import model_file
 from services.classifier.decision import ModelInfo, Router
 from services.classifier.keyword_table import KeywordTable
-from services.classifier.learned_router import LearnedRouter
-from services.classifier.model import LinearModel
-from services.classifier.reload import ModelWatcher, RouterSlot
+from services.classifier.serve import default_model
+from services.classifier.serve.learned_router import LearnedRouter
+from services.classifier.serve.linear_model import LinearModel
+from services.classifier.serve.reload import ModelWatcher, RouterSlot
 from services.classifier.settings import ClassifierSettings
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def router_factory(table: KeywordTable, threshold: float) -> Callable[[LinearMod
 
 
 def prepare(settings: ClassifierSettings, table: KeywordTable) -> Serving:
-    """Raises artifact.ModelError when MODEL_PATH is set and its file is missing or unusable."""
+    """Raises model_file.ModelError when MODEL_PATH is set and its file is missing or unusable."""
     slot = RouterSlot(table)
     if settings.router == "keywords":
         return Serving(slot)
@@ -44,12 +45,12 @@ def prepare(settings: ClassifierSettings, table: KeywordTable) -> Serving:
     path = settings.model_path or default_model.path_in(settings.model_dir)
     watcher = ModelWatcher(path, slot, make, settings.model_poll_s)
     if settings.model_path is not None and not path.is_file():
-        raise artifact.ModelError(f"{path}: MODEL_PATH names no file")
+        raise model_file.ModelError(f"{path}: MODEL_PATH names no file")
     if path.is_file():
         try:
-            slot.router = make(*artifact.load(path))
+            slot.router = make(*model_file.load(path))
             return Serving(slot, watcher)
-        except artifact.ModelError as error:
+        except model_file.ModelError as error:
             if settings.model_path is not None:
                 raise
             log.warning("the cached default model is unusable, training it again: %s", error)

@@ -13,7 +13,7 @@ from itertools import repeat
 import numpy as np
 
 from services.classifier import features
-from services.classifier.weights import Weights, WeightStore
+from services.classifier.serve.weight_store import Weights, WeightStore
 
 # How many of the features that pushed hardest towards the decision it names.
 EXPLAIN_TOP = 5
@@ -28,6 +28,8 @@ class Prediction:
     intent: str
     # The features that added most to the decision, most first.
     explanation: tuple[str, ...]
+    # The calibrated probability that the inquiry is none of the queues' business (0 without such a class).
+    out_of_scope: float = 0.0
 
 
 class LinearModel:
@@ -104,6 +106,7 @@ class LinearModel:
             confidence=float(queue_probabilities[queue]),
             intent=self.intents[intent],
             explanation=self._explain(columns, pushes),
+            out_of_scope=float(queue_probabilities[self._oos_queues].sum()),
         )
 
     def _explain(self, columns: np.ndarray, pushes: np.ndarray) -> tuple[str, ...]:

@@ -8,11 +8,11 @@ import grpc
 from grpc_health.v1 import health
 from ticketing.v1 import classifier_pb2_grpc
 
-from services.classifier import default_model
 from services.classifier.faq import FaqMatcher
-from services.classifier.reload import ModelWatcher, RouterSlot
-from services.classifier.servicer import SERVICE_NAME, ClassifierServicer
-from services.classifier.startup import Serving
+from services.classifier.serve import default_model
+from services.classifier.serve.reload import ModelWatcher, RouterSlot
+from services.classifier.serve.servicer import SERVICE_NAME, ClassifierServicer
+from services.classifier.serve.startup import Serving
 from services.shared.grpc_server import build_server, serve_until_signalled
 from services.shared.internal_credential import ServerSecurity
 

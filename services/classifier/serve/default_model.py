@@ -8,7 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
-from services.classifier import artifact, datasets, features
+from services.classifier import features, model_file
+from services.classifier.train import datasets
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,8 @@ def fingerprint(data_dir: Path = datasets.DATA_DIR) -> str:
     recipe = {
         "data": datasets.checksums(data_dir),
         "features": features.VERSION,
-        "format": artifact.FORMAT,
-        "kind": artifact.KIND,
+        "format": model_file.FORMAT,
+        "kind": model_file.KIND,
         "recipe": RECIPE,
     }
     return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()

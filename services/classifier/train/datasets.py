@@ -14,7 +14,7 @@ from pathlib import Path
 
 from services.classifier import labels
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(__file__).parent.parent / "data"
 # Fixed so that every run holds out the same BANKING77 rows: changing it changes the validation set.
 BANKING77_SEED = 77
 BANKING77_HELD_OUT = 0.10

@@ -1,4 +1,4 @@
-"""The bar of issue 3, trained for comparison only: TF-IDF word 1-2-grams and char 2-5-grams, a linear SVM.
+"""The baseline of docs/classifier.md, trained for comparison only: TF-IDF words and chars, a linear SVM.
 
 Trained on the same rows and labels as the learned model, with scikit-learn's own text handling
 (lower case, no Arabic normalisation) and no calibration: it sends to triage only what it labels
@@ -11,9 +11,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from services.classifier.datasets import Example
 from services.classifier.decision import TRIAGE_QUEUE
 from services.classifier.labels import OUT_OF_SCOPE
+from services.classifier.train.datasets import Example
 
 
 class Baseline:

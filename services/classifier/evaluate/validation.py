@@ -7,10 +7,11 @@ right when it goes to triage (for any reason). Figures are fractions in [0, 1].
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.classifier import metrics
-from services.classifier.datasets import Example
+from services.classifier import dialect, text
 from services.classifier.decision import TRIAGE_QUEUE
+from services.classifier.evaluate import scores
 from services.classifier.labels import OUT_OF_SCOPE
+from services.classifier.train.datasets import Example
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,13 @@ def _pairs(rows: Sequence[tuple[Example, Routed]]) -> tuple[list[str], list[str]
     return [gold_queue(e) for e, _ in rows], [r.queue for _, r in rows]
 
 
+def register(example: Example) -> str:
+    """The row's language, and for an ArBanking77 row "msa" (no dialect marker word) or "dialect"."""
+    if example.language != "ar" or example.source != "arbanking77":
+        return example.language
+    return "msa" if dialect.detect(text.normalise(example.text)) == "msa" else "dialect"
+
+
 def figures(rows: Sequence[tuple[Example, Routed]]) -> dict[str, float]:
     """The headline figures, by name (these are stored with a model and shown by GetModelInfo)."""
     in_scope = [(e, r) for e, r in rows if e.queue != OUT_OF_SCOPE]
@@ -41,14 +49,17 @@ def figures(rows: Sequence[tuple[Example, Routed]]) -> dict[str, float]:
         "ar": [(e, r) for e, r in in_scope if e.language == "ar"],
         "banking77": [(e, r) for e, r in in_scope if e.source == "banking77"],
         "clinc150_bank": [(e, r) for e, r in in_scope if e.source == "clinc150"],
+        # ArBanking77 mixes Standard and Palestinian rows: split by the dialect marker words.
+        "ar_msa": [(e, r) for e, r in in_scope if register(e) == "msa"],
+        "ar_dialect": [(e, r) for e, r in in_scope if register(e) == "dialect"],
     }
     for name, group in groups.items():
         gold, predicted = _pairs(group)
-        result[f"accuracy_{name}"] = metrics.accuracy(gold, predicted)
-        result[f"macro_f1_{name}"] = metrics.macro_f1(gold, predicted)
+        result[f"accuracy_{name}"] = scores.accuracy(gold, predicted)
+        result[f"macro_f1_{name}"] = scores.macro_f1(gold, predicted)
         result[f"to_triage_{name}"] = sum(p == TRIAGE_QUEUE for p in predicted) / max(len(predicted), 1)
     banking77 = groups["banking77"]
-    result["intent_accuracy_en"] = metrics.accuracy(
+    result["intent_accuracy_en"] = scores.accuracy(
         [e.intent for e, _ in banking77], [r.intent for _, r in banking77]
     )
     oos = [r.queue for e, r in rows if e.source == "clinc150_oos"]
@@ -63,7 +74,7 @@ def figures(rows: Sequence[tuple[Example, Routed]]) -> dict[str, float]:
     result["in_scope_to_triage"] = sum(r.queue == TRIAGE_QUEUE for _, r in in_scope) / max(len(in_scope), 1)
     calibrated = [(r.confidence, r.top_queue_right) for _, r in rows if r.confidence is not None]
     if calibrated:
-        result["ece"] = metrics.expected_calibration_error(
+        result["ece"] = scores.expected_calibration_error(
             [c for c, _ in calibrated], [bool(right) for _, right in calibrated]
         )
     return result

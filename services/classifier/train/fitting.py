@@ -16,10 +16,11 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from services.classifier import calibration, features
-from services.classifier.datasets import Example
-from services.classifier.model import LinearModel
-from services.classifier.weights import Weights
+from services.classifier import features
+from services.classifier.serve.linear_model import LinearModel
+from services.classifier.serve.weight_store import Weights
+from services.classifier.train import calibration
+from services.classifier.train.datasets import Example
 
 log = logging.getLogger(__name__)
 

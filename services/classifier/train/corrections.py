@@ -7,11 +7,15 @@ new queue of the model. Corrections to triage teach nothing and are skipped.
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
+import psycopg
+
 from services.classifier import labels, language
-from services.classifier.datasets import Example
 from services.classifier.decision import TRIAGE_QUEUE
+from services.classifier.train.datasets import Example
+from services.shared.store import classifier_corrections
 
 # Queue names as the queues table keeps them.
 QUEUE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
@@ -33,10 +37,21 @@ def parse_line(line: str, where: str) -> Example | None:
         raise CorrectionsError(f"{where}: 'text' must be non-empty text")
     if not isinstance(queue, str) or not QUEUE_NAME.fullmatch(queue) or queue == labels.OUT_OF_SCOPE:
         raise CorrectionsError(f"{where}: 'queue' must be a queue name, not {queue!r}")
+    return from_pair(text, queue)
+
+
+def from_pair(text: str, queue: str) -> Example | None:
+    """A (text, queue) correction as a training row; None for triage, which teaches nothing."""
     if queue == TRIAGE_QUEUE:
         return None
-    detected = language.detect(text)
-    return Example(text, labels.correction_label(queue), queue, detected, "corrections")
+    return Example(text, labels.correction_label(queue), queue, language.detect(text), "corrections")
+
+
+def from_database(database_url: str, since: datetime | None = None) -> list[Example]:
+    """The classifier_corrections table's final queue of each transferred ticket, oldest first."""
+    with psycopg.connect(database_url) as conn:
+        pairs = list(classifier_corrections.export_sync(conn, since))
+    return [example for text, queue in pairs if (example := from_pair(text, queue)) is not None]
 
 
 def load(path: Path) -> list[Example]:

@@ -9,9 +9,9 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from services.classifier import artifact
+from services.classifier import model_file
 from services.classifier.decision import ModelInfo, Router
-from services.classifier.model import LinearModel
+from services.classifier.serve.linear_model import LinearModel
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ class ModelWatcher:
             return False
         self._seen = stamp
         try:
-            model, info = await asyncio.to_thread(artifact.load, self.path)
-        except artifact.ModelError as error:
+            model, info = await asyncio.to_thread(model_file.load, self.path)
+        except model_file.ModelError as error:
             log.error("refused the model file, still serving %s: %s", self._slot.router.version, error)
             return False
         self._slot.router = self._make_router(model, info)

@@ -1,0 +1,1 @@
+"""Measuring routers on validation data: figures, baseline, latency (`python -m ...evaluate`)."""

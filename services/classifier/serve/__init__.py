@@ -1,0 +1,1 @@
+"""Serving: the model in NumPy, the learned router, reloading, startup and the gRPC server."""

@@ -1,0 +1,1 @@
+"""Training the learned router: data, fitting, calibration, corrections (`python -m ...train`)."""
