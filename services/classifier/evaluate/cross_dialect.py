@@ -34,7 +34,7 @@ def run(corpus: datasets.Corpus, trained: str, validated: str) -> list[list[str]
     train_rows = [
         e
         for e in corpus.train
-        if register(e) in ("en", trained) or e.language == "ar" and e.source != "arbanking77"
+        if register(e) in ("en", trained) or (e.language == "ar" and e.source != "arbanking77")
     ]
     held = [e for e in every if register(e) == validated]
     oos = [e for e in corpus.validation if e.queue == "out_of_scope" and e.source != "clinc150"]

@@ -52,7 +52,8 @@ class Verdict:
 
 def split(corrections: Sequence[Example]) -> tuple[list[Example], list[Example]]:
     """(to train, held back): the 5th, 10th, ... correction is held back."""
-    train, held = [], []
+    train: list[Example] = []
+    held: list[Example] = []
     for number, example in enumerate(corrections, start=1):
         (held if number % HOLD_BACK_EVERY == 0 else train).append(example)
     return train, held
