@@ -11,6 +11,7 @@ from gateway.body_limit import BodyLimit
 from gateway.routes import (
     agents,
     console,
+    email_channel,
     health,
     inquiries,
     live,
@@ -19,6 +20,7 @@ from gateway.routes import (
     quality,
     routing,
     stream_tickets,
+    survey_page,
     surveys,
     thread,
     tickets,
@@ -55,6 +57,8 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         routing,
         console,
         stream_tickets,
+        email_channel,
+        survey_page,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

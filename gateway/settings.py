@@ -8,7 +8,8 @@ from gateway.rate_limits import RateLimitSettings
 from services.router import policy as routing_policy
 from services.router.policy import Policies
 from services.router.settings import load_policies
-from services.shared import kpi_targets, sla
+from services.shared import contact_points, kpi_targets, sla
+from services.shared.channels import ChannelSettings
 from services.shared.domain import CHANNELS
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import ClientSecurity
@@ -124,6 +125,16 @@ class GatewaySettings:
     # the line a classifier that answers is busy: 429 with Retry-After (docs/performance.md). Larger
     # lets a fast classifier absorb bigger bursts; smaller caps the memory and the wait of a burst.
     classifier_max_waiting: int = 256
+    # Where a phone number without a country code is read (ISO 3166 region, DEFAULT_PHONE_REGION):
+    # `050 123 4567` is +971501234567 in AE. Every number is stored in E.164, so set it once, before
+    # the first customer; changing it later leaves numbers read the old way as they were stored.
+    default_phone_region: str = "AE"
+    # The channel connectors' settings (services/shared/channels.py): the centre's mail addresses.
+    channels: ChannelSettings = ChannelSettings()
+
+    def __post_init__(self) -> None:
+        if not contact_points.valid_region(self.default_phone_region):
+            raise SettingsError(f"DEFAULT_PHONE_REGION: {self.default_phone_region!r} is not a region code")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -154,4 +165,6 @@ class GatewaySettings:
             stream_ticket_ttl_s=env.float("STREAM_TICKET_TTL_S", 60.0),
             rate_limits=RateLimitSettings.from_env(env),
             classifier_max_waiting=env.int("CLASSIFIER_MAX_WAITING", 256),
+            default_phone_region=env.str("DEFAULT_PHONE_REGION", "AE").upper(),
+            channels=ChannelSettings.from_env(environ),
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from services.shared import sla
+from services.shared.channels import ChannelSettings
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import TOKEN_VAR, ClientSecurity
 from services.shared.settings import Env, SettingsError
@@ -69,6 +70,8 @@ class WorkerSettings:
     reroute_sweep_s: float = 2.0
     # Tests only (TEST_SWEEP_PAUSE): a sweep waits inside its transaction so a test can kill it there.
     test_hook: Hook | None = None
+    # The channel connectors' settings (services/shared/channels.py): the SMTP relay and sender.
+    channels: ChannelSettings = ChannelSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "WorkerSettings":
@@ -111,6 +114,7 @@ class WorkerSettings:
             classifier_addr=env.str("CLASSIFIER_ADDR", cls.classifier_addr),
             internal_grpc=ClientSecurity.from_env(environ) if env.optional(TOKEN_VAR) is not None else None,
             reroute_sweep_s=env.float("REROUTE_SWEEP_S", cls.reroute_sweep_s),
+            channels=ChannelSettings.from_env(environ),
         )
         for name, value in (
             ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),
