@@ -47,8 +47,6 @@ def sender_verified(mail: InboundMail, envelope_from: str | None) -> bool:
 
 
 async def take(deps: Deps, credential: Credential, raw: bytes, envelope_from: str | None) -> MailOutcome:
-    if credential.channel != "email":
-        raise Problem(403, "Forbidden", f"this key posts {credential.channel} inquiries, not email")
     channel = deps.settings.channels.email
     try:
         mail = inbound.parse(raw, channel.max_bytes)

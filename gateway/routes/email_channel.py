@@ -39,6 +39,8 @@ async def inbound_mail(
     deps: DepsDep,
     envelope_from: Annotated[str | None, Header(alias="X-Envelope-From", max_length=320)] = None,
 ) -> JSONResponse:
+    if credential.channel != "email":
+        raise Problem(403, "Forbidden", f"this key posts {credential.channel} inquiries, not email")
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "message/rfc822":
         raise Problem(415, "Unsupported media type", "send the mail as message/rfc822")
