@@ -1,4 +1,4 @@
-"""Takes in one mail posted raw: drop what no person wrote, join the ticket a reply answers, else intake it."""
+"""Takes in one raw mail: drop what no person wrote, join the ticket a reply answers, else intake it."""
 
 import hashlib
 import logging
@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from psycopg import AsyncConnection
-
 from pydantic import ValidationError
 
 from gateway import intake
@@ -86,7 +85,9 @@ async def take(deps: Deps, credential: Credential, raw: bytes, envelope_from: st
         inquiry = InquiryIn(
             channel="email",
             external_id=external_id,
-            customer=CustomerIn(email=mail.sender, name=mail.sender_name or None, verified={"email": verified}),
+            customer=CustomerIn(
+                email=mail.sender, name=mail.sender_name or None, verified={"email": verified}
+            ),
             subject=mail.subject,
             text=text,
         )
@@ -126,8 +127,12 @@ def _attachments(mail: InboundMail) -> list[Attachment]:
             name = "attachment"
         kept.append(Attachment(name, item.content_type, item.data))
     if len(mail.attachments) > MAX_ATTACHMENTS:
-        log.info("mail %s: %d attachments past the first %d left out", mail.message_id,
-                 len(mail.attachments) - MAX_ATTACHMENTS, MAX_ATTACHMENTS)
+        log.info(
+            "mail %s: %d attachments past the first %d left out",
+            mail.message_id,
+            len(mail.attachments) - MAX_ATTACHMENTS,
+            MAX_ATTACHMENTS,
+        )
     return kept
 
 

@@ -95,7 +95,9 @@ class CustomerIn(Strict):
         lower-cased. Without a region the values are only checked for presence."""
         pairs = []
         if self.phone:
-            phone = self.phone if phone_region is None else contact_points.phone_e164(self.phone, phone_region)
+            phone = (
+                self.phone if phone_region is None else contact_points.phone_e164(self.phone, phone_region)
+            )
             pairs.append(("phone", phone))
         if self.email:
             email = self.email if phone_region is None else contact_points.email_address(self.email)

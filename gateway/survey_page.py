@@ -5,7 +5,7 @@ from html import escape
 from importlib import resources
 from string import Template
 
-TEXT = {
+TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "How did we do?",
         "heading": "How did we do?",
@@ -18,7 +18,6 @@ TEXT = {
         "failed": "Your answer could not be sent. Please try again.",
         "missing": "This survey link is not valid.",
         "open": "Your request {ticket_id} was resolved. Please tell us about your experience.",
-        "scores": ("poor", "fair", "good", "very good", "excellent"),
     },
     "ar": {
         "title": "كيف كانت خدمتنا؟",
@@ -32,13 +31,19 @@ TEXT = {
         "failed": "تعذّر إرسال إجابتك. نرجو المحاولة مرة أخرى.",
         "missing": "رابط الاستبيان هذا غير صالح.",
         "open": "تم حل طلبك رقم {ticket_id}. نرجو أن تخبرنا عن تجربتك.",
-        "scores": ("ضعيفة", "مقبولة", "جيدة", "جيدة جداً", "ممتازة"),
     },
 }
 
 
+# The words under each score, 1 to 5.
+SCORES = {
+    "en": ("poor", "fair", "good", "very good", "excellent"),
+    "ar": ("ضعيفة", "مقبولة", "جيدة", "جيدة جداً", "ممتازة"),
+}
+
+
 def page_state(expires_at: datetime, answered_at: datetime | None, now: datetime) -> str:
-    """"open", "answered" or "expired": an answered survey says so even after it expires."""
+    """ "open", "answered" or "expired": an answered survey says so even after it expires."""
     if answered_at is not None:
         return "answered"
     return "expired" if now >= expires_at else "open"
@@ -46,19 +51,20 @@ def page_state(expires_at: datetime, answered_at: datetime | None, now: datetime
 
 def render(language: str, state: str, token: str, ticket_id: int | None) -> str:
     """The page; `state` is "open", "answered", "expired" or "missing"."""
-    words = TEXT["ar" if language == "ar" else "en"]
+    lang = "ar" if language == "ar" else "en"
+    words = TEXT[lang]
     template = Template(resources.files("gateway").joinpath("pages/survey.html").read_text(encoding="utf-8"))
     scores = "\n      ".join(
         f'<label class="score"><input type="radio" name="score" value="{n}" required>'
         f"<span>{n}</span><small>{escape(label)}</small></label>"
-        for n, label in enumerate(words["scores"], start=1)
+        for n, label in enumerate(SCORES[lang], start=1)
     )
     message = words["open"].format(ticket_id=ticket_id) if state == "open" else words[state]
-    values = {k: escape(v) for k, v in words.items() if isinstance(v, str)}
+    values = {k: escape(v) for k, v in words.items()}
     return template.substitute(
         values,
-        lang="ar" if language == "ar" else "en",
-        dir="rtl" if language == "ar" else "ltr",
+        lang=lang,
+        dir="rtl" if lang == "ar" else "ltr",
         token=escape(token),
         state=state,
         message=escape(message),

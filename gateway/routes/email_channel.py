@@ -1,4 +1,4 @@
-"""POST /v1/channels/email/inbound: a mail as raw RFC 5322, from the SMTP listener or a mail service's hook."""
+"""POST /v1/channels/email/inbound: raw RFC 5322 mail, from the SMTP listener or a mail service's hook."""
 
 from typing import Annotated, Any
 

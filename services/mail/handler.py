@@ -14,7 +14,9 @@ class IntakeHandler:
         self.addresses = addresses
         self.handoff = handoff
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         try:
             known = contact_points.email_address(address) in self.addresses
         except ValueError:

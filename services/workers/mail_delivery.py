@@ -10,6 +10,7 @@ import logging
 import smtplib
 import ssl
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from celery import Celery
@@ -37,14 +38,20 @@ ROUNDS_BUDGET_S = 20.0
 def send_smtp(relay: SmtpRelay, mail: EmailMessage, timeout_s: float) -> None:
     """Hands the mail to the relay; raises smtplib.SMTPException or OSError when it is not taken."""
     context = ssl.create_default_context()
-    client_class = smtplib.SMTP_SSL if relay.security == "tls" else smtplib.SMTP
-    kwargs = {"context": context} if relay.security == "tls" else {}
-    with client_class(relay.host, relay.port, timeout=timeout_s, **kwargs) as client:  # type: ignore[arg-type]
+    client = (
+        smtplib.SMTP_SSL(relay.host, relay.port, timeout=timeout_s, context=context)
+        if relay.security == "tls"
+        else smtplib.SMTP(relay.host, relay.port, timeout=timeout_s)
+    )
+    with client:
         if relay.security == "starttls":
             client.starttls(context=context)
         if relay.username:
             client.login(relay.username, relay.password)
         client.send_message(mail)
+
+
+Send = Callable[[SmtpRelay, EmailMessage, float], None]
 
 
 def compose(conn_pool: ConnectionPool, channel: EmailChannel, message: MailDelivery) -> EmailMessage:
@@ -66,7 +73,7 @@ def compose(conn_pool: ConnectionPool, channel: EmailChannel, message: MailDeliv
     )
 
 
-def sweep(pool: ConnectionPool, settings: WorkerSettings, send=send_smtp) -> int:  # type: ignore[no-untyped-def]
+def sweep(pool: ConnectionPool, settings: WorkerSettings, send: Send = send_smtp) -> int:
     """Sends what is due, round by round; returns how many mails the relay took."""
     channel = settings.channels.email
     relay = channel.relay

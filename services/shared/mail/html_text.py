@@ -4,8 +4,11 @@ from html.parser import HTMLParser
 
 # Elements whose start or end begins a new line of text.
 BLOCKS = frozenset(
-    "address article aside blockquote br dd div dl dt footer form h1 h2 h3 h4 h5 h6 header hr li "
-    "main nav ol p pre section table td th tr ul".split()
+    {
+        *("address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "footer"),
+        *("form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol"),
+        *("p", "pre", "section", "table", "td", "th", "tr", "ul"),
+    }
 )
 # Elements whose content is not text a person reads.
 HIDDEN = frozenset({"script", "style", "head", "title", "template", "noscript"})

@@ -13,7 +13,9 @@ BULK_PRECEDENCE = frozenset({"bulk", "junk", "list"})
 AUTOREPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Response-Suppress")
 
 
-def reason(message: EmailMessage, *, envelope_from: str | None, our_addresses: frozenset[str], our_domain: str) -> str | None:
+def reason(
+    message: EmailMessage, *, envelope_from: str | None, our_addresses: frozenset[str], our_domain: str
+) -> str | None:
     """Why the mail is dropped, or None when a person wrote it."""
     auto = str(message.get("Auto-Submitted", "")).strip().lower()
     if auto and auto != "no":

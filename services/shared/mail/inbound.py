@@ -1,8 +1,9 @@
-"""One received mail read into what intake needs: sender, subject, new text, attachments, thread ids (pure)."""
+"""One received mail read for intake: sender, subject, new text, attachments, thread ids (pure)."""
 
 import hashlib
 from dataclasses import dataclass
 from email import errors, policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 
@@ -90,7 +91,7 @@ def _header(message: EmailMessage, name: str) -> str:
 def _sender(message: EmailMessage) -> tuple[str, str]:
     try:
         header = message.get("From")
-        addresses = getattr(header, "addresses", ()) if header is not None else ()
+        addresses: tuple[Address, ...] = tuple(getattr(header, "addresses", ()))
     except (errors.HeaderParseError, ValueError, IndexError):
         addresses = ()
     if len(addresses) != 1 or not addresses[0].domain or not addresses[0].username:

@@ -9,7 +9,10 @@ OPENERS = (
     re.compile(r"^On\b.{0,300}\bwrote:?$", re.IGNORECASE),
     re.compile(r"^(في|بتاريخ)\b.{0,300}كتب.{0,120}[:：]?$"),
     re.compile(r"^.{0,300}\bكتب(ت)?\s*[:：]$"),
-    re.compile(r"^-{2,}\s*(Original Message|Forwarded message|الرسالة الأصلية|رسالة معاد توجيهها)\s*-{2,}$", re.IGNORECASE),
+    re.compile(
+        r"^-{2,}\s*(Original Message|Forwarded message|الرسالة الأصلية|رسالة معاد توجيهها)\s*-{2,}$",
+        re.IGNORECASE,
+    ),
     re.compile(r"^_{10,}$"),
     re.compile(r"^(From|من)\s*[:：].+$"),
 )

@@ -44,7 +44,9 @@ def thread_sync(conn: Connection[Any], ticket_id: int) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def outbound_id_sync(conn: Connection[Any], outbound_message_id: int, new_id: str, ticket_id: int | None) -> str:
+def outbound_id_sync(
+    conn: Connection[Any], outbound_message_id: int, new_id: str, ticket_id: int | None
+) -> str:
     """The Message-ID of an outbound message: the one it was first given, else `new_id` (kept now)."""
     conn.execute(
         """INSERT INTO mail_messages (message_id, ticket_id, direction, outbound_message_id)

@@ -55,7 +55,9 @@ class Relay:
     def settings(self, database_url: str) -> WorkerSettings:
         base = WorkerSettings.from_env({"DATABASE_URL": database_url, "BROKER_URL": "amqp://unused//"})
         relay = SmtpRelay("127.0.0.1", self.controller.port, "plain")
-        return replace(base, channels=ChannelSettings(email=replace(EMAIL, relay=relay)), callback_timeout_s=5.0)
+        return replace(
+            base, channels=ChannelSettings(email=replace(EMAIL, relay=relay)), callback_timeout_s=5.0
+        )
 
     def close(self) -> None:
         self.controller.stop()

@@ -52,7 +52,8 @@ def test_each_kind_of_mail_opens_a_ticket_with_its_text(gw: Gateway) -> None:
     assert bodies[answers["cp"].json()["ticket_id"]] == "أريد استرداد المبلغ"
     with psycopg.connect(gw.database_url) as conn:
         doc = conn.execute(
-            "SELECT filename, text FROM ticket_documents WHERE ticket_id = %s", (answers["pdf"].json()["ticket_id"],)
+            "SELECT filename, text FROM ticket_documents WHERE ticket_id = %s",
+            (answers["pdf"].json()["ticket_id"],),
         ).fetchone()
     assert doc is not None and doc[0] == "statement.pdf" and "Balance due 120 AED" in doc[1]
 
@@ -88,21 +89,31 @@ def test_our_reply_threads_in_the_customers_client_and_their_answer_joins_the_ti
         bounce = post_mail(client, mails.bounce("dsn@mx.example.com", ours), envelope_from="<>")
         loop = post_mail(client, bytes(sent))
         assert [(r.status_code, r.json()["reason"]) for r in (ooo, bounce, loop)] == [
-            (202, "auto_submitted"), (202, "bounce"), (202, "loop")
+            (202, "auto_submitted"),
+            (202, "bounce"),
+            (202, "loop"),
         ]
         assert counts(gw.database_url) == before
-        answer = mails.reply("c2@example.com", "Thanks, it works.\n\nOn Tue, Help wrote:\n> We unblocked it.",
-                             ours, f"Re: Card blocked [#{ticket_id}]", references=f"<c1@example.com> <{ours}>")
+        answer = mails.reply(
+            "c2@example.com",
+            "Thanks, it works.\n\nOn Tue, Help wrote:\n> We unblocked it.",
+            ours,
+            f"Re: Card blocked [#{ticket_id}]",
+            references=f"<c1@example.com> <{ours}>",
+        )
         joined = post_mail(client, answer, envelope_from="sara@example.com")
         assert joined.status_code == 200 and joined.json() == {
-            "status": "joined", "ticket_id": ticket_id, "ticket_status": "queued"
+            "status": "joined",
+            "ticket_id": ticket_id,
+            "ticket_status": "queued",
         }
         assert post_mail(client, answer, envelope_from="sara@example.com").json()["ticket_id"] == ticket_id
     [row] = ticket_rows(gw.database_url)
     assert row["follow_ups"] == 1
     with psycopg.connect(gw.database_url) as conn:
         text = conn.execute(
-            "SELECT data->>'text' FROM ticket_events WHERE type = 'customer_message' AND ticket_id = %s", (ticket_id,)
+            "SELECT data->>'text' FROM ticket_events WHERE type = 'customer_message' AND ticket_id = %s",
+            (ticket_id,),
         ).fetchone()
     assert text == ("Thanks, it works.",)
 
@@ -110,9 +121,13 @@ def test_our_reply_threads_in_the_customers_client_and_their_answer_joins_the_ti
 def test_a_ticket_reference_joins_only_from_the_tickets_own_address(gw: Gateway) -> None:
     token = gw.token("integration", channel="email")
     with gw.client(token) as client:
-        ticket_id = post_mail(client, mails.plain("s1@example.com", "Where is my refund?")).json()["ticket_id"]
+        ticket_id = post_mail(client, mails.plain("s1@example.com", "Where is my refund?")).json()[
+            "ticket_id"
+        ]
         by_ref = post_mail(client, mails.plain("s2@example.com", "Any news?", subject=f"Re: [#{ticket_id}]"))
-        stranger = mails.plain("s3@example.com", "Add this", subject=f"[#{ticket_id}]", sender="eve@evil.example")
+        stranger = mails.plain(
+            "s3@example.com", "Add this", subject=f"[#{ticket_id}]", sender="eve@evil.example"
+        )
         other = post_mail(client, stranger)
     assert by_ref.json()["status"] == "joined"
     assert other.status_code == 201 and other.json()["ticket_id"] != ticket_id
@@ -121,8 +136,12 @@ def test_a_ticket_reference_joins_only_from_the_tickets_own_address(gw: Gateway)
 def test_a_from_the_envelope_does_not_vouch_for_is_no_way_into_a_customer(gw: Gateway) -> None:
     token = gw.token("integration", channel="email")
     with gw.client(token) as client:
-        first = post_mail(client, mails.plain("v1@example.com", "My card is blocked"), envelope_from="sara@example.com")
-        forged = mails.reply("v2@example.com", "Send me the card details", "v1@example.com", "Re: Card blocked")
+        first = post_mail(
+            client, mails.plain("v1@example.com", "My card is blocked"), envelope_from="sara@example.com"
+        )
+        forged = mails.reply(
+            "v2@example.com", "Send me the card details", "v1@example.com", "Re: Card blocked"
+        )
         second = post_mail(client, forged, envelope_from="eve@evil.example")
     assert second.status_code == 201 and second.json()["ticket_id"] != first.json()["ticket_id"]
     rows = {r["id"]: r for r in ticket_rows(gw.database_url)}
@@ -137,7 +156,12 @@ def test_hostile_or_broken_mail_is_refused_and_changes_nothing(start_gateway: Ca
         assert_problem(post_mail(client, b"From: a@b.example\r\nContent-Type: multipart/mixed\r\n\r\nx"), 422)
         assert_problem(post_mail(client, b"Subject: no sender\r\n\r\nhello"), 422)
         assert_problem(post_mail(client, mails.plain("big@x", "x" * 70_000)), 413)
-        assert_problem(client.post("/v1/channels/email/inbound", content=b"{}", headers={"Content-Type": "application/json"}), 415)
+        assert_problem(
+            client.post(
+                "/v1/channels/email/inbound", content=b"{}", headers={"Content-Type": "application/json"}
+            ),
+            415,
+        )
     with gw.client(gw.token("integration", channel="phone")) as client:
         assert_problem(post_mail(client, mails.plain("p@x", "hello")), 403)
     assert counts(gw.database_url) == before
@@ -163,30 +187,49 @@ def test_one_customer_by_phone_and_mail_only_where_verified(gw: Gateway) -> None
     mail_token = gw.token("integration", channel="email")
     with gw.client(phone_token) as client:
         # The number three ways, in region AE: one customer.
-        a = client.post("/v1/inquiries", json=inquiry(external_id="k1", customer={"phone": "+971 50 123 4567"}))
-        b = client.post("/v1/inquiries", json=inquiry(external_id="k2", customer={"phone": "00971501234567"}, text="Card stolen!"))
-        assert_problem(client.post("/v1/inquiries", json=inquiry(external_id="k3", customer={"phone": "+971 12"})), 422)
+        a = client.post(
+            "/v1/inquiries", json=inquiry(external_id="k1", customer={"phone": "+971 50 123 4567"})
+        )
+        b = client.post(
+            "/v1/inquiries",
+            json=inquiry(external_id="k2", customer={"phone": "00971501234567"}, text="Card stolen!"),
+        )
+        assert_problem(
+            client.post("/v1/inquiries", json=inquiry(external_id="k3", customer={"phone": "+971 12"})), 422
+        )
         # An address typed into a phone inquiry is not vouched for: it opens nobody's record.
-        unverified = inquiry(external_id="k4", customer={"phone": "050 123 4567", "email": "Sara@Example.com"})
+        unverified = inquiry(
+            external_id="k4", customer={"phone": "050 123 4567", "email": "Sara@Example.com"}
+        )
         c = client.post("/v1/inquiries", json=unverified)
     assert {a.status_code, b.status_code, c.status_code} <= {200, 201}
     rows = {r["id"]: r for r in ticket_rows(gw.database_url)}
     phone_customer = rows[a.json()["id"]]["customer_id"]
     assert rows[b.json()["id"]]["customer_id"] == rows[c.json()["id"]]["customer_id"] == phone_customer
     with gw.client(mail_token) as client:
-        mail = post_mail(client, mails.plain("u1@example.com", "About my card"), envelope_from="sara@example.com")
+        mail = post_mail(
+            client, mails.plain("u1@example.com", "About my card"), envelope_from="sara@example.com"
+        )
     assert mail.status_code == 201
     mail_customer = ticket_rows(gw.database_url)[-1]["customer_id"]
     assert mail_customer != phone_customer
     with psycopg.connect(gw.database_url) as conn:
-        owners = conn.execute("SELECT kind, value, customer_id FROM customer_identities WHERE verified").fetchall()
-    assert sorted(owners) == [("email", "sara@example.com", mail_customer), ("phone", "+971501234567", phone_customer)]
+        owners = conn.execute(
+            "SELECT kind, value, customer_id FROM customer_identities WHERE verified"
+        ).fetchall()
+    assert sorted(owners) == [
+        ("email", "sara@example.com", mail_customer),
+        ("phone", "+971501234567", phone_customer),
+    ]
     # A phone integration that checked the caller's address vouches for it: their mail finds them.
     with gw.client(phone_token) as client:
         omar = {"phone": "050 765 4321", "email": "omar@example.com", "verified": {"email": True}}
         called = client.post("/v1/inquiries", json=inquiry(external_id="k5", customer=omar))
     with gw.client(mail_token) as client:
-        wrote = post_mail(client, mails.plain("u2@example.com", "Following up", sender="Omar <Omar@Example.com>"),
-                          envelope_from="omar@example.com")
+        wrote = post_mail(
+            client,
+            mails.plain("u2@example.com", "Following up", sender="Omar <Omar@Example.com>"),
+            envelope_from="omar@example.com",
+        )
     rows = {r["id"]: r for r in ticket_rows(gw.database_url)}
     assert rows[wrote.json()["ticket_id"]]["customer_id"] == rows[called.json()["id"]]["customer_id"]

@@ -65,10 +65,20 @@ def test_mail_sent_over_smtp_is_a_ticket_when_the_listener_says_250(gw: Gateway)
         send(port, mails.alternative("s1@example.com", "My refund is late", "<p>My refund is late</p>"))
         # 250 came after the commit: the ticket is there now, not eventually.
         assert [r["body"] for r in ticket_rows(gw.database_url)] == ["My refund is late"]
-        send(port, mails.legacy_charset("s2@example.com", "بطاقتي محجوبة", "windows-1256").replace(
-            b"sara@example.com", b"huda@example.com"), sender="huda@example.com")
-        send(port, mails.with_pdf("s3@example.com", "statement attached", "Balance 9").replace(
-            b"sara@example.com", b"omar@example.com"), sender="omar@example.com")
+        send(
+            port,
+            mails.legacy_charset("s2@example.com", "بطاقتي محجوبة", "windows-1256").replace(
+                b"sara@example.com", b"huda@example.com"
+            ),
+            sender="huda@example.com",
+        )
+        send(
+            port,
+            mails.with_pdf("s3@example.com", "statement attached", "Balance 9").replace(
+                b"sara@example.com", b"omar@example.com"
+            ),
+            sender="omar@example.com",
+        )
         send(port, mails.alternative("s1@example.com", "My refund is late", "<p>My refund is late</p>"))
         rows = ticket_rows(gw.database_url)
         assert [r["body"] for r in rows] == ["My refund is late", "بطاقتي محجوبة", "statement attached"]
@@ -91,8 +101,8 @@ def test_mail_sent_over_smtp_is_a_ticket_when_the_listener_says_250(gw: Gateway)
 
 
 def test_while_the_gateway_is_away_the_sender_is_told_to_retry(gw: Gateway) -> None:
-    with listener(f"http://127.0.0.1:{unused_port()}", "no-gateway-here") as port:
-        with pytest.raises(smtplib.SMTPDataError) as later:
-            send(port, mails.plain("d1@example.com", "Are you there?"))
+    away = f"http://127.0.0.1:{unused_port()}"
+    with listener(away, "no-gateway-here") as port, pytest.raises(smtplib.SMTPDataError) as later:
+        send(port, mails.plain("d1@example.com", "Are you there?"))
     assert later.value.smtp_code == 451
     assert ticket_rows(gw.database_url) == []

@@ -44,12 +44,30 @@ def answer(page: Any, url: str, score: int, comment: str) -> None:
 @pytest.mark.parametrize(
     ("token", "lang", "direction", "thanks", "answered"),
     [
-        (AR_TOKEN, "ar", "rtl", "شكراً لك! تم تسجيل إجابتك.", "تمت الإجابة على هذا الاستبيان من قبل. شكراً لك!"),
-        (EN_TOKEN, "en", "ltr", "Thank you! Your answer has been recorded.", "This survey has already been answered. Thank you!"),
+        (
+            AR_TOKEN,
+            "ar",
+            "rtl",
+            "شكراً لك! تم تسجيل إجابتك.",
+            "تمت الإجابة على هذا الاستبيان من قبل. شكراً لك!",
+        ),
+        (
+            EN_TOKEN,
+            "en",
+            "ltr",
+            "Thank you! Your answer has been recorded.",
+            "This survey has already been answered. Thank you!",
+        ),
     ],
 )
 def test_the_customer_answers_once_in_their_language(
-    gateway_alone: Gateway, browser_page: Any, token: str, lang: str, direction: str, thanks: str, answered: str
+    gateway_alone: Gateway,
+    browser_page: Any,
+    token: str,
+    lang: str,
+    direction: str,
+    thanks: str,
+    answered: str,
 ) -> None:
     gw, page = gateway_alone, browser_page
     tickets = make_surveys(gw.database_url)
@@ -59,7 +77,9 @@ def test_the_customer_answers_once_in_their_language(
     assert page.get_attribute("html", "dir") == direction and page.get_attribute("html", "lang") == lang
     assert not page.locator("#survey").is_visible()
     with psycopg.connect(gw.database_url) as conn:
-        row = conn.execute("SELECT score, comment FROM surveys WHERE ticket_id = %s", (tickets[token],)).fetchone()
+        row = conn.execute(
+            "SELECT score, comment FROM surveys WHERE ticket_id = %s", (tickets[token],)
+        ).fetchone()
     assert row == (4, "سريع ومفيد" if lang == "ar" else "quick and helpful")
     # Opened again: it says so, and offers no form.
     page.goto(f"{gw.url}/survey/{token}")
@@ -67,7 +87,9 @@ def test_the_customer_answers_once_in_their_language(
     assert not page.locator("#survey").is_visible()
 
 
-def test_a_page_left_open_after_another_answer_says_already_answered(gateway_alone: Gateway, browser_page: Any) -> None:
+def test_a_page_left_open_after_another_answer_says_already_answered(
+    gateway_alone: Gateway, browser_page: Any
+) -> None:
     gw, page = gateway_alone, browser_page
     make_surveys(gw.database_url)
     page.goto(f"{gw.url}/survey/{EN_TOKEN}")
@@ -76,7 +98,9 @@ def test_a_page_left_open_after_another_answer_says_already_answered(gateway_alo
     page.click("#send")
     page.wait_for_selector("#answered:not([hidden])")
     with psycopg.connect(gw.database_url) as conn:
-        assert conn.execute("SELECT score FROM surveys WHERE token_hash = %s", (surveys.token_digest(EN_TOKEN),)).fetchone() == (2,)
+        assert conn.execute(
+            "SELECT score FROM surveys WHERE token_hash = %s", (surveys.token_digest(EN_TOKEN),)
+        ).fetchone() == (2,)
 
 
 def test_expired_and_unknown_links_say_so(gateway_alone: Gateway) -> None:
@@ -84,7 +108,7 @@ def test_expired_and_unknown_links_say_so(gateway_alone: Gateway) -> None:
     make_surveys(gw.database_url)
     expired = httpx.get(f"{gw.url}/survey/{OLD_TOKEN}")
     assert expired.status_code == 200 and 'dir="rtl"' in expired.text
-    assert "انتهت صلاحية هذا الاستبيان" in expired.text and "<form id=\"survey\" hidden>" in expired.text
+    assert "انتهت صلاحية هذا الاستبيان" in expired.text and '<form id="survey" hidden>' in expired.text
     unknown = httpx.get(f"{gw.url}/survey/{'u' * 43}")
     assert unknown.status_code == 404 and "This survey link is not valid." in unknown.text
     csp = expired.headers["content-security-policy"]

@@ -24,19 +24,27 @@ def test_arabic_in_legacy_charsets_is_read(charset: str) -> None:
     mail = inbound.parse(mails.legacy_charset("m1@example.com", "بطاقتي محجوبة منذ أمس", charset), LIMIT)
     assert mail.text == "بطاقتي محجوبة منذ أمس"
     assert mail.subject == "استفسار"
-    assert (mail.sender, mail.sender_name, mail.message_id) == ("sara@example.com", "Sara Ahmed", "m1@example.com")
+    assert (mail.sender, mail.sender_name, mail.message_id) == (
+        "sara@example.com",
+        "Sara Ahmed",
+        "m1@example.com",
+    )
 
 
 def test_the_plain_part_of_an_alternative_is_taken_and_html_only_is_turned_into_text() -> None:
     both = inbound.parse(mails.alternative("m2@x", "plain words", "<p>html words</p>"), LIMIT)
     assert both.text == "plain words"
     html = "<html><head><style>p {color: red}</style><script>x()</script></head><body><p>Hello <b>you</b>"
-    html += "</p><ul><li>one</li><li>two</li></ul><div class='gmail_quote'>On Mon wrote: old</div></body></html>"
+    html += (
+        "</p><ul><li>one</li><li>two</li></ul><div class='gmail_quote'>On Mon wrote: old</div></body></html>"
+    )
     assert inbound.parse(mails.html_only("m3@x", html), LIMIT).text == "Hello you\n\none\n\ntwo"
 
 
 def test_html_entities_and_blank_space_collapse() -> None:
-    assert html_text.to_text("<div>a&amp;b&nbsp;c</div>\n\n\n<div>  d  </div>") == "a&b\xa0c\n\nd".replace("\xa0", " ")
+    assert html_text.to_text("<div>a&amp;b&nbsp;c</div>\n\n\n<div>  d  </div>") == "a&b\xa0c\n\nd".replace(
+        "\xa0", " "
+    )
 
 
 @pytest.mark.parametrize(
@@ -56,7 +64,9 @@ def test_quoted_history_is_cut(history: str) -> None:
 
 
 def test_a_from_line_in_the_customers_own_words_is_kept() -> None:
-    assert quotes.strip_quoted("From: my bank\nthey charged me twice") == "From: my bank\nthey charged me twice"
+    assert (
+        quotes.strip_quoted("From: my bank\nthey charged me twice") == "From: my bank\nthey charged me twice"
+    )
 
 
 def test_a_pdf_attachment_is_found() -> None:
@@ -98,7 +108,9 @@ def test_a_mail_without_message_id_is_known_by_its_bytes() -> None:
 
 
 def test_threading_headers_and_ticket_references() -> None:
-    mail = inbound.parse(mails.reply("r1@x", "ok", "c@x", "Re: Card [#12]", references="<a@x> <b@x> <c@x>"), LIMIT)
+    mail = inbound.parse(
+        mails.reply("r1@x", "ok", "c@x", "Re: Card [#12]", references="<a@x> <b@x> <c@x>"), LIMIT
+    )
     assert mail.replies_to == ["c@x", "b@x", "a@x"]
     assert threads.ticket_ref("Re: Re: Card [#12] [#13]") == 13
     assert threads.ticket_ref("no reference #12") is None
@@ -110,8 +122,14 @@ def test_threading_headers_and_ticket_references() -> None:
 
 def test_an_outbound_reply_names_its_thread_and_marks_automatic_mail() -> None:
     mail = outbound.compose(
-        sender=mails.CENTRE, recipient="sara@example.com", subject="Card blocked", body="Unblocked.",
-        message_id="ticketing.5.1.aa@centre.example", thread=["c1@example.com"], ticket_id=5, kind="survey",
+        sender=mails.CENTRE,
+        recipient="sara@example.com",
+        subject="Card blocked",
+        body="Unblocked.",
+        message_id="ticketing.5.1.aa@centre.example",
+        thread=["c1@example.com"],
+        ticket_id=5,
+        kind="survey",
     )
     assert mail["Subject"] == "Re: Card blocked [#5]"
     assert mail["In-Reply-To"] == "<c1@example.com>" and mail["References"] == "<c1@example.com>"
@@ -137,8 +155,10 @@ def test_addresses_are_lower_cased_whole() -> None:
 
 def test_channel_settings_read_the_relay_and_addresses() -> None:
     settings = ChannelSettings.from_env(
-        {"MAIL_ADDRESSES": "Help@Centre.example, billing@centre.example",
-         "SMTP_RELAY_URL": "smtp+starttls://bot%40centre:p%3Ass@mail.centre.example"}
+        {
+            "MAIL_ADDRESSES": "Help@Centre.example, billing@centre.example",
+            "SMTP_RELAY_URL": "smtp+starttls://bot%40centre:p%3Ass@mail.centre.example",
+        }
     ).email
     assert settings.addresses == {"help@centre.example", "billing@centre.example"}
     assert settings.sender == "help@centre.example" and settings.domain == "centre.example"
