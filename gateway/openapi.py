@@ -103,10 +103,15 @@ def document(app: FastAPI) -> dict[str, Any]:
                 operation.setdefault("x-roles", list(roles))
             responses = operation.setdefault("responses", {})
             for status in _errors_for(route, method.lower(), roles):
+                if "text/html" in responses.get(status, {}).get("content", {}):
+                    continue
                 own = responses.get(status, {}).get("description")
                 responses[status] = _problem(own or MEANINGS[status])
             # A route's own error statuses (e.g. 503 when a peer is away) are problem documents too.
             for status, response in responses.items():
+                # A page answers its errors as a page: a route declaring text/html keeps it.
+                if "text/html" in response.get("content", {}):
+                    continue
                 if status.startswith(("4", "5")):
                     responses[status] = _problem(response.get("description") or MEANINGS.get(status, ""))
     return schema

@@ -31,7 +31,11 @@ BODY: dict[str, Any] = {
     "the reason). `X-Envelope-From` carries the SMTP envelope sender when there is one: the From "
     "address is verified only when it matches. Malformed or oversized mail: 422 / 413.",
     openapi_extra={"requestBody": BODY},
-    responses={200: {"description": "A retry or a joined reply"}, 202: {"description": "Dropped"}},
+    responses={
+        200: {"description": "A retry or a joined reply"},
+        202: {"description": "Dropped"},
+        415: {"description": "The body is not message/rfc822"},
+    },
 )
 async def inbound_mail(
     request: Request,

@@ -13,7 +13,16 @@ from services.shared.store import surveys
 router = APIRouter(tags=["surveys"])
 
 
-@router.get("/survey/{token}", response_class=HTMLResponse, summary="The survey page a customer opens")
+@router.get(
+    "/survey/{token}",
+    response_class=HTMLResponse,
+    summary="The survey page a customer opens",
+    description="The 1-5 question and a comment box in the survey's language (Arabic right to left), "
+    "answered once through `POST /v1/surveys/{token}`; an answered or expired survey's page says so.",
+    responses={
+        404: {"description": "No survey has this token (a page saying so)", "content": {"text/html": {}}}
+    },
+)
 async def survey(
     token: Annotated[str, Path(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")], deps: DepsDep
 ) -> HTMLResponse:

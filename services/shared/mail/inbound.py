@@ -74,11 +74,16 @@ def parse(raw: bytes, max_bytes: int) -> InboundMail:
         message_id=message_id,
         sender=sender,
         sender_name=name,
-        subject=" ".join(_header(message, "Subject").split())[:MAX_SUBJECT],
-        text=_text(message)[:MAX_TEXT],
+        subject=_printable(" ".join(_header(message, "Subject").split()))[:MAX_SUBJECT],
+        text=_printable(_text(message))[:MAX_TEXT],
         attachments=_attachments(message),
         replies_to=list(dict.fromkeys(replies)),
     )
+
+
+def _printable(text: str) -> str:
+    """Without NUL, which no PostgreSQL text can hold (a mangled or hostile body carries some)."""
+    return text.replace("\x00", "")
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -101,7 +106,7 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
         sender = contact_points.email_address(f"{address.username}@{address.domain}")
     except ValueError as exc:
         raise MalformedMail(str(exc)) from None
-    return sender, " ".join(address.display_name.split())[:200]
+    return sender, _printable(" ".join(address.display_name.split()))[:200]
 
 
 def _decoded(part: EmailMessage) -> str:

@@ -3,7 +3,7 @@
 import re
 import secrets
 
-MSG_ID = re.compile(r"<([^<>\s]{1,250})>")
+MSG_ID = re.compile(r"<([^<>\s\x00-\x1f\x7f]{1,250})>")
 TICKET_REF = re.compile(r"\[#(\d{1,18})\]")
 # The local part of every Message-ID we make starts so: our mail coming back is known at a glance.
 OUR_PREFIX = "ticketing."

@@ -101,6 +101,11 @@ def test_malformed_or_oversized_mail_is_refused(raw: bytes, reason: str) -> None
         inbound.parse(raw, 1000)
 
 
+def test_nul_characters_are_left_out() -> None:
+    mail = inbound.parse(mails.plain("n1@x", "card\x00 blocked", subject="a\x00b"), LIMIT)
+    assert (mail.text, mail.subject) == ("card blocked", "ab")
+
+
 def test_a_mail_without_message_id_is_known_by_its_bytes() -> None:
     raw = b"From: a@b.example\r\nSubject: s\r\n\r\nhello\r\n"
     assert inbound.parse(raw, LIMIT).message_id == inbound.parse(raw, LIMIT).message_id
@@ -168,3 +173,7 @@ def test_channel_settings_read_the_relay_and_addresses() -> None:
         ChannelSettings.from_env({"SMTP_RELAY_URL": "http://x", "MAIL_FROM": "a@b.c"})
     with pytest.raises(SettingsError, match="MAIL_FROM"):
         ChannelSettings.from_env({"SMTP_RELAY_URL": "smtp://x"})
+
+
+def test_a_message_id_with_control_characters_is_no_message_id() -> None:
+    assert threads.message_ids("<a\x00b@x> <ok@x>") == ["ok@x"]
