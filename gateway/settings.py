@@ -6,7 +6,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from gateway.http.rate_limits import RateLimitSettings
-from services.shared import centre_clock, kpi_targets, sla
+from services.shared import centre_clock, contact_points, kpi_targets, sla
+from services.shared.channels import ChannelSettings
 from services.shared.domain import CHANNELS
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import ClientSecurity
@@ -133,6 +134,16 @@ class GatewaySettings:
     # the hours of SLA calendars that name no zone. The metrics service cuts the figures in its own
     # setting of the same variable; the answers name the zone they used.
     centre_zone: ZoneInfo = UTC_ZONE
+    # Where a phone number without a country code is read (ISO 3166 region, DEFAULT_PHONE_REGION):
+    # `050 123 4567` is +971501234567 in AE. Every number is stored in E.164, so set it once, before
+    # the first customer; changing it later leaves numbers read the old way as they were stored.
+    default_phone_region: str = "AE"
+    # The channel connectors' settings (services/shared/channels.py): the centre's mail addresses.
+    channels: ChannelSettings = field(default_factory=ChannelSettings)
+
+    def __post_init__(self) -> None:
+        if not contact_points.valid_region(self.default_phone_region):
+            raise SettingsError(f"DEFAULT_PHONE_REGION: {self.default_phone_region!r} is not a region code")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -165,4 +176,6 @@ class GatewaySettings:
             rate_limits=RateLimitSettings.from_env(env),
             classifier_max_waiting=env.int("CLASSIFIER_MAX_WAITING", 256),
             centre_zone=centre_zone,
+            default_phone_region=env.str("DEFAULT_PHONE_REGION", "AE").upper(),
+            channels=ChannelSettings.from_env(environ),
         )

@@ -65,6 +65,11 @@ async def take(
     # Checked at the door for every token: a date no service can compute with is a 422 here.
     at = ticket_work.event_time(deps, inquiry.occurred_at, credential)
     backfill = occurred_at.dated_by_backfill(inquiry.occurred_at, credential.backfill)
+    # Each identity with whether the channel vouches for it: only those find or merge a customer.
+    try:
+        identities = inquiry.customer.identities_on(inquiry.channel, settings.default_phone_region)
+    except ValueError as exc:
+        raise Problem(422, "Invalid customer identity", str(exc)) from None
     digest = request_hash(inquiry, attachments)
     limits = settings.documents
     # Read and classify before taking a connection, so slow work never holds one.
@@ -87,8 +92,6 @@ async def take(
     if routing.faq_answer:
         faq = FaqAnswer(routing.faq_id, routing.faq_confidence, routing.faq_answer)
         classification["faq"] = {"id": faq.faq_id, "confidence": faq.confidence, "answer": faq.text}
-    # Each identity with whether the channel vouches for it: only those find or merge a customer.
-    identities = inquiry.customer.identities_on(inquiry.channel)
     deadlines = settings.escalation.deadlines(
         inquiry.channel, routing.priority, at, str(routing.details.get("reason") or "")
     )

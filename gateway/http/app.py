@@ -12,6 +12,7 @@ from gateway.http.security_headers import SecurityHeaders
 from gateway.routes import (
     agents,
     console,
+    email_channel,
     health,
     inquiries,
     live,
@@ -20,6 +21,7 @@ from gateway.routes import (
     quality,
     routing,
     stream_tickets,
+    survey_page,
     surveys,
     thread,
     tickets,
@@ -63,6 +65,8 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         routing,
         console,
         stream_tickets,
+        email_channel,
+        survey_page,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -91,25 +91,31 @@ def document(app: FastAPI) -> dict[str, Any]:
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     for route in api_routes(app):
-        if not route.include_in_schema:
-            continue
-        roles = roles_of(route.dependant) or tuple((route.openapi_extra or {}).get("x-roles", ()))
-        for method in route.methods or ():
-            operation = schema["paths"].get(route.path_format, {}).get(method.lower())
-            if operation is None:
-                continue
-            if roles:
-                operation["security"] = [{SCHEME: []}]
-                operation.setdefault("x-roles", list(roles))
-            responses = operation.setdefault("responses", {})
-            for status in _errors_for(route, method.lower(), roles):
-                own = responses.get(status, {}).get("description")
-                responses[status] = _problem(own or MEANINGS[status])
-            # A route's own error statuses (e.g. 503 when a peer is away) are problem documents too.
-            for status, response in responses.items():
-                if status.startswith(("4", "5")):
-                    responses[status] = _problem(response.get("description") or MEANINGS.get(status, ""))
+        if route.include_in_schema:
+            _declare(schema["paths"], route)
     return schema
+
+
+def _declare(paths: dict[str, Any], route: APIRoute) -> None:
+    """One route's security and error answers, as the gateway really gives them."""
+    roles = roles_of(route.dependant) or tuple((route.openapi_extra or {}).get("x-roles", ()))
+    for method in route.methods or ():
+        operation = paths.get(route.path_format, {}).get(method.lower())
+        if operation is None:
+            continue
+        if roles:
+            operation["security"] = [{SCHEME: []}]
+            operation.setdefault("x-roles", list(roles))
+        responses = operation.setdefault("responses", {})
+        for status in _errors_for(route, method.lower(), roles):
+            own = responses.get(status, {})
+            # A page answers its errors as a page: a route declaring text/html keeps it.
+            if "text/html" not in own.get("content", {}):
+                responses[status] = _problem(own.get("description") or MEANINGS[status])
+        # A route's own error statuses (e.g. 503 when a peer is away) are problem documents too.
+        for status, response in responses.items():
+            if status.startswith(("4", "5")) and "text/html" not in response.get("content", {}):
+                responses[status] = _problem(response.get("description") or MEANINGS.get(status, ""))
 
 
 def install(app: FastAPI) -> None:

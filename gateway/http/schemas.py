@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.shared import contact_points
 from services.shared.domain import Channel, Priority, identity_verified
 from services.shared.store.ticket_documents import Document
 from services.shared.store.tickets import Ticket
@@ -79,21 +80,28 @@ class CustomerIn(Strict):
             raise ValueError(f"verified names identities not given: {', '.join(unknown)}")
         return self
 
-    def identities_on(self, channel: str) -> list[tuple[str, str, bool]]:
-        """(kind, value, verified) of each identity given, as arriving on `channel`."""
+    def identities_on(self, channel: str, phone_region: str) -> list[tuple[str, str, bool]]:
+        """(kind, value, verified) of each identity given, as arriving on `channel`; raises
+        ValueError for a phone number or address that cannot be normalised."""
         fields: dict[str, IdentityField] = {kind: name for name, kind in IDENTITY_FIELDS.items()}
         return [
             (kind, value, identity_verified(channel, kind, self.verified.get(fields[kind])))
-            for kind, value in self.identities()
+            for kind, value in self.identities(phone_region)
         ]
 
-    def identities(self) -> list[tuple[str, str]]:
-        """(kind, value) pairs, normalised so the same person is found whichever way it is written."""
+    def identities(self, phone_region: str | None = None) -> list[tuple[str, str]]:
+        """(kind, value) pairs, normalised so the same person is found whichever way it is written:
+        phone numbers in E.164 (read in `phone_region` when they carry no country code), addresses
+        lower-cased. Without a region the values are only checked for presence."""
         pairs = []
         if self.phone:
-            pairs.append(("phone", "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")))
+            phone = (
+                self.phone if phone_region is None else contact_points.phone_e164(self.phone, phone_region)
+            )
+            pairs.append(("phone", phone))
         if self.email:
-            pairs.append(("email", self.email.strip().lower()))
+            email = self.email if phone_region is None else contact_points.email_address(self.email)
+            pairs.append(("email", email))
         for kind, value in (
             ("app_user", self.app_user_id),
             ("web_user", self.web_user_id),

@@ -22,13 +22,16 @@ def migrate_command(python: str) -> Child:
     return Child("migrate", (python, "-m", "services.shared.migrations"))
 
 
-def service_commands(python: str, run_dir: Path, log_level: str) -> list[Child]:
-    """The long-running processes, in start order (servers before the clients that call them)."""
+def service_commands(python: str, run_dir: Path, log_level: str, *, mail: bool = False) -> list[Child]:
+    """The long-running processes, in start order (servers before the clients that call them); the
+    SMTP listener when `mail` (it is configured)."""
     celery = (python, "-m", "celery", "-A", "services.workers.app")
+    listener = [Child("mail", (python, "-m", "services.mail"))] if mail else []
     return [
         Child("classifier", (python, "-m", "services.classifier")),
         Child("metrics", (python, "-m", "services.metrics")),
         Child("gateway", (python, "-m", "gateway")),
+        *listener,
         # Any number of routers may run at once (each offer is made under row locks); one is enough here.
         Child("router", (python, "-m", "services.router")),
         # No -Q: the worker consumes exactly its app's queues, with CELERY_QUEUE_PREFIX applied.
@@ -108,6 +111,9 @@ def banner(
         f"metrics     {client_addr(settings.metrics_bind)}  (gRPC)",
         f"database    {database}",
         f"broker      {broker}",
+        f"mail        smtp://{client_addr(settings.smtp_bind)}"
+        if settings.mail
+        else "mail        off (set MAIL_ADDRESSES and MAIL_INTAKE_TOKEN: docs/channels.md)",
     ]
 
 

@@ -54,7 +54,9 @@ def run(settings: StackSettings, environ: Mapping[str, str], out: TextIO) -> int
         if code != 0:
             supervisor.say(f"migrations failed (exit {code}); not starting the services")
             return code
-        for child in plan.service_commands(sys.executable, settings.run_dir, settings.log_level):
+        for child in plan.service_commands(
+            sys.executable, settings.run_dir, settings.log_level, mail=settings.mail
+        ):
             supervisor.spawn(child)
         for line in plan.banner(
             settings,

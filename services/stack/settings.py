@@ -19,6 +19,10 @@ class StackSettings:
     classifier_bind: str
     metrics_bind: str
     log_level: str
+    # The SMTP listener runs when it has addresses to take mail for and a token to hand it over with
+    # (MAIL_ADDRESSES, MAIL_INTAKE_TOKEN); it listens on SMTP_BIND.
+    mail: bool = False
+    smtp_bind: str = "127.0.0.1:2525"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "StackSettings":
@@ -34,4 +38,6 @@ class StackSettings:
             classifier_bind=env.str("CLASSIFIER_BIND", "127.0.0.1:50051"),
             metrics_bind=env.str("METRICS_BIND", "127.0.0.1:50052"),
             log_level=env.str("LOG_LEVEL", "INFO").upper(),
+            mail=bool(env.optional("MAIL_ADDRESSES") and env.optional("MAIL_INTAKE_TOKEN")),
+            smtp_bind=env.str("SMTP_BIND", "127.0.0.1:2525"),
         )

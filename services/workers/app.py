@@ -7,11 +7,11 @@ from typing import Any
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
-from services.workers import escalation, notifications, reroutes, surveys
+from services.workers import escalation, mail_delivery, notifications, reroutes, surveys
 from services.workers.database import BeforeCommit, ProcessPool
 from services.workers.settings import WorkerSettings, prepare_filesystem_broker
 
-FAMILIES = (escalation, surveys, notifications, reroutes)
+FAMILIES = (escalation, surveys, notifications, reroutes, mail_delivery)
 # A sweep handles batches of a few hundred rows in well under a second; a sweep still running after
 # the soft limit is stuck (a lock, a dead connection) and gives up cleanly, committed batches kept.
 # The hard limit kills what ignores the soft one.
@@ -66,6 +66,13 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
             "escalation-sweep": _every(escalation.SWEEP, settings.escalation_sweep_s),
             "survey-sweep": _every(surveys.SWEEP, settings.survey_sweep_s),
             "notification-sweep": _every(notifications.SWEEP, settings.notification_sweep_s),
+            # Only with a relay to send through (SMTP_RELAY_URL); without one the e-mail outbox waits
+            # for an integration to poll it.
+            **(
+                {"mail-sweep": _every(mail_delivery.SWEEP, settings.notification_sweep_s)}
+                if settings.channels.email.relay is not None
+                else {}
+            ),
             **(
                 {"reroute-sweep": _every(reroutes.SWEEP, settings.reroute_sweep_s)}
                 if settings.internal_grpc is not None

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from services.shared import centre_clock, sla
+from services.shared.channels import ChannelSettings
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import TOKEN_VAR, ClientSecurity
 from services.shared.settings import Env, SettingsError
@@ -66,6 +67,8 @@ class WorkerSettings:
     # sooner after the classifier is back; each tick is one indexed query on the triage queue (and
     # one failing-fast call while the classifier is away).
     reroute_sweep_s: float = 2.0
+    # The channel connectors' settings (services/shared/channels.py): the SMTP relay and sender.
+    channels: ChannelSettings = field(default_factory=ChannelSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "WorkerSettings":
@@ -110,6 +113,7 @@ class WorkerSettings:
             classifier_addr=env.str("CLASSIFIER_ADDR", cls.classifier_addr),
             internal_grpc=ClientSecurity.from_env(environ) if env.optional(TOKEN_VAR) is not None else None,
             reroute_sweep_s=env.float("REROUTE_SWEEP_S", cls.reroute_sweep_s),
+            channels=ChannelSettings.from_env(environ),
         )
         for name, value in (
             ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),

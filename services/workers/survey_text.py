@@ -40,7 +40,7 @@ def survey_language(ticket_language: str, customer_language: str | None) -> str:
 
 
 def survey_link(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/v1/surveys/{token}"
+    return f"{public_url.rstrip('/')}/survey/{token}"
 
 
 def survey_text(language: str, channel: str, *, link: str, ticket_id: int, expires_days: int) -> str:

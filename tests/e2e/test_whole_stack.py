@@ -104,7 +104,7 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(
         assert {(tid, channel) for tid, channel, _ in sent} == {(tickets[c], c) for c in CHANNELS}
         with httpx.Client(base_url=stack.url) as client:
             for _, _, text in sent:
-                token = re.search(r"/v1/surveys/([A-Za-z0-9_-]+)", text).group(1)
+                token = re.search(r"/survey/([A-Za-z0-9_-]+)", text).group(1)
                 assert (
                     client.post(f"/v1/surveys/{token}", json={"score": 5, "resolved": True}).status_code
                     == 200

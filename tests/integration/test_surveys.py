@@ -17,7 +17,7 @@ from tests.integration.worker_tickets import db_now, events, insert_customer, in
 
 pytestmark = pytest.mark.integration
 
-LINK = re.compile(re.escape(TEST_PUBLIC_URL) + r"/v1/surveys/([A-Za-z0-9_-]+)")
+LINK = re.compile(re.escape(TEST_PUBLIC_URL) + r"/survey/([A-Za-z0-9_-]+)")
 
 
 def resolved_ticket(db: psycopg.Connection[Any], customer_id: int, **columns: Any) -> int:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APP_SERVICES = ["migrate", "classifier", "metrics", "gateway", "router", "worker", "beat"]
+APP_SERVICES = ["migrate", "classifier", "metrics", "gateway", "mail", "router", "worker", "beat"]
 DEPENDS_ON = {
     "migrate": {"postgres": "service_healthy"},
     "classifier": {},
@@ -18,6 +18,7 @@ DEPENDS_ON = {
         "classifier": "service_healthy",
         "metrics": "service_healthy",
     },
+    "mail": {"gateway": "service_healthy"},
     "router": {"migrate": "service_completed_successfully"},
     "worker": {"rabbitmq": "service_healthy", "migrate": "service_completed_successfully"},
     "beat": {"rabbitmq": "service_healthy", "migrate": "service_completed_successfully"},
@@ -25,7 +26,16 @@ DEPENDS_ON = {
 
 
 # Settings a service adds to the shared environment.
-OWN_SETTINGS = {"MODEL_DIR", "CLASSIFIER_BIND", "METRICS_BIND", "METRICS_HTTP_BIND", "PROMETHEUS_TOKEN"}
+OWN_SETTINGS = {
+    "MODEL_DIR",
+    "CLASSIFIER_BIND",
+    "METRICS_BIND",
+    "METRICS_HTTP_BIND",
+    "PROMETHEUS_TOKEN",
+    "SMTP_BIND",
+    "GATEWAY_URL",
+    "MAIL_INTAKE_TOKEN",
+}
 SECRETS = ["POSTGRES_PASSWORD", "RABBITMQ_USER", "RABBITMQ_PASSWORD", "INTERNAL_GRPC_TOKEN"]
 
 
@@ -47,7 +57,7 @@ def test_each_process_waits_for_what_it_needs(services: dict[str, Any], name: st
 
 def test_every_service_waited_on_as_healthy_has_a_healthcheck(services: dict[str, Any]) -> None:
     healthy = {dep for deps in DEPENDS_ON.values() for dep, cond in deps.items() if cond == "service_healthy"}
-    assert healthy == {"postgres", "rabbitmq", "classifier", "metrics"}
+    assert healthy == {"postgres", "rabbitmq", "classifier", "metrics", "gateway"}
     for name in healthy | {"gateway"}:
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
 
@@ -73,6 +83,7 @@ def test_healthchecks_probe_the_right_thing(services: dict[str, Any], name: str,
         ("classifier", ["python", "-m", "services.classifier"]),
         ("metrics", ["python", "-m", "services.metrics"]),
         ("gateway", ["python", "-m", "gateway"]),
+        ("mail", ["python", "-m", "services.mail"]),
         ("worker", ["celery", "-A", "services.workers.app", "worker"]),
         ("beat", ["celery", "-A", "services.workers.app", "beat"]),
     ],
@@ -110,6 +121,11 @@ def test_the_classifier_keeps_its_trained_model_in_a_volume(services: dict[str, 
 
 def test_the_gateway_is_published_on_8080(services: dict[str, Any]) -> None:
     assert "8080:8080" in services["gateway"]["ports"]
+
+
+def test_the_mail_listener_is_opt_in_and_not_published(services: dict[str, Any]) -> None:
+    assert services["mail"]["profiles"] == ["mail"]
+    assert "ports" not in services["mail"]
 
 
 def test_python_modules_named_by_healthchecks_exist(services: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ PROCESSES = (
     "gateway",
     "services.admin",
     "services.classifier",
+    "services.mail",
     "services.metrics",
     "services.router",
     "services.stack",

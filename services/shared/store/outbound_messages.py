@@ -239,3 +239,38 @@ def attempt_failed_sync(conn: Connection[Any], message_id: int, error: str, retr
            WHERE id = %s AND delivered_at IS NULL""",
         (error[:500], retry_in_s, retry_in_s, retry_in_s, message_id),
     )
+
+
+# The mail sender's share: pending e-mail messages due for an attempt, with their ticket's subject,
+# leased while they are sent (a crashed sender's messages come back after the lease). Messages of a
+# channel with a callback are the callback's.
+LEASE_FOR_MAIL = """
+WITH batch AS (
+    SELECT m.id FROM outbound_messages m
+    WHERE m.channel = 'email' AND m.delivered_at IS NULL AND m.failed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM outbound_callbacks c WHERE c.channel = m.channel)
+      AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now())
+      AND (m.leased_until IS NULL OR m.leased_until <= now())
+    ORDER BY m.id
+    LIMIT %(limit)s
+    FOR NO KEY UPDATE OF m SKIP LOCKED
+)
+UPDATE outbound_messages m
+SET leased_until = now() + make_interval(secs => %(lease_s)s), attempts = m.attempts + 1
+FROM batch
+WHERE m.id = batch.id
+RETURNING m.id, m.ticket_id, m.channel, m.kind, m.recipient, m.body, m.created_at, m.attempts,
+          m.leased_until, coalesce((SELECT t.subject FROM tickets t WHERE t.id = m.ticket_id), '') AS subject
+"""
+
+
+@dataclass(frozen=True)
+class MailDelivery(Leased):
+    """A leased e-mail message and its ticket's subject."""
+
+    subject: str
+
+
+def lease_for_mail_sync(conn: Connection[Any], limit: int, lease_s: float) -> list[MailDelivery]:
+    with conn.cursor(row_factory=class_row(MailDelivery)) as cur:
+        return cur.execute(LEASE_FOR_MAIL, {"limit": limit, "lease_s": lease_s}).fetchall()

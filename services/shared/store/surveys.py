@@ -320,3 +320,27 @@ RETURNING s.id, s.ticket_id, (SELECT queue_id FROM tickets t WHERE t.id = s.tick
 def expire_due_sync(conn: Connection[Any], limit: int) -> list[tuple[int, int, int, datetime]]:
     """Marks up to `limit` unanswered surveys expired; (survey, ticket, queue, expired_at) of each."""
     return [tuple(r) for r in conn.execute(EXPIRE_DUE, (limit,)).fetchall()]
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    """What the survey page shows for a token: the question, or that it is answered or expired."""
+
+    ticket_id: int
+    expires_at: datetime
+    answered_at: datetime | None
+    # The language the invitation went out in (its survey_sent event), so the page speaks it too.
+    language: str
+
+
+async def state(conn: AsyncConnection[Any], token: str) -> SurveyState | None:
+    async with conn.cursor(row_factory=class_row(SurveyState)) as cur:
+        await cur.execute(
+            """SELECT s.ticket_id, s.expires_at, s.answered_at,
+                      coalesce((SELECT e.data->>'language' FROM ticket_events e
+                                WHERE e.ticket_id = s.ticket_id AND e.type = 'survey_sent'
+                                ORDER BY e.id DESC LIMIT 1), 'en') AS language
+               FROM surveys s WHERE s.token_hash = %(digest)s OR s.reminder_token_hash = %(digest)s""",
+            {"digest": token_digest(token)},
+        )
+        return await cur.fetchone()

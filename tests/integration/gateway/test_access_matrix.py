@@ -68,6 +68,10 @@ MATRIX: dict[str, Row] = {
     "GET /report": PUBLIC,
     # A survey answers by its single-use token, not by a bearer token.
     "POST /v1/surveys/{token}": Row(GONE, GONE, GONE, GONE, GONE, public=True),
+    # The page the invitation links to: the same single-use token.
+    "GET /survey/{token}": Row(GONE, GONE, GONE, GONE, GONE, public=True),
+    # Only an integration token of the e-mail channel, which none of these callers holds.
+    "POST /v1/channels/email/inbound": Row(403, 403, 403, 403, 403),
     "POST /v1/inquiries": Row(OK, 403, 403, 403, 403),
     "POST /v1/inquiries/multipart": Row(OK, 403, 403, 403, 403),
     "GET /v1/tickets/{ticket_id}": ANYONE_ON_T,

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis import checks
 
 from gateway.http.app import create_app
 from gateway.http.openapi import document
 from gateway.settings import GatewaySettings
-from tests.fixtures import internal_grpc
+from tests.fixtures import internal_grpc, mails
 from tests.fixtures.gateway import Gateway
 
 pytestmark = pytest.mark.integration
@@ -38,6 +39,14 @@ def _schema_document() -> dict[str, Any]:
     return document(create_app(GatewaySettings.from_env(env)))
 
 
+# Raw mail for the e-mail channel's inbound hook: real messages and arbitrary bytes.
+schemathesis.openapi.media_type(
+    "message/rfc822",
+    st.one_of(
+        st.sampled_from([mails.plain("fuzz@example.com", "hello"), mails.bounce("b@mx.example", "x@y")]),
+        st.binary(max_size=2000),
+    ),
+)
 schema = schemathesis.openapi.from_dict(_schema_document())
 
 

@@ -13,11 +13,21 @@ NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 def test_identities_are_normalised_so_one_person_is_found_whichever_way_they_write() -> None:
     customer = CustomerIn(phone="+966 50-123 4567", email="Sara@Example.COM", app_user_id="u1")
-    assert customer.identities() == [
+    assert customer.identities("AE") == [
         ("phone", "+966501234567"),
         ("email", "sara@example.com"),
         ("app_user", "u1"),
     ]
+
+
+@pytest.mark.parametrize("written", ["+971 50 123 4567", "00971501234567", "050 123 4567"])
+def test_one_phone_number_written_four_ways_is_one_identity_in_region_ae(written: str) -> None:
+    assert CustomerIn(phone=written).identities("AE") == [("phone", "+971501234567")]
+
+
+def test_a_number_no_numbering_plan_allows_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a valid phone number"):
+        CustomerIn(phone="+971 12").identities("AE")
 
 
 def test_a_customer_needs_an_identity() -> None:

@@ -30,6 +30,24 @@ def test_each_service_runs_its_documented_command() -> None:
     assert argv["beat"] == (*celery, "beat", "--loglevel", "INFO")
 
 
+def test_the_mail_listener_runs_after_the_gateway_when_configured() -> None:
+    names = [child.name for child in plan.service_commands("py", Path("/srv/run"), "INFO", mail=True)]
+    assert names == ["classifier", "metrics", "gateway", "mail", "router", "worker", "beat"]
+    argv = {
+        child.name: child.argv for child in plan.service_commands("py", Path("/srv/run"), "INFO", mail=True)
+    }
+    assert argv["mail"] == ("py", "-m", "services.mail")
+    assert settings().mail is False
+    configured = settings(MAIL_ADDRESSES="help@example.com", MAIL_INTAKE_TOKEN=TOKEN)
+    assert configured.mail is True
+    assert any(
+        line.startswith("mail        smtp://127.0.0.1:2525")
+        for line in plan.banner(
+            configured, database_url="postgresql://x", embedded=False, broker_url="amqp://x", broker_dir=None
+        )
+    )
+
+
 def test_migrations_run_with_the_same_python() -> None:
     assert plan.migrate_command("/v/bin/python").argv == ("/v/bin/python", "-m", "services.shared.migrations")
 

@@ -5,7 +5,7 @@ import pytest
 from services.shared.domain import CHANNELS
 from services.workers.survey_text import should_send, survey_language, survey_link, survey_text
 
-LINK = "https://help.example.com/v1/surveys/tok_123"
+LINK = "https://help.example.com/survey/tok_123"
 
 
 @pytest.mark.parametrize(

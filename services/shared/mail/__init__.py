@@ -1,0 +1,1 @@
+"""The e-mail channel's pure parts, shared by the gateway, the SMTP listener and the workers."""
