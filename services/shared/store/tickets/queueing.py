@@ -95,15 +95,18 @@ async def waiting_one(conn: AsyncConnection[Any], ticket_id: int) -> TicketView 
         return await cur.fetchone()
 
 
+POSITION = """SELECT count(*) FILTER (WHERE priority > %(p)s
+                         OR (priority = %(p)s AND (queued_at, id) < (%(q)s, %(id)s)))
+        + 1 AS position,
+      count(*) AS queue_depth
+FROM tickets WHERE status = 'queued' AND queue_id = %(queue)s"""
+
+
 async def position(conn: AsyncConnection[Any], ticket: Ticket) -> Position:
     """Where a waiting ticket stands in its queue's claim order (priority, then age)."""
     async with conn.cursor(row_factory=class_row(Position)) as cur:
         await cur.execute(
-            """SELECT count(*) FILTER (WHERE priority > %(p)s
-                                         OR (priority = %(p)s AND (queued_at, id) < (%(q)s, %(id)s)))
-                        + 1 AS position,
-                      count(*) AS queue_depth
-               FROM tickets WHERE status = 'queued' AND queue_id = %(queue)s""",
+            POSITION,
             {
                 "p": ticket.priority,
                 "q": ticket.queued_at or ticket.created_at,
@@ -124,17 +127,20 @@ class QueueLoad:
     arrivals_per_s: float
 
 
+QUEUE_LOAD = """SELECT (SELECT avg(extract(epoch FROM resolved_at - answered_at))::float8 FROM (
+         SELECT resolved_at, answered_at FROM tickets
+         WHERE queue_id = %(q)s AND status = 'resolved' AND answered_at IS NOT NULL
+         ORDER BY resolved_at DESC LIMIT 200) recent) AS handle_s,
+      (SELECT count(*) FROM tickets WHERE queue_id = %(q)s AND created_at > %(since)s)
+        / %(window_s)s::float8 AS arrivals_per_s"""
+
+
 async def queue_load(conn: AsyncConnection[Any], queue_id: int, now: datetime, window_s: float) -> QueueLoad:
     """Mean handling time (answer to resolution) of the queue's last 200 resolved tickets, and the
     arrival rate over the window."""
     async with conn.cursor(row_factory=class_row(QueueLoad)) as cur:
         await cur.execute(
-            """SELECT (SELECT avg(extract(epoch FROM resolved_at - answered_at))::float8 FROM (
-                         SELECT resolved_at, answered_at FROM tickets
-                         WHERE queue_id = %(q)s AND status = 'resolved' AND answered_at IS NOT NULL
-                         ORDER BY resolved_at DESC LIMIT 200) recent) AS handle_s,
-                      (SELECT count(*) FROM tickets WHERE queue_id = %(q)s AND created_at > %(since)s)
-                        / %(window_s)s::float8 AS arrivals_per_s""",
+            QUEUE_LOAD,
             {"q": queue_id, "since": now - timedelta(seconds=window_s), "window_s": window_s},
         )
         found = await cur.fetchone()
@@ -153,16 +159,17 @@ class QueueNow:
     held: int
 
 
+QUEUES_NOW = """SELECT q.id AS queue_id, q.name AS queue,
+      count(t.id) FILTER (WHERE t.status = 'queued') AS waiting,
+      min(coalesce(t.queued_at, t.created_at)) FILTER (WHERE t.status = 'queued')
+        AS oldest_queued_at,
+      count(t.id) FILTER (WHERE t.status IN ('claimed', 'answered')) AS held
+FROM queues q
+LEFT JOIN tickets t ON t.queue_id = q.id AND t.status IN ('queued', 'claimed', 'answered')
+GROUP BY q.id ORDER BY q.name"""
+
+
 async def queues_now(conn: AsyncConnection[Any]) -> list[QueueNow]:
     async with conn.cursor(row_factory=class_row(QueueNow)) as cur:
-        await cur.execute(
-            """SELECT q.id AS queue_id, q.name AS queue,
-                      count(t.id) FILTER (WHERE t.status = 'queued') AS waiting,
-                      min(coalesce(t.queued_at, t.created_at)) FILTER (WHERE t.status = 'queued')
-                        AS oldest_queued_at,
-                      count(t.id) FILTER (WHERE t.status IN ('claimed', 'answered')) AS held
-               FROM queues q
-               LEFT JOIN tickets t ON t.queue_id = q.id AND t.status IN ('queued', 'claimed', 'answered')
-               GROUP BY q.id ORDER BY q.name"""
-        )
+        await cur.execute(QUEUES_NOW)
         return await cur.fetchall()

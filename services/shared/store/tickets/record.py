@@ -18,7 +18,7 @@ class FaqAnswer:
 
 
 # The columns of a Ticket, by the names of its fields (rows are decoded by name, with `class_row`);
-# tests/unit/shared/test_ticket_columns.py holds the two together.
+# tests/unit/shared/test_record_columns.py holds the two together.
 COLUMNS = """t.id, t.channel, t.external_id, t.request_hash, t.customer_id, t.queue_id, q.name AS queue,
   t.status, t.priority, t.language, t.intent, t.subject, t.body, t.classification, t.routed_by,
   t.assigned_agent_id, t.created_at, t.queued_at, t.answered_at, t.resolved_at, t.last_event_at,
