@@ -33,7 +33,7 @@ def test_set_agent_records_what_the_router_reads(
             return found
 
     found = asyncio.run(view())
-    assert found.skills == {"fraud": 4, "cards": 2} and found.languages == ["ar", "en"]
+    assert found.skills == {"fraud": 4, "cards": 2} and found.languages == {"ar", "en"}
     assert found.capacity == {"chat": 4, "email": 5, "mobile": 5, "phone": 1, "web": 5}
     assert found.presence == "offline"  # a new agent is signed out until they sign in
     capsys.readouterr()
