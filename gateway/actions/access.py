@@ -1,5 +1,5 @@
 """Who may see and act on which ticket: the object-level rule, as one pure function of the caller and
-the ticket's facts (services/shared/store/tickets.py `access_facts` fetches them in one query).
+the ticket's facts (services/shared/store/tickets/access.py `access_facts` fetches them in one query).
 
 The role check (may this role call this route at all) comes first, in gateway/http/auth.py. This rule
 then decides for the one ticket the route names:

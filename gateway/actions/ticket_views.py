@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from gateway.http.schemas import DocumentOut, DocumentSummaryOut, TicketDetailOut, TicketOut
+from gateway.http.schemas import DocumentOut, DocumentSummaryOut, FromRecord, TicketDetailOut, TicketOut
 from services.shared.store.api_credentials import Credential
 from services.shared.store.ticket_documents import Document
 from services.shared.store.tickets import Ticket
@@ -37,18 +37,19 @@ CUSTOMER_EVENTS: dict[str, frozenset[str]] = {
 }
 
 
-class CustomerAnswerOut(BaseModel):
+class CustomerAnswerOut(FromRecord):
     """The automatic answer the customer was sent (without the classifier's confidence)."""
 
     text: str
     faq_id: str
 
 
-class CustomerTicketOut(BaseModel):
+# Read from the Ticket by name: only the fields declared here are read.
+class CustomerTicketOut(FromRecord):
     """A ticket as its channel's integration sees it: where it stands, not how it was decided."""
 
     # Extra keys refused, so a staff view can never pass for this one when a response is checked.
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     id: int
     channel: str
@@ -61,23 +62,6 @@ class CustomerTicketOut(BaseModel):
     answered_at: datetime | None
     resolved_at: datetime | None
     answer: CustomerAnswerOut | None = None
-
-    @classmethod
-    def of(cls, ticket: Ticket) -> "CustomerTicketOut":
-        faq = ticket.classification.get("faq")
-        return cls(
-            id=ticket.id,
-            channel=ticket.channel,
-            external_id=ticket.external_id,
-            status=ticket.status,
-            queue=ticket.queue,
-            language=ticket.language,
-            created_at=ticket.created_at,
-            queued_at=ticket.queued_at,
-            answered_at=ticket.answered_at,
-            resolved_at=ticket.resolved_at,
-            answer=CustomerAnswerOut(text=faq["answer"], faq_id=faq["id"]) if isinstance(faq, dict) else None,
-        )
 
 
 class CustomerEventOut(BaseModel):
@@ -119,7 +103,8 @@ def events_view(credential: Credential, events: list[dict[str, Any]]) -> list[di
 
 
 def ticket_view(credential: Credential, ticket: Ticket) -> TicketOut | CustomerTicketOut:
-    return TicketOut.of(ticket) if is_staff(credential) else CustomerTicketOut.of(ticket)
+    model = TicketOut if is_staff(credential) else CustomerTicketOut
+    return model.model_validate(ticket)
 
 
 def detail_view(
@@ -129,12 +114,12 @@ def detail_view(
     shown = events_view(credential, events)
     if is_staff(credential):
         return TicketDetailOut(
-            **TicketOut.of(ticket).model_dump(),
+            **TicketOut.model_validate(ticket).model_dump(),
             events=shown,
             documents=[DocumentOut.of(d) for d in documents],
         )
     return CustomerTicketDetailOut(
-        **CustomerTicketOut.of(ticket).model_dump(),
+        **CustomerTicketOut.model_validate(ticket).model_dump(),
         events=[CustomerEventOut(**e) for e in shown],
         documents=[DocumentSummaryOut.of(d) for d in documents],
     )

@@ -10,7 +10,6 @@ from psycopg import AsyncConnection
 from services.shared.routing.eligibility import qualifies, rule_for
 from services.shared.routing.erlang import WaitInputs, estimated_wait_s
 from services.shared.routing.policy import Policies
-from services.shared.routing.views import agent_view, ticket_view
 from services.shared.store import agents, tickets
 from services.shared.store.tickets import Ticket
 
@@ -55,12 +54,11 @@ class WaitContexts:
 async def _context(
     conn: AsyncConnection[Any], policies: Policies, ticket: Ticket, now: datetime
 ) -> tuple[int, int, float, float]:
-    waiting = await tickets.waiting_one(conn, ticket.id)
-    assert waiting is not None
-    view = ticket_view(waiting)
+    view = await tickets.waiting_one(conn, ticket.id)
+    assert view is not None
     rule = rule_for(view, policies.for_queue(ticket.queue), now)
     slots = free = 0
-    for agent in map(agent_view, await agents.routing_views(conn, presence="available")):
+    for agent in await agents.routing_views(conn, presence="available"):
         if not qualifies(view, agent, rule):
             slots += agent.capacity.get(ticket.channel, 0)
             free += max(0, agent.room(ticket.channel))

@@ -3,11 +3,9 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from gateway.http.schemas import EventTime, NoteIn, Strict
-from services.shared.store.agents import RoutingAgent
-from services.shared.store.ticket_offers import Offer
+from gateway.http.schemas import EventTime, FromRecord, NoteIn, Strict
 
 Presence = Literal["available", "away", "offline"]
 
@@ -21,7 +19,8 @@ class PresenceOut(BaseModel):
     previous: str
 
 
-class AgentOut(BaseModel):
+# An agent as routing sees them (AgentView), without the router's own `last_assigned_at`.
+class AgentOut(FromRecord):
     id: int
     name: str
     presence: str
@@ -32,22 +31,15 @@ class AgentOut(BaseModel):
     capacity: dict[str, int]
     load: dict[str, int]
 
+    @field_validator("queues", "languages", mode="before")
     @classmethod
-    def of(cls, agent: RoutingAgent) -> "AgentOut":
-        return cls(
-            id=agent.id,
-            name=agent.name,
-            presence=agent.presence,
-            presence_since=agent.presence_since,
-            queues=agent.queues,
-            skills=agent.skills,
-            languages=agent.languages,
-            capacity=agent.capacity,
-            load=agent.load,
-        )
+    def _in_order(cls, value: Any) -> Any:
+        # Sets in AgentView (the rules test membership); lists in name order here, stable to read.
+        return sorted(value)
 
 
-class OfferOut(BaseModel):
+# An Offer; `decided_at` is left out, as the API shows offers while they are pending.
+class OfferOut(FromRecord):
     id: int
     ticket_id: int
     agent_id: int
@@ -57,20 +49,6 @@ class OfferOut(BaseModel):
     expires_at: datetime
     outcome: str | None
     reason: dict[str, Any]
-
-    @classmethod
-    def of(cls, offer: Offer) -> "OfferOut":
-        return cls(
-            id=offer.id,
-            ticket_id=offer.ticket_id,
-            agent_id=offer.agent_id,
-            queue_id=offer.queue_id,
-            channel=offer.channel,
-            offered_at=offer.offered_at,
-            expires_at=offer.expires_at,
-            outcome=offer.outcome,
-            reason=offer.reason,
-        )
 
 
 class ReplyIn(EventTime):

@@ -19,7 +19,6 @@ from pydantic import (
 from services.shared import contact_points
 from services.shared.domain import Channel, Priority, identity_verified
 from services.shared.store.ticket_documents import Document
-from services.shared.store.tickets import Ticket
 
 ChannelName = Channel
 Language = Literal["ar", "en"]
@@ -205,7 +204,14 @@ class SurveyReplyIn(Strict):
     comment: str = Field("", max_length=5000)
 
 
-class AnswerOut(BaseModel):
+class FromRecord(BaseModel):
+    """A response read from a store record by field name (`Model.model_validate(record)`): one
+    declaration of each field's name and type, never a field-by-field copy."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class AnswerOut(FromRecord):
     """The automatic answer to a frequent question, already sent to the customer."""
 
     text: str
@@ -214,6 +220,7 @@ class AnswerOut(BaseModel):
 
 
 class DocumentSummaryOut(BaseModel):
+    # Not read from the Document by name: `characters` counts its text, which only DocumentOut shows.
     filename: str
     content_type: str
     bytes: int
@@ -241,7 +248,10 @@ class DocumentOut(DocumentSummaryOut):
         return cls(**DocumentSummaryOut.of(document).model_dump(), text=document.text)
 
 
-class TicketOut(BaseModel):
+# A Ticket as staff see it, read by name (`answer` is Ticket.answer). Deliberately not the whole
+# record: the request hash, body, subject, queue id and internal clocks (last_event_at, escalate_at)
+# stay inside, and `priority` is shown by name.
+class TicketOut(FromRecord):
     id: int
     channel: str
     external_id: str
@@ -268,34 +278,11 @@ class TicketOut(BaseModel):
         None, description="Set while the ticket waits for the customer: the SLA clock stands still."
     )
 
+    @field_validator("priority", mode="before")
     @classmethod
-    def of(cls, ticket: Ticket) -> "TicketOut":
-        faq = ticket.classification.get("faq")
-        return cls(
-            answer=AnswerOut(text=faq["answer"], faq_id=faq["id"], confidence=faq["confidence"])
-            if isinstance(faq, dict)
-            else None,
-            id=ticket.id,
-            channel=ticket.channel,
-            external_id=ticket.external_id,
-            status=ticket.status,
-            queue=ticket.queue,
-            priority=Priority(ticket.priority).name.lower(),
-            language=ticket.language,
-            intent=ticket.intent,
-            routed_by=ticket.routed_by,
-            classification=ticket.classification,
-            customer_id=ticket.customer_id,
-            assigned_agent_id=ticket.assigned_agent_id,
-            escalation_level=ticket.escalation_level,
-            created_at=ticket.created_at,
-            queued_at=ticket.queued_at,
-            answered_at=ticket.answered_at,
-            resolved_at=ticket.resolved_at,
-            first_response_due_at=ticket.first_response_due_at,
-            resolution_due_at=ticket.resolution_due_at,
-            sla_paused_at=ticket.sla_paused_at,
-        )
+    def _priority_name(cls, value: Any) -> Any:
+        # The store keeps the number the claim order sorts by; the API names it.
+        return Priority(value).name.lower() if isinstance(value, int) else value
 
 
 class IntakeOut(TicketOut):

@@ -53,7 +53,7 @@ async def claim(
     ticket = await ticket_work.claim_next(deps, _agent_id(credential), reported, credential)
     if ticket is None:
         return Response(status_code=204)
-    return TicketOut.of(ticket)
+    return TicketOut.model_validate(ticket)
 
 
 @router.get("/v1/agent/me", response_model=AgentOut, summary="My presence, skills, capacity and load")
@@ -62,13 +62,13 @@ async def me(credential: Agent, deps: DepsDep) -> AgentOut:
         found = await agents.routing_views(conn, agent_id=_agent_id(credential))
     if not found:
         raise Problem(404, "Not found", "your agent is inactive")
-    return AgentOut.of(found[0])
+    return AgentOut.model_validate(found[0])
 
 
 @router.get("/v1/agent/tickets", response_model=list[TicketOut], summary="The tickets I hold now")
 async def held(credential: Agent, deps: DepsDep) -> list[TicketOut]:
     async with deps.pool.connection() as conn:
-        return [TicketOut.of(t) for t in await tickets.held_by(conn, _agent_id(credential))]
+        return [TicketOut.model_validate(t) for t in await tickets.held_by(conn, _agent_id(credential))]
 
 
 @router.put(
@@ -89,7 +89,10 @@ async def set_presence(body: PresenceIn, credential: Agent, deps: DepsDep) -> Pr
 @router.get("/v1/agent/offers", response_model=list[OfferOut], summary="My pending offers")
 async def pending_offers(credential: Agent, deps: DepsDep) -> list[OfferOut]:
     async with deps.pool.connection() as conn:
-        return [OfferOut.of(o) for o in await ticket_offers.pending_for_agent(conn, _agent_id(credential))]
+        return [
+            OfferOut.model_validate(o)
+            for o in await ticket_offers.pending_for_agent(conn, _agent_id(credential))
+        ]
 
 
 @router.post(
@@ -108,7 +111,7 @@ async def accept(
         ticket = await offers.accept_locked(
             conn, offer_id, _agent_id(credential), at, deps.settings.escalation, mark
         )
-    return TicketOut.of(ticket)
+    return TicketOut.model_validate(ticket)
 
 
 @router.post(
@@ -166,7 +169,7 @@ async def _offer_event(deps: Deps, offer_id: int) -> bytes | None:
 
 def _offer_payload(offer: ticket_offers.Offer, ticket: tickets.Ticket) -> dict[str, Any]:
     return {
-        **OfferOut.of(offer).model_dump(mode="json"),
+        **OfferOut.model_validate(offer).model_dump(mode="json"),
         "ticket": {
             "id": ticket.id,
             "channel": ticket.channel,

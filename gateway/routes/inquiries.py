@@ -45,7 +45,7 @@ async def _reply(outcome: Outcome) -> Response:
     found = outcome.wait
     if found is not None:
         update.update(position=found.position, queue_depth=found.queue_depth, estimated_wait_s=found.wait_s)
-    body = IntakeOut.of(outcome.ticket).model_copy(update=update)
+    body = IntakeOut.model_validate(outcome.ticket).model_copy(update=update)
     # Serialised here, once: returning the model would have FastAPI validate it again on the
     # intake's hot path (the response model still documents the shape).
     return Response(

@@ -10,7 +10,6 @@ the egress policy (services/shared/egress.py): https, to a host whose every addr
 
 import asyncio
 import secrets
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -21,7 +20,7 @@ from pydantic import BaseModel, Field, field_validator
 from gateway.http.auth import Integration
 from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
-from gateway.http.schemas import ChannelName, Strict
+from gateway.http.schemas import ChannelName, FromRecord, Strict
 from services.shared import egress
 from services.shared.store import outbound_callbacks, outbound_messages
 from services.shared.store.api_credentials import Credential
@@ -34,7 +33,8 @@ DEFAULT_LEASE_S = 60
 MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-class OutboundOut(BaseModel):
+# A leased outbound message, read from outbound_messages.Leased by name.
+class OutboundOut(FromRecord):
     id: int
     ticket_id: int | None
     channel: str
@@ -44,13 +44,9 @@ class OutboundOut(BaseModel):
     created_at: datetime
     # Times this message was handed out (by polls and callback attempts), this one included.
     attempts: int
-    lease_expires_at: datetime
-
-    @classmethod
-    def of(cls, message: outbound_messages.Leased) -> "OutboundOut":
-        fields = asdict(message)
-        fields["lease_expires_at"] = fields.pop("leased_until")
-        return cls(**fields)
+    # Named for the poller (when the message comes back unless acknowledged), read from the
+    # record's `leased_until`; the name in the JSON and the schema is this one.
+    lease_expires_at: datetime = Field(validation_alias="leased_until")
 
 
 class OutboundBatchOut(BaseModel):
@@ -106,7 +102,7 @@ async def poll(
     _own_channel(credential, channel)
     async with deps.pool.connection() as conn:
         leased = await outbound_messages.lease_for_poll(conn, channel, limit, lease_s)
-    return OutboundBatchOut(messages=[OutboundOut.of(m) for m in leased])
+    return OutboundBatchOut(messages=[OutboundOut.model_validate(m) for m in leased])
 
 
 @router.post(

@@ -11,7 +11,6 @@ from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
 from services.shared.routing.eligibility import rule_for, verdict
 from services.shared.routing.ranking import agent_order
-from services.shared.routing.views import agent_view, ticket_view
 from services.shared.store import agents, ticket_offers, tickets
 
 router = APIRouter(tags=["routing"])
@@ -27,13 +26,12 @@ TicketId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 )
 async def dry_run(ticket_id: TicketId, credential: Supervisor, deps: DepsDep) -> dict[str, Any]:
     async with deps.pool.connection() as conn:
-        waiting = await tickets.waiting_one(conn, ticket_id)
-        if waiting is None:
+        view = await tickets.waiting_one(conn, ticket_id)
+        if view is None:
             raise Problem(404, "Not found", f"no ticket {ticket_id}")
         ticket = await tickets.get(conn, ticket_id)
-        everyone = [agent_view(a) for a in await agents.routing_views(conn)]
+        everyone = await agents.routing_views(conn)
     assert ticket is not None
-    view = ticket_view(waiting)
     now = datetime.now(UTC)
     policy = deps.settings.routing.for_queue(view.queue)
     rule = rule_for(view, policy, now)
@@ -83,7 +81,7 @@ async def overview(credential: Supervisor, deps: DepsDep) -> dict[str, Any]:
             }
             for q in now_queues
         ],
-        "agents": [AgentOut.of(a).model_dump(mode="json") for a in everyone],
+        "agents": [AgentOut.model_validate(a).model_dump(mode="json") for a in everyone],
         "agents_by_presence": {
             p: sum(1 for a in everyone if a.presence == p) for p in ("available", "away", "offline")
         },

@@ -5,13 +5,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from gateway.http import paging
 from gateway.http.auth import Supervisor
 from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
-from gateway.http.schemas import Strict, SurveyReplyIn
+from gateway.http.schemas import FromRecord, Strict, SurveyReplyIn
 from services.shared.store import survey_follow_ups, surveys
 from services.shared.store.surveys import ReplyOutcome
 
@@ -40,7 +40,8 @@ async def answer_survey(
     return {"status": "recorded", "ticket_id": result.ticket_id, "score": reply.score}
 
 
-class FollowUpOut(BaseModel):
+# A survey_follow_ups.FollowUp, read by name.
+class FollowUpOut(FromRecord):
     id: int
     ticket_id: int
     queue: str
@@ -76,7 +77,7 @@ async def open_follow_ups(
         found = await survey_follow_ups.list_open(conn, queue, limit + 1, keys[0] if keys else 0)
     if len(found) > limit:
         paging.link_next(response, request.url, paging.encode(found[limit - 1].id))
-    return [FollowUpOut(**vars(f)) for f in found[:limit]]
+    return [FollowUpOut.model_validate(f) for f in found[:limit]]
 
 
 @router.post(
@@ -94,4 +95,4 @@ async def close_follow_up(
         )
     if closed is None:
         raise Problem(404, "Not found", f"no follow-up {follow_up_id}")
-    return FollowUpOut(**vars(closed))
+    return FollowUpOut.model_validate(closed)

@@ -100,7 +100,7 @@ async def reply(ticket_id: TicketId, body: ReplyIn, credential: Agent, deps: Dep
         await tickets.touch(conn, ticket.id, at)
         updated = await tickets.get(conn, ticket_id)
     assert updated is not None
-    return TicketOut.of(updated)
+    return TicketOut.model_validate(updated)
 
 
 @router.post(
@@ -143,7 +143,7 @@ async def transfer_to_agent(
         data=data,
         extra_columns={"reserved_agent_id": body.agent_id},
     )
-    return TicketOut.of(ticket)
+    return TicketOut.model_validate(ticket)
 
 
 @router.post(
@@ -174,7 +174,7 @@ async def escalate(
         to_queue=names.get(target) if target is not None else None,
         data=body.event_data(),
     )
-    return TicketOut.of(ticket)
+    return TicketOut.model_validate(ticket)
 
 
 @router.post(
@@ -198,7 +198,7 @@ async def reopen(
         agent_id=credential.agent_id,
         data=body.event_data(),
     )
-    return TicketOut.of(ticket)
+    return TicketOut.model_validate(ticket)
 
 
 @router.get(

@@ -102,7 +102,7 @@ async def _customer_side(
     """An action the customer takes, through the integration of the ticket's own channel."""
     reported = body.occurred_at if body else None
     ticket = await ticket_work.act(deps, ticket_id, action, credential=credential, reported=reported)
-    return CustomerTicketOut.of(ticket)
+    return CustomerTicketOut.model_validate(ticket)
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def _agent_route(spec: AgentAction) -> None:
             agent_id=credential.agent_id,
             **spec.arguments(body),
         )
-        return TicketOut.of(ticket)
+        return TicketOut.model_validate(ticket)
 
     # The body's type is the action's, so FastAPI validates and documents each one as its own.
     if spec.body_required:

@@ -16,7 +16,6 @@ from psycopg import AsyncConnection
 from services.shared.routing import ranking
 from services.shared.routing.eligibility import AgentView, TicketView, qualifies, rule_for
 from services.shared.routing.policy import Policies
-from services.shared.routing.views import agent_view, ticket_view
 from services.shared.store import agents, ticket_offers, tickets
 from services.shared.ticket_states import TRANSITIONS
 
@@ -48,7 +47,7 @@ async def route_pass(conn: AsyncConnection[Any], settings: EngineSettings, now: 
     """`conn` is autocommit: each offer commits alone, so agents see it at once."""
     expired = await ticket_offers.expire_due(conn, now)
     overflowed = await _overflow(conn, settings.policies, now)
-    free = [agent_view(a) for a in await agents.routing_views(conn, presence="available")]
+    free = await agents.routing_views(conn, presence="available")
     free = [a for a in free if any(a.room(c) > 0 for c in a.capacity)]
     if not free:
         return PassResult(0, 0, expired, overflowed, False)
@@ -69,7 +68,7 @@ async def route_pass(conn: AsyncConnection[Any], settings: EngineSettings, now: 
             break
         last = waiting[-1]
         after = (-last.priority, last.queued_at, last.id)
-        views = sorted((ticket_view(t) for t in waiting), key=lambda t: ranking.ticket_order(t, priorities))
+        views = sorted(waiting, key=lambda t: ranking.ticket_order(t, priorities))
         misses = await ticket_offers.recent_misses(conn, [t.id for t in views], since)
         plan = _plan(views, free, rooms, misses, settings.policies, now)
         made = await ticket_offers.make_many(conn, plan, settings.policies.offer_timeout_s)

@@ -1,1 +1,1 @@
-"""Routing rules the router and the gateway both apply: policies, eligibility, ranking, Erlang, views."""
+"""Routing rules the router and the gateway both apply: policies, eligibility, ranking, Erlang."""

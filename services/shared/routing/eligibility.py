@@ -9,9 +9,12 @@ from services.shared.routing.policy import QueuePolicy, Rule, rule_after
 
 @dataclass(frozen=True)
 class AgentView:
+    """An agent as routing sees them; the store decodes its rows into this (store/agents.py)."""
+
     id: int
     name: str
     presence: str
+    presence_since: datetime
     queues: frozenset[str]
     skills: Mapping[str, int]
     # Empty: no languages recorded, taken to speak any (a deployment that never sets them still routes).
@@ -27,6 +30,8 @@ class AgentView:
 
 @dataclass(frozen=True)
 class TicketView:
+    """A waiting ticket as routing sees it; the store decodes its rows into this (store/tickets)."""
+
     id: int
     queue: str
     channel: str

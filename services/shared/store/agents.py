@@ -1,12 +1,12 @@
 """SQL for agents and the queues each one serves."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from psycopg import AsyncConnection, Connection
-from psycopg.rows import class_row
+from psycopg.rows import kwargs_row
 
+from services.shared.routing.eligibility import AgentView
 from services.shared.store import ticket_offers
 
 
@@ -46,22 +46,8 @@ def list_all(conn: Connection[Any]) -> list[tuple[Any, ...]]:
 PRESENCES = ("available", "away", "offline")
 
 
-@dataclass(frozen=True)
-class RoutingAgent:
-    """An agent as the router sees them: queues, skills, languages, load and capacity per channel."""
-
-    id: int
-    name: str
-    presence: str
-    presence_since: datetime
-    last_assigned_at: datetime
-    queues: list[str]
-    skills: dict[str, int]
-    languages: list[str]
-    capacity: dict[str, int]
-    load: dict[str, int]
-
-
+# An agent as routing sees them, one column per field of AgentView (decoded by name):
+# queues, skills, languages, and load and capacity per channel.
 ROUTING_VIEW = """
 SELECT a.id, a.name, a.presence, a.presence_since, a.last_assigned_at,
   coalesce((SELECT array_agg(q.name ORDER BY q.name) FROM agent_queues aq JOIN queues q ON q.id = aq.queue_id
@@ -86,10 +72,15 @@ ORDER BY a.id
 """
 
 
+def _agent_view(*, queues: list[str], languages: list[str], **rest: Any) -> AgentView:
+    # Sets, as the rules test membership in them; the rest by name as read.
+    return AgentView(queues=frozenset(queues), languages=frozenset(languages), **rest)
+
+
 async def routing_views(
     conn: AsyncConnection[Any], *, presence: str | None = None, agent_id: int | None = None
-) -> list[RoutingAgent]:
-    async with conn.cursor(row_factory=class_row(RoutingAgent)) as cur:
+) -> list[AgentView]:
+    async with conn.cursor(row_factory=kwargs_row(_agent_view)) as cur:
         await cur.execute(ROUTING_VIEW, {"presence": presence, "agent": agent_id})
         return await cur.fetchall()
 

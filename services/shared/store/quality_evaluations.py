@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg.rows import class_row
 
 from services.shared.store import ticket_events
 
@@ -21,6 +22,10 @@ class Evaluation:
     score: Decimal
     comment: str
     evaluated_at: datetime
+
+
+RECORD = """INSERT INTO quality_evaluations (ticket_id, evaluator_id, score, comment, evaluated_at)
+VALUES (%s, %s, %s, %s, %s) RETURNING id, ticket_id, score, comment, evaluated_at"""
 
 
 async def record(
@@ -39,14 +44,10 @@ async def record(
         handled, queue_id = found
         if not handled:
             raise NotHandled(f"ticket {ticket_id} was never answered by an agent")
-        cur = await conn.execute(
-            """INSERT INTO quality_evaluations (ticket_id, evaluator_id, score, comment, evaluated_at)
-               VALUES (%s, %s, %s, %s, %s) RETURNING id, ticket_id, score, comment, evaluated_at""",
-            (ticket_id, evaluator_id, score, comment, at),
-        )
-        row = await cur.fetchone()
-        assert row is not None
-        evaluation = Evaluation(*row)
+        async with conn.cursor(row_factory=class_row(Evaluation)) as made:
+            await made.execute(RECORD, (ticket_id, evaluator_id, score, comment, at))
+            evaluation = await made.fetchone()
+        assert evaluation is not None
         await ticket_events.append(
             conn,
             ticket_events.NewEvent(

@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from services.admin import cli as admin
+from services.shared.routing.eligibility import AgentView
 from services.shared.store import agents
 
 
@@ -26,13 +27,13 @@ def test_set_agent_records_what_the_router_reads(
     ]
     assert admin.run(argv, database_url) == 0
 
-    async def view() -> agents.RoutingAgent:
+    async def view() -> AgentView:
         async with await psycopg.AsyncConnection.connect(database_url) as conn:
             (found,) = await agents.routing_views(conn, agent_id=agent_id)
             return found
 
     found = asyncio.run(view())
-    assert found.skills == {"fraud": 4, "cards": 2} and found.languages == ["ar", "en"]
+    assert found.skills == {"fraud": 4, "cards": 2} and found.languages == {"ar", "en"}
     assert found.capacity == {"chat": 4, "email": 5, "mobile": 5, "phone": 1, "web": 5}
     assert found.presence == "offline"  # a new agent is signed out until they sign in
     capsys.readouterr()

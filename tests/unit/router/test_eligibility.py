@@ -14,6 +14,7 @@ def agent(agent_id: int, **kw: object) -> AgentView:
         "id": agent_id,
         "name": f"a{agent_id}",
         "presence": "available",
+        "presence_since": T0,
         "queues": frozenset({"cards"}),
         "skills": {},
         "languages": frozenset(),
