@@ -19,6 +19,7 @@ PINNED = {
     "0009_credentials": "bcf1d53f2923b1c4a9c08b2310e55fdcf037d72422d0ad8e2d0b23605f679d65",
     "0010_identities": "fdf315ef8d7ee5a43d932e1640785cfdfa067f9b8cddbd8062f49c0ceb964fec",
     "0011_centre_timezone": "131697e00d6b4087c9fb757a4be0c24dfdd75a4d398ecec906cdacf67c845516",
+    "0012_staff_languages": "ed583a81f50a7f9801de01f393a8af5289489698386dac88959b9ac5b6b85688",
 }
 
 
