@@ -20,6 +20,7 @@ from gateway.routes import (
     quality,
     routing,
     stream_tickets,
+    supervisor_actions,
     surveys,
     thread,
     tickets,
@@ -63,6 +64,7 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         routing,
         console,
         stream_tickets,
+        supervisor_actions,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -14,7 +14,7 @@ LANGUAGES = ("ar", "en")
 DEFAULT = "ar"
 DIRECTIONS = {"ar": "rtl", "en": "ltr"}
 # Ids whose display names the catalogues hold, per kind (the queues' names live in the database).
-NAME_KINDS = ("channel", "presence", "status", "kpi", "volume", "month")
+NAME_KINDS = ("channel", "presence", "status", "kpi", "volume")
 
 
 @cache

@@ -20,8 +20,11 @@ def number(language: str, value: float, decimals: int = 0) -> str:
 
 def signed(language: str, value: float, decimals: int = 0) -> str:
     pattern = "+#,##0" + ("." + "0" * decimals if decimals else "")
-    return numbers.format_decimal(value, format=f"{pattern};-#,##0" + ("." + "0" * decimals if decimals else ""),
-                                  locale=LOCALES[language])
+    return numbers.format_decimal(
+        value,
+        format=f"{pattern};-#,##0" + ("." + "0" * decimals if decimals else ""),
+        locale=LOCALES[language],
+    )
 
 
 def percent(language: str, rate: float, decimals: int = 1) -> str:

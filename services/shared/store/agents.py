@@ -139,5 +139,7 @@ async def language_of(conn: AsyncConnection[Any], agent_id: int) -> str | None:
 
 async def set_language(conn: AsyncConnection[Any], agent_id: int, language: str) -> bool:
     """False when there is no such agent."""
-    cur = await conn.execute("UPDATE agents SET language = %s WHERE id = %s RETURNING id", (language, agent_id))
+    cur = await conn.execute(
+        "UPDATE agents SET language = %s WHERE id = %s RETURNING id", (language, agent_id)
+    )
     return await cur.fetchone() is not None

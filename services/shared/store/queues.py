@@ -54,7 +54,9 @@ async def escalation_target(conn: AsyncConnection[Any], queue_id: int) -> int | 
 async def display_names(conn: AsyncConnection[Any]) -> dict[str, dict[str, str]]:
     """Each queue's display names by language, keyed by its name (a language not given: the name)."""
     cur = await conn.execute("SELECT name, display_names FROM queues")
-    return {str(n): {"ar": d.get("ar") or str(n), "en": d.get("en") or str(n)} for n, d in await cur.fetchall()}
+    return {
+        str(n): {"ar": d.get("ar") or str(n), "en": d.get("en") or str(n)} for n, d in await cur.fetchall()
+    }
 
 
 def set_display_names(conn: Connection[Any], name: str, arabic: str, english: str) -> bool:
