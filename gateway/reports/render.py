@@ -94,7 +94,8 @@ def _status(row: dict[str, Any], language: str) -> str:
     if met is None:
         return '<td class="status">–</td>'
     word = "met" if met else "missed"
-    return f'<td class="status {word}">{escape(text(language, "report." + word))}</td>'
+    said = text(language, "report.met" if met else "report.missed")
+    return f'<td class="status {word}">{escape(said)}</td>'
 
 
 def _kpi_table(body: dict[str, Any], year: int, previous: int, language: str) -> str:
@@ -111,10 +112,11 @@ def _kpi_table(body: dict[str, Any], year: int, previous: int, language: str) ->
             f"<td>{show(row['value'], unit, language)}</td><td>{target}</td>{_status(row, language)}"
             f"<td>{show(row['last_year'], unit, language)}</td><td>{_change(row, unit, language)}</td></tr>"
         )
-    t = {k: escape(text(language, f"report.{k}")) for k in ("figure", "target", "change")}
+    t = {k: escape(text(language, k)) for k in ("report.figure", "report.target", "report.change")}
     return (
-        f'<table class="kpis"><thead><tr><th>{t["figure"]}</th><th>{year}</th><th>{t["target"]}</th><th></th>'
-        f"<th>{previous}</th><th>{t['change']}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<table class="kpis"><thead><tr><th>{t["report.figure"]}</th><th>{year}</th>'
+        f"<th>{t['report.target']}</th><th></th><th>{previous}</th><th>{t['report.change']}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -224,8 +226,9 @@ def to_html(report: dict[str, Any], language: str = "en") -> str:
     note = escape(note).replace("\x00zone\x00", zone)
     note = note.replace("\x00formulas\x00", f"<code>{escape(report['formula_version'])}</code>")
     title = escape(text(language, "report.heading", year=year))
-    headings = ("key_figures", "volumes_per_channel", "per_channel", "per_queue", "definitions", "no_queue")
-    h = {k: escape(text(language, f"report.{k}")) for k in headings}
+    headings = ("report.key_figures", "report.volumes_per_channel", "report.per_channel", "report.per_queue",
+                "report.definitions", "report.no_queue")  # fmt: skip
+    h = {k.removeprefix("report."): escape(text(language, k)) for k in headings}
     sl_note = escape(text(language, "report.sl_thresholds", thresholds="\x00"))
     sl_note = sl_note.replace("\x00", thresholds)
     return f"""<!doctype html>
