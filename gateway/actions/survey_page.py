@@ -1,45 +1,35 @@
-"""The survey page a customer opens from the invitation: its words in Arabic and English, rendered (pure)."""
+"""The survey page a customer opens from the invitation, rendered in Arabic or English (pure); its words
+are the `surveypage.*` entries of the message catalogues (services/shared/i18n)."""
 
 from datetime import datetime
 from html import escape
 from importlib import resources
 from string import Template
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "How did we do?",
-        "heading": "How did we do?",
-        "question": "Rate our service from 1 (poor) to 5 (excellent):",
-        "comment_label": "Anything you would like to tell us (optional):",
-        "send": "Send",
-        "thanks": "Thank you! Your answer has been recorded.",
-        "answered": "This survey has already been answered. Thank you!",
-        "expired": "This survey has expired and can no longer be answered.",
-        "failed": "Your answer could not be sent. Please try again.",
-        "missing": "This survey link is not valid.",
-        "open": "Your request {ticket_id} was resolved. Please tell us about your experience.",
-    },
-    "ar": {
-        "title": "كيف كانت خدمتنا؟",
-        "heading": "كيف كانت خدمتنا؟",
-        "question": "قيّم خدمتنا من 1 (ضعيفة) إلى 5 (ممتازة):",
-        "comment_label": "هل تود إخبارنا بشيء؟ (اختياري)",
-        "send": "إرسال",
-        "thanks": "شكراً لك! تم تسجيل إجابتك.",
-        "answered": "تمت الإجابة على هذا الاستبيان من قبل. شكراً لك!",
-        "expired": "انتهت صلاحية هذا الاستبيان ولم يعد من الممكن الإجابة عليه.",
-        "failed": "تعذّر إرسال إجابتك. نرجو المحاولة مرة أخرى.",
-        "missing": "رابط الاستبيان هذا غير صالح.",
-        "open": "تم حل طلبك رقم {ticket_id}. نرجو أن تخبرنا عن تجربتك.",
-    },
+from services.shared.i18n import catalogue
+
+# The page's words, by the name the template uses.
+WORDS = {
+    "title": "surveypage.title",
+    "heading": "surveypage.heading",
+    "question": "surveypage.question",
+    "comment_label": "surveypage.comment_label",
+    "send": "surveypage.send",
+    "thanks": "surveypage.thanks",
+    "answered": "surveypage.answered",
+    "expired": "surveypage.expired",
+    "failed": "surveypage.failed",
+    "missing": "surveypage.missing",
+    "open": "surveypage.open",
 }
-
-
 # The words under each score, 1 to 5.
-SCORES = {
-    "en": ("poor", "fair", "good", "very good", "excellent"),
-    "ar": ("ضعيفة", "مقبولة", "جيدة", "جيدة جداً", "ممتازة"),
-}
+SCORES = (
+    "surveypage.score_1",
+    "surveypage.score_2",
+    "surveypage.score_3",
+    "surveypage.score_4",
+    "surveypage.score_5",
+)
 
 
 def page_state(expires_at: datetime, answered_at: datetime | None, now: datetime) -> str:
@@ -52,12 +42,13 @@ def page_state(expires_at: datetime, answered_at: datetime | None, now: datetime
 def render(language: str, state: str, token: str, ticket_id: int | None) -> str:
     """The page; `state` is "open", "answered", "expired" or "missing"."""
     lang = "ar" if language == "ar" else "en"
-    words = TEXT[lang]
+    messages = catalogue.messages(lang)
+    words = {name: messages[key] for name, key in WORDS.items()}
     template = Template(resources.files("gateway").joinpath("pages/survey.html").read_text(encoding="utf-8"))
     scores = "\n      ".join(
         f'<label class="score"><input type="radio" name="score" value="{n}" required>'
         f"<span>{n}</span><small>{escape(label)}</small></label>"
-        for n, label in enumerate(SCORES[lang], start=1)
+        for n, label in enumerate((messages[key] for key in SCORES), start=1)
     )
     message = words["open"].format(ticket_id=ticket_id) if state == "open" else words[state]
     values = {k: escape(v) for k, v in words.items()}

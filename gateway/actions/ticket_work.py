@@ -82,11 +82,16 @@ async def act(
         ticket = await tickets.get(conn, ticket_id, for_update=True)
         await reach(conn, credential, ticket_id, need, exists=ticket is not None)
         assert ticket is not None
+        if action == "move":
+            # The event names the agent whose handling the move ends (none for a waiting ticket).
+            agent_id = ticket.assigned_agent_id
         to_queue_id = None
         if to_queue is not None:
             to_queue_id = await queues.id_by_name(conn, to_queue)
             if to_queue_id is None:
                 raise Problem(422, "Unknown queue", f"there is no queue {to_queue!r}")
+        if action == "move" and to_queue_id == ticket.queue_id:
+            raise Problem(409, "Already there", f"ticket {ticket_id} is in queue {to_queue!r} already")
         await apply_locked(
             conn,
             ticket,
@@ -98,6 +103,8 @@ async def act(
             data=data,
             extra_columns=extra_columns,
         )
+        # Only an agent's transfer teaches the classifier: a supervisor's move balances load
+        # between queues, and says nothing about where the text belonged.
         if action == "transfer" and to_queue_id is not None and to_queue_id != ticket.queue_id:
             # The agent says the text belonged elsewhere: a label for the classifier's next training.
             text = classifier_corrections.ticket_text(ticket.subject, ticket.body)
@@ -106,7 +113,8 @@ async def act(
             )
         updated = await tickets.get(conn, ticket_id)
         assert updated is not None
-        if ticket.status == "queued" and updated.status != "queued":
+        # Offers made in the queue it left (a move keeps it waiting) are withdrawn as when it stops waiting.
+        if ticket.status == "queued" and (updated.status != "queued" or action == "move"):
             await ticket_offers.withdraw_stopped_waiting(conn, ticket_id, at)
     return updated
 

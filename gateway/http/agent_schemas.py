@@ -14,6 +14,21 @@ class PresenceIn(Strict):
     presence: Presence
 
 
+class SupervisorPresenceIn(Strict):
+    """A supervisor may take an agent out of work (away, offline), never put one in: an agent made
+    available who is not at the desk would be offered tickets nobody answers."""
+
+    presence: Literal["away", "offline"]
+
+
+class LanguageIn(Strict):
+    language: Literal["ar", "en"]
+
+
+class MoveIn(NoteIn):
+    queue: str = Field(min_length=1, max_length=63)
+
+
 class PresenceOut(BaseModel):
     presence: str
     previous: str
@@ -30,6 +45,8 @@ class AgentOut(FromRecord):
     languages: list[str]
     capacity: dict[str, int]
     load: dict[str, int]
+    # The console's language the agent chose (null: not chosen; the browser's is used).
+    language: Literal["ar", "en"] | None = None
 
     @field_validator("queues", "languages", mode="before")
     @classmethod

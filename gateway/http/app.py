@@ -21,6 +21,7 @@ from gateway.routes import (
     quality,
     routing,
     stream_tickets,
+    supervisor_actions,
     survey_page,
     surveys,
     thread,
@@ -67,6 +68,7 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         stream_tickets,
         email_channel,
         survey_page,
+        supervisor_actions,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

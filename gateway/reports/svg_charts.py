@@ -1,7 +1,12 @@
-"""Bar charts as inline SVG, drawn on the server (pure): no script, prints and archives as it is."""
+"""Bar charts as inline SVG, drawn on the server (pure): no script, prints and archives as it is.
+
+For a right-to-left language the chart is mirrored (the first category on the right, the axis on the
+right) and its text runs right to left; axis figures are written as the language writes numbers."""
 
 from collections.abc import Mapping, Sequence
 from html import escape
+
+from services.shared.i18n import formats
 
 PALETTE = ("#1f5f99", "#e08a1e", "#3a9a5b", "#b03a48", "#6d5ba8", "#7f7f7f")
 WIDTH, HEIGHT = 720, 260
@@ -23,8 +28,8 @@ def _nice_top(value: float) -> float:
     return 10 * power
 
 
-def _label(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.2f}"
+def _label(value: float, language: str = "en") -> str:
+    return formats.number(language, value, 0 if value >= 10 or value == int(value) else 2)
 
 
 def grouped_bars(
@@ -33,6 +38,8 @@ def grouped_bars(
     series: Mapping[str, Sequence[float | None]],
     *,
     target: float | None = None,
+    rtl: bool = False,
+    language: str = "en",
 ) -> str:
     """One group of bars per category, one bar per series (None draws nothing); an optional target line."""
     values = [v for vs in series.values() for v in vs if v is not None]
@@ -44,17 +51,22 @@ def grouped_bars(
     def y(value: float) -> float:
         return TOP + plot_h - value / top * plot_h
 
+    def x(at: float, width: float = 0.0) -> float:
+        """A left-to-right x; mirrored for right to left (with `direction`, text anchors follow)."""
+        return WIDTH - at - width if rtl else at
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}" class="chart">',
-        f'<text x="{LEFT}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
+        f'aria-label="{escape(title)}" class="chart" direction="{"rtl" if rtl else "ltr"}">',
+        f'<text x="{x(LEFT)}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
     ]
     for tick in range(5):
         value = top * tick / 4
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" font-size="10" text-anchor="end">'
-            f"{_label(value)}</text>"
+            f'<line x1="{x(LEFT)}" x2="{x(WIDTH - RIGHT)}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            'stroke="#ddd"/>'
+            f'<text x="{x(LEFT - 6)}" y="{y(value) + 4:.1f}" font-size="10" text-anchor="end">'
+            f"{_label(value, language)}</text>"
         )
     for i, category in enumerate(categories):
         x0 = LEFT + i * group_w + group_w * 0.1
@@ -62,26 +74,27 @@ def grouped_bars(
             bar = vs[i] if i < len(vs) else None
             if bar is None:
                 continue
-            x, top_y = x0 + j * bar_w, y(bar)
+            left, top_y = x(x0 + j * bar_w, bar_w * 0.92), y(bar)
             parts.append(
-                f'<rect x="{x:.1f}" y="{top_y:.1f}" width="{bar_w * 0.92:.1f}" '
+                f'<rect x="{left:.1f}" y="{top_y:.1f}" width="{bar_w * 0.92:.1f}" '
                 f'height="{TOP + plot_h - top_y:.1f}" fill="{PALETTE[j % len(PALETTE)]}">'
-                f"<title>{escape(name)}, {escape(category)}: {_label(bar)}</title></rect>"
+                f"<title>{escape(name)}, {escape(category)}: {_label(bar, language)}</title></rect>"
             )
         parts.append(
-            f'<text x="{LEFT + (i + 0.5) * group_w:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="10" '
+            f'<text x="{x(LEFT + (i + 0.5) * group_w):.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="10" '
             f'text-anchor="middle">{escape(category)}</text>'
         )
     if target is not None:
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
+            f'<line x1="{x(LEFT)}" x2="{x(WIDTH - RIGHT)}" y1="{y(target):.1f}" y2="{y(target):.1f}" '
             f'stroke="#b03a48" stroke-dasharray="5 3"/>'
         )
     for j, name in enumerate(series):
-        x = LEFT + j * 130
+        at = LEFT + j * 130
         parts.append(
-            f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
-            f'<text x="{x + 14}" y="{HEIGHT - 5}" font-size="11">{escape(name)}</text>'
+            f'<rect x="{x(at, 10)}" y="{HEIGHT - 14}" width="10" height="10" '
+            f'fill="{PALETTE[j % len(PALETTE)]}"/>'
+            f'<text x="{x(at + 14)}" y="{HEIGHT - 5}" font-size="11">{escape(name)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

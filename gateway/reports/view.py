@@ -9,6 +9,7 @@ from typing import Any
 
 from ticketing.v1 import metrics_pb2
 
+from services.shared.i18n import catalogue
 from services.shared.kpi_targets import Target, TargetTable
 
 # The report's KPIs in the order a contact centre's yearly figures list them, with labels and units.
@@ -83,7 +84,13 @@ def section(
     }
 
 
-def build(reply: metrics_pb2.GetReportResponse, targets: TargetTable) -> dict[str, Any]:
+def build(
+    reply: metrics_pb2.GetReportResponse,
+    targets: TargetTable,
+    queue_names: Mapping[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The report; each channel's and queue's section has its display `names` (Arabic, English)."""
+    shown = queue_names or {}
     current, previous = reply.current, reply.previous
     months_now = [figures_to_dict(m) for m in current.months]
     months_before = [figures_to_dict(m) for m in previous.months]
@@ -108,6 +115,7 @@ def build(reply: metrics_pb2.GetReportResponse, targets: TargetTable) -> dict[st
                 figures_to_dict(previous.by_channel[channel]),
                 targets.for_channel(channel),
             )
+            | {"names": catalogue.names("channel", channel)}
             for channel in sorted(current.by_channel)
         },
         "by_queue": {
@@ -118,6 +126,7 @@ def build(reply: metrics_pb2.GetReportResponse, targets: TargetTable) -> dict[st
                 else figures_to_dict(metrics_pb2.KpiFigures()),
                 targets.overall,
             )
+            | {"names": shown.get(queue, {"ar": queue, "en": queue})}
             for queue in sorted(current.by_queue)
         },
         "months": [

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from gateway.actions import offers, ticket_work
 from gateway.actions.offer_announcements import Announced
-from gateway.http.agent_schemas import AgentOut, OfferOut, PresenceIn, PresenceOut
+from gateway.http.agent_schemas import AgentOut, LanguageIn, OfferOut, PresenceIn, PresenceOut
 from gateway.http.auth import Agent, StreamTicket, stream_credential
 from gateway.http.deps import Deps, DepsDep
 from gateway.http.problems import Problem
@@ -60,9 +60,22 @@ async def claim(
 async def me(credential: Agent, deps: DepsDep) -> AgentOut:
     async with deps.pool.connection() as conn:
         found = await agents.routing_views(conn, agent_id=_agent_id(credential))
+        language = await agents.language_of(conn, _agent_id(credential))
     if not found:
         raise Problem(404, "Not found", "your agent is inactive")
-    return AgentOut.model_validate(found[0])
+    return AgentOut.model_validate(found[0]).model_copy(update={"language": language})
+
+
+@router.put(
+    "/v1/agent/language",
+    response_model=LanguageIn,
+    summary="Set the language of my console (ar or en): it outranks ?lang= and the browser's",
+)
+async def set_language(body: LanguageIn, credential: Agent, deps: DepsDep) -> LanguageIn:
+    async with deps.pool.connection() as conn:
+        if not await agents.set_language(conn, _agent_id(credential), body.language):
+            raise Problem(404, "Not found", "your agent is unknown")
+    return body
 
 
 @router.get("/v1/agent/tickets", response_model=list[TicketOut], summary="The tickets I hold now")

@@ -1,31 +1,26 @@
-"""The agent console, the supervisor's live page and the yearly report: static pages that sign in with a
-token."""
+"""The agent console, the supervisor's live page and the yearly report: pages that sign in with a token,
+served in Arabic or English (?lang=ar|en, else the browser's Accept-Language, else Arabic)."""
 
-from importlib import resources
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+
+from gateway.pages.localize import page
 
 router = APIRouter(tags=["pages"])
 
 
-def _page(name: str) -> HTMLResponse:
-    page = resources.files("gateway").joinpath(f"pages/{name}").read_text(encoding="utf-8")
-    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
-
-
 @router.get("/console", response_class=HTMLResponse, summary="The agent console (asks for an agent token)")
-async def console() -> HTMLResponse:
-    return _page("console.html")
+async def console(request: Request) -> HTMLResponse:
+    return page(request, "console.html")
 
 
 @router.get(
     "/supervisor",
     response_class=HTMLResponse,
-    summary="Every queue and agent, live (asks for a supervisor token)",
+    summary="Every queue and agent, live, with a supervisor's actions (asks for a supervisor token)",
 )
-async def supervisor() -> HTMLResponse:
-    return _page("supervisor.html")
+async def supervisor(request: Request) -> HTMLResponse:
+    return page(request, "supervisor.html")
 
 
 @router.get(
@@ -33,5 +28,5 @@ async def supervisor() -> HTMLResponse:
     response_class=HTMLResponse,
     summary="The yearly report in a browser (asks for a supervisor token, then shows /v1/metrics/report)",
 )
-async def report() -> HTMLResponse:
-    return _page("report.html")
+async def report(request: Request) -> HTMLResponse:
+    return page(request, "report.html")

@@ -1,9 +1,9 @@
 """Live figures as Server-Sent Events (GET /v1/metrics/live) and the wallboard page that shows them."""
 
 import json
-from collections.abc import AsyncGenerator
+import time
+from collections.abc import AsyncGenerator, Mapping
 from datetime import UTC
-from importlib import resources
 from typing import Any
 
 import grpc
@@ -15,8 +15,11 @@ from ticketing.v1 import metrics_pb2
 from gateway.http.auth import StreamTicket, stream_credential
 from gateway.http.deps import Deps, DepsDep
 from gateway.http.rate_limits import leased
+from gateway.pages.localize import page
 from gateway.reports.view import figures_to_dict
+from services.shared.i18n import catalogue
 from services.shared.kpi_targets import TargetTable
+from services.shared.store import queues
 
 router = APIRouter(tags=["metrics"])
 
@@ -26,6 +29,9 @@ STREAM_DEADLINE_S = 3600.0
 RETRY_MS = 2000
 # The figures a wallboard colours against their targets.
 LIVE_TARGETS = ("asa_s", "service_level", "abandonment_rate", "avg_wait_s")
+# How long a stream shows queues' display names before reading them again: a renamed queue shows
+# its new name this much later, at one small query per stream per period.
+NAMES_REFRESH_S = 60.0
 
 
 def _targets(table: TargetTable, channel: str | None) -> dict[str, dict[str, Any]]:
@@ -35,7 +41,15 @@ def _targets(table: TargetTable, channel: str | None) -> dict[str, dict[str, Any
     }
 
 
-def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict[str, Any]:
+def live_to_dict(
+    message: metrics_pb2.LiveFigures,
+    targets: TargetTable,
+    queue_names: Mapping[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The figures as the wallboard reads them; each channel and queue has its display `names`
+    (Arabic and English) beside its id."""
+    shown = queue_names or {}
+
     def wait(place: Any) -> float | None:
         return place.longest_wait_s if place.HasField("longest_wait_s") else None
 
@@ -52,6 +66,7 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
         "channels": [
             {
                 "channel": c.channel,
+                "names": catalogue.names("channel", c.channel),
                 "waiting": c.waiting,
                 "longest_wait_s": wait(c),
                 "sl_threshold_s": c.sl_threshold_s,
@@ -63,6 +78,7 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
         "queues": [
             {
                 "queue": q.queue,
+                "names": shown.get(q.queue, {"ar": q.queue, "en": q.queue}),
                 "waiting": q.waiting,
                 "longest_wait_s": wait(q),
                 "agents": agents(q.agents),
@@ -76,11 +92,18 @@ def live_to_dict(message: metrics_pb2.LiveFigures, targets: TargetTable) -> dict
 async def _events(request: Request, deps: Deps) -> AsyncGenerator[str, None]:
     yield f"retry: {RETRY_MS}\n\n"
     call = deps.metrics.WatchLive(metrics_pb2.WatchLiveRequest(), timeout=STREAM_DEADLINE_S)
+    names: dict[str, dict[str, str]] = {}
+    names_read = -NAMES_REFRESH_S
     try:
         async for message in call:
             if await request.is_disconnected():
                 break
-            data = json.dumps(live_to_dict(message, deps.settings.kpi_targets), separators=(",", ":"))
+            if time.monotonic() - names_read >= NAMES_REFRESH_S:
+                async with deps.pool.connection() as conn:
+                    names = await queues.display_names(conn)
+                names_read = time.monotonic()
+            figures = live_to_dict(message, deps.settings.kpi_targets, names)
+            data = json.dumps(figures, separators=(",", ":"), ensure_ascii=False)
             yield f"event: figures\ndata: {data}\n\n"
     except grpc.aio.AioRpcError as exc:
         # The page keeps its last figures and says so; EventSource reconnects after RETRY_MS.
@@ -114,8 +137,7 @@ async def live(
 @router.get(
     "/wallboard", response_class=HTMLResponse, summary="The wallboard page (asks for a supervisor token)"
 )
-async def wallboard() -> HTMLResponse:
+async def wallboard(request: Request) -> HTMLResponse:
     # The page holds no figures itself: it reads them from /v1/metrics/live with a stream ticket it
     # gets with the token it is given.
-    page = resources.files("gateway").joinpath("pages/wallboard.html").read_text(encoding="utf-8")
-    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+    return page(request, "wallboard.html")

@@ -22,6 +22,8 @@ from gateway.reports import view as report_view
 from gateway.reports.view import figures_to_dict
 from services.shared import centre_clock, kpi_targets
 from services.shared.domain import channel_to_proto
+from services.shared.i18n import choice
+from services.shared.store import queues
 
 router = APIRouter(tags=["metrics"])
 
@@ -181,6 +183,8 @@ async def get_report(
     request: Request,
     year: Annotated[int, Query(ge=1971, le=9999)],
     format_: Annotated[Literal["json", "csv", "html"] | None, Query(alias="format")] = None,
+    # The HTML page's language (else the Accept-Language header's, else Arabic); JSON and CSV carry ids.
+    lang: Literal["ar", "en"] | None = None,
 ) -> Response | dict[str, Any]:
     try:
         reply = await deps.metrics.GetReport(
@@ -188,7 +192,9 @@ async def get_report(
         )
     except grpc.aio.AioRpcError as exc:
         _unavailable(exc)
-    report = report_view.build(reply, deps.settings.kpi_targets)
+    async with deps.pool.connection() as conn:
+        names = await queues.display_names(conn)
+    report = report_view.build(reply, deps.settings.kpi_targets, names)
     chosen = _format(request, format_)
     if chosen == "csv":
         return PlainTextResponse(
@@ -197,7 +203,8 @@ async def get_report(
             headers={"Content-Disposition": f'attachment; filename="report-{year}.csv"'},
         )
     if chosen == "html":
-        return HTMLResponse(report_render.to_html(report))
+        language = choice.choose(None, lang, request.headers.get("accept-language"))
+        return HTMLResponse(report_render.to_html(report, language), headers={"Content-Language": language})
     return report
 
 

@@ -11,7 +11,7 @@ from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
 from services.shared.routing.eligibility import rule_for, verdict
 from services.shared.routing.ranking import agent_order
-from services.shared.store import agents, ticket_offers, tickets
+from services.shared.store import agents, queues, ticket_offers, tickets
 
 router = APIRouter(tags=["routing"])
 
@@ -66,12 +66,16 @@ async def overview(credential: Supervisor, deps: DepsDep) -> dict[str, Any]:
         now_queues = await tickets.queues_now(conn)
         offered = await ticket_offers.pending_counts(conn)
         everyone = await agents.routing_views(conn)
+        names = await queues.display_names(conn)
     now = datetime.now(UTC)
     return {
         "at": now,
+        # Display names (Arabic, English) of every queue by id, for the agents' queue lists.
+        "queue_names": names,
         "queues": [
             {
                 "queue": q.queue,
+                "names": names.get(q.queue, {"ar": q.queue, "en": q.queue}),
                 "waiting": q.waiting,
                 "offered": offered.get(q.queue_id, 0),
                 "held": q.held,

@@ -10,6 +10,7 @@ python -m services.admin list-tokens
 python -m services.admin revoke-token 3
 python -m services.admin export-corrections --since 2026-01-01 > corrections.jsonl
 python -m services.admin set-escalation-queue cards disputes_fraud
+python -m services.admin set-queue-names cards --ar "البطاقات" --en "Cards"
 python -m services.admin add-supervisor cards --channel email --address lead@bank.example --name "Card lead"
 PBX=$(python -m services.admin create-token --role integration --channel phone --name "PBX" --quiet)
 
@@ -97,6 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("set-escalation-queue", help="where a queue's tickets go when they breach their SLA")
     x.add_argument("queue")
     x.add_argument("target", help="a queue name, or 'none' to keep breached tickets where they are")
+    n = sub.add_parser("set-queue-names", help="a queue's display names on the pages and in the API")
+    n.add_argument("queue")
+    n.add_argument("--ar", required=True, help="the name in Arabic")
+    n.add_argument("--en", required=True, help="the name in English")
     s = sub.add_parser("add-supervisor", help="who hears of a queue's SLA warnings, breaches, low scores")
     s.add_argument("queue")
     s.add_argument("--channel", required=True, choices=CHANNELS)
@@ -215,6 +220,13 @@ def _set_escalation_queue(conn: Connection[Any], args: argparse.Namespace) -> in
     return 0
 
 
+def _set_queue_names(conn: Connection[Any], args: argparse.Namespace) -> int:
+    if not queues.set_display_names(conn, args.queue, args.ar, args.en):
+        return _fail(f"unknown queue {args.queue!r}")
+    print(f"queue {args.queue}: {args.ar} / {args.en}")
+    return 0
+
+
 def _add_supervisor(conn: Connection[Any], args: argparse.Namespace) -> int:
     if not queue_supervisors.add_by_queue_name_sync(conn, args.queue, args.channel, args.address, args.name):
         return _fail(f"unknown queue {args.queue!r}")
@@ -239,6 +251,7 @@ COMMANDS: dict[str, Callable[[Connection[Any], argparse.Namespace], int]] = {
     "list-tokens": lambda conn, _: _print_rows(api_credentials.list_all(conn)),
     "revoke-token": _revoke_token,
     "set-escalation-queue": _set_escalation_queue,
+    "set-queue-names": _set_queue_names,
     "add-supervisor": _add_supervisor,
     "export-corrections": _export_corrections,
 }

@@ -74,9 +74,9 @@ def plan(  # noqa: C901 (the state machine in one table-like function, one branc
         columns["answered_at"] = state.answered_at or at
         # Answered: no level can come any more; only the resolution deadline still runs.
         columns |= sla_columns(state, policy, status="answered", warn_at=None)
-    elif action in ("release", "transfer"):
+    elif action in ("release", "transfer", "move"):
         columns["assigned_agent_id"] = None
-        if action == "transfer":
+        if action in ("transfer", "move"):
             if to_queue_id is None:
                 raise ValueError("transfer needs a queue")
             queue_id = to_queue_id
@@ -122,8 +122,10 @@ def plan(  # noqa: C901 (the state machine in one table-like function, one branc
     else:
         raise IllegalTransition(action, state.status)
     event_data = dict(data or {})
-    if action == "transfer":
+    if action in ("transfer", "move"):
         event_data["from_queue_id"] = state.queue_id
+    if action == "move":
+        event_data["by"] = "supervisor"
     return Change(columns, step.event, queue_id, event_data)
 
 

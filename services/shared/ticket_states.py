@@ -45,6 +45,8 @@ TRANSITIONS = {
         _t("escalate", "escalated", "claimed answered", "queued"),
         # overflow: the router moves a ticket that waited too long to its queue's overflow queue.
         _t("overflow", "transferred", "queued", "queued"),
+        # move: a supervisor puts a waiting or held ticket into another queue (taking it from its agent).
+        _t("move", "transferred", "queued claimed answered", "queued"),
     )
 }
 

@@ -9,6 +9,8 @@ from celery import Celery
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from services.shared.i18n import catalogue, formats
+from services.shared.i18n.catalogue import text
 from services.shared.sla import WAITING_FOR_ANSWER, SlaPolicies, escalated_priority
 from services.shared.sla_steps import SlaState, Step, due_steps
 from services.shared.store import escalations, outbound_messages, queue_supervisors, ticket_offers
@@ -74,16 +76,36 @@ def event_for(ticket: DueTicket, step: Step, policies: SlaPolicies) -> StepEvent
 
 
 def notification_text(ticket: DueTicket, event: StepEvent) -> str:
-    head = f"Ticket {ticket.id} ({ticket.channel}, queue {ticket.queue_name})"
-    due = event.data.get("due_at")
+    """To a queue's supervisors, whose language the system does not know: Arabic, then English."""
+    return "\n\n".join(_notification(language, ticket, event) for language in catalogue.LANGUAGES)
+
+
+def _notification(language: str, ticket: DueTicket, event: StepEvent) -> str:
+    head = text(
+        language,
+        "notify.ticket_head",
+        ticket=ticket.id,
+        channel=catalogue.name(language, "channel", ticket.channel),
+        queue=ticket.queue_name,
+    )
+    raw_due = event.data.get("due_at")
+    due = formats.date_time(language, datetime.fromisoformat(raw_due)) if raw_due else "–"
     if event.type == "sla_warning":
-        return f"{head} is close to its first-response deadline at {due}."
+        return text(language, "notify.sla_warning", head=head, due=due)
     if event.type == "sla_breached":
-        return f"{head} has passed its resolution deadline at {due}."
-    moved = f", moved to {ticket.escalation_queue_name}" if "from_queue_id" in event.data else ""
-    return (
-        f"{head} has waited past its deadline: escalation level {event.data['level']}, "
-        f"priority now {event.data['priority']}{moved}."
+        return text(language, "notify.sla_breached", head=head, due=due)
+    moved = (
+        text(language, "notify.moved_to", queue=ticket.escalation_queue_name)
+        if "from_queue_id" in event.data
+        else ""
+    )
+    return text(
+        language,
+        "notify.escalated",
+        head=head,
+        level=formats.number(language, event.data["level"]),
+        priority=formats.number(language, event.data["priority"]),
+        moved=moved,
     )
 
 

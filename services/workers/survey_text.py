@@ -1,31 +1,17 @@
-"""The survey invitation's wording, in Arabic or English, shaped for each channel (pure)."""
+"""The survey invitation in Arabic or English, shaped for each channel (pure; wording in the catalogues)."""
+
+from services.shared.i18n.catalogue import text
 
 # Phone surveys go out as SMS, and mobile ones as app notifications: one short line with the link.
-# Chat and web get a sentence more; e-mail a greeting and the link's limits.
-SHORT = {
-    "en": "Thank you for contacting us. Please rate our service from 1 to 5: {link}",
-    "ar": "شكراً لتواصلك معنا. نرجو تقييم خدمتنا من 1 إلى 5: {link}",
+# Chat and web get a sentence more; e-mail a greeting and the link's limits. The wording is in the
+# catalogues (services/shared/i18n), under these keys.
+TEMPLATES = {
+    "phone": "survey.short",
+    "mobile": "survey.short",
+    "chat": "survey.medium",
+    "web": "survey.medium",
+    "email": "survey.long",
 }
-MEDIUM = {
-    "en": (
-        "Thank you for contacting us about request {ticket_id}. How did we do? "
-        "Rate our service from 1 to 5 here: {link}"
-    ),
-    "ar": "شكراً لتواصلك معنا بخصوص الطلب رقم {ticket_id}. كيف كانت تجربتك؟ قيّم خدمتنا من 1 إلى 5 هنا: {link}",
-}
-LONG = {
-    "en": (
-        "Hello,\n\nThank you for contacting us about request {ticket_id}. We would like to know how we did: "
-        "please rate our service from 1 to 5 and tell us whether your issue was resolved.\n\n{link}\n\n"
-        "The link works once and expires in {days} days."
-    ),
-    "ar": (
-        "مرحباً،\n\nشكراً لتواصلك معنا بخصوص الطلب رقم {ticket_id}. يهمنا أن نعرف رأيك: "
-        "نرجو تقييم خدمتنا من 1 إلى 5 وإخبارنا إن كانت مشكلتك قد حُلّت.\n\n{link}\n\n"
-        "يعمل الرابط مرة واحدة وتنتهي صلاحيته بعد {days} يوماً."
-    ),
-}
-TEMPLATES = {"phone": SHORT, "mobile": SHORT, "chat": MEDIUM, "web": MEDIUM, "email": LONG}
 
 
 def survey_language(ticket_language: str, customer_language: str | None) -> str:
@@ -44,8 +30,7 @@ def survey_link(public_url: str, token: str) -> str:
 
 
 def survey_text(language: str, channel: str, *, link: str, ticket_id: int, expires_days: int) -> str:
-    template = TEMPLATES[channel][language]
-    return template.format(link=link, ticket_id=ticket_id, days=expires_days)
+    return text(language, TEMPLATES[channel], link=link, ticket_id=ticket_id, days=expires_days)
 
 
 def should_send(status: str) -> bool:
@@ -53,13 +38,10 @@ def should_send(status: str) -> bool:
     return status == "resolved"
 
 
-REMINDER_PREFIX = {"en": "Reminder: ", "ar": "تذكير: "}
-
-
 def reminder_text(language: str, channel: str, *, link: str, ticket_id: int, expires_days: int) -> str:
     """The one reminder: the invitation again, marked as a reminder, with a link of its own."""
     body = survey_text(language, channel, link=link, ticket_id=ticket_id, expires_days=expires_days)
-    return REMINDER_PREFIX[language] + body
+    return text(language, "survey.reminder", text=body)
 
 
 def suppression(

@@ -119,3 +119,18 @@ async def presence_of(conn: AsyncConnection[Any], agent_id: int, *, active_only:
     cur = await conn.execute(query, (agent_id,))
     row = await cur.fetchone()
     return None if row is None else str(row[0])
+
+
+async def language_of(conn: AsyncConnection[Any], agent_id: int) -> str | None:
+    """The language the agent chose for their console (None: not chosen)."""
+    cur = await conn.execute("SELECT language FROM agents WHERE id = %s", (agent_id,))
+    row = await cur.fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+async def set_language(conn: AsyncConnection[Any], agent_id: int, language: str) -> bool:
+    """False when there is no such agent."""
+    cur = await conn.execute(
+        "UPDATE agents SET language = %s WHERE id = %s RETURNING id", (language, agent_id)
+    )
+    return await cur.fetchone() is not None

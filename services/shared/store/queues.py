@@ -49,3 +49,21 @@ async def escalation_target(conn: AsyncConnection[Any], queue_id: int) -> int | 
     cur = await conn.execute("SELECT escalation_queue_id FROM queues WHERE id = %s", (queue_id,))
     row = await cur.fetchone()
     return None if row is None or row[0] is None else int(row[0])
+
+
+async def display_names(conn: AsyncConnection[Any]) -> dict[str, dict[str, str]]:
+    """Each queue's display names by language, keyed by its name (a language not given: the name)."""
+    cur = await conn.execute("SELECT name, display_names FROM queues")
+    return {
+        str(n): {"ar": d.get("ar") or str(n), "en": d.get("en") or str(n)} for n, d in await cur.fetchall()
+    }
+
+
+def set_display_names(conn: Connection[Any], name: str, arabic: str, english: str) -> bool:
+    """False when there is no such queue."""
+    row = conn.execute(
+        "UPDATE queues SET display_names = jsonb_build_object('ar', %s::text, 'en', %s::text) "
+        "WHERE name = %s RETURNING id",
+        (arabic, english, name),
+    ).fetchone()
+    return row is not None

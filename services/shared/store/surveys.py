@@ -10,6 +10,7 @@ from psycopg import AsyncConnection, Connection
 from psycopg.rows import class_row
 
 from services.shared.domain import CHANNEL_IDENTITY
+from services.shared.i18n import catalogue
 from services.shared.store import outbound_messages, queue_supervisors, ticket_events
 
 
@@ -248,9 +249,12 @@ async def _open_follow_up(
         ),
     )
     supervisors = await queue_supervisors.for_queues(conn, [queue_id])
-    text = f"Ticket {ticket_id} (queue {queue_name}): the customer scored {score}/5. Please follow up."
-    if comment:
-        text += f" Comment: {comment}"
+    # To the queue's supervisors, whose language is not known: Arabic, then English.
+    text = "\n\n".join(
+        catalogue.text(language, "notify.low_score", ticket=ticket_id, queue=queue_name, score=score)
+        + (catalogue.text(language, "notify.comment", comment=comment) if comment else "")
+        for language in catalogue.LANGUAGES
+    )
     for channel, address in queue_supervisors.recipients(supervisors, queue_id, queue_name):
         await outbound_messages.insert(
             conn,

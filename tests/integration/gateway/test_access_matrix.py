@@ -96,6 +96,7 @@ MATRIX: dict[str, Row] = {
     "GET /v1/agent/me": AGENT_SELF,
     "GET /v1/agent/tickets": AGENT_SELF,
     "PUT /v1/agent/presence": AGENT_SELF,
+    "PUT /v1/agent/language": AGENT_SELF,
     "GET /v1/agent/offers": AGENT_SELF,
     "GET /v1/agent/offers/stream": AGENT_SELF,
     # The offer is A's: another agent cannot tell it from one that does not exist.
@@ -104,6 +105,9 @@ MATRIX: dict[str, Row] = {
     "GET /v1/follow-ups": SUPERVISOR,
     "POST /v1/follow-ups/{follow_up_id}/close": Row(403, 403, 403, 403, GONE),
     "GET /v1/supervisor/overview": SUPERVISOR,
+    # T is held by A: a supervisor moves it (A loses it); nobody else may.
+    "POST /v1/supervisor/tickets/{ticket_id}/move": SUPERVISOR,
+    "PUT /v1/supervisor/agents/{agent_id}/presence": SUPERVISOR,
     "GET /v1/metrics/kpis": SUPERVISOR,
     "GET /v1/metrics/report": SUPERVISOR,
     "GET /v1/metrics/export": SUPERVISOR,
@@ -184,6 +188,7 @@ def _request(route: str, world: World) -> dict[str, Any]:
         ticket_id=world.ticket,
         offer_id=world.offer,
         follow_up_id=987654,
+        agent_id=world.agent_a,
         message_id=987654,
         token="survey-token-that-does-not-exist",
     )
@@ -195,6 +200,9 @@ def _request(route: str, world: World) -> dict[str, Any]:
         "POST /v1/tickets/{ticket_id}/quality": {"score": 90},
         "POST /v1/surveys/{token}": {"score": 5},
         "PUT /v1/agent/presence": {"presence": "available"},
+        "PUT /v1/agent/language": {"language": "en"},
+        "POST /v1/supervisor/tickets/{ticket_id}/move": {"queue": "general"},
+        "PUT /v1/supervisor/agents/{agent_id}/presence": {"presence": "away"},
         "PUT /v1/outbound/callback": {"url": "https://hooks.example.com/ticketing"},
         "POST /v1/stream-tickets": {"stream": "/v1/agent/offers/stream"},
     }

@@ -74,7 +74,7 @@ def test_an_agent_takes_an_offer_sees_history_and_documents_replies_and_resolves
     assert route(gw.database_url, gw.settings.routing).offered == 1
     offer = page.locator(".offer")
     offer.wait_for()
-    assert f"#{ticket['id']} email" in offer.text_content()
+    assert f"#{ticket['id']} E-mail" in offer.text_content()
     offer.locator("button.accept").click()
 
     page.wait_for_function(
@@ -82,7 +82,7 @@ def test_an_agent_takes_an_offer_sees_history_and_documents_replies_and_resolves
     )
     assert "120 SAR to Unknown Shop" in page.locator(".document-text").first.text_content()
     history = page.locator("#history").text_content()
-    assert f"#{earlier['id']} phone" in history and "card_blocked" in history
+    assert f"#{earlier['id']} Phone" in history and "card_blocked" in history
     assert page.locator(".offer").count() == 0
     assert one(gw.database_url, "SELECT status FROM tickets WHERE id = %s", ticket["id"]) == "answered"
 
@@ -171,5 +171,5 @@ def test_the_supervisor_page_shows_every_queue_and_agent_live(gateway_alone: Gat
     page.wait_for_function(
         "document.querySelector('[data-queue=\"triage\"] [data-figure=\"waiting\"]').textContent === '0'"
     )
-    assert "web 1/5" in page.locator(f'[data-agent="{agent_id}"] [data-figure="load"]').text_content()
+    assert "Web portal 1/5" in page.locator(f'[data-agent="{agent_id}"] [data-figure="load"]').text_content()
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
