@@ -13,6 +13,8 @@ from gateway.routes import (
     agents,
     console,
     email_channel,
+    twilio_channel,
+    whatsapp_channel,
     health,
     inquiries,
     live,
@@ -66,6 +68,8 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         console,
         stream_tickets,
         email_channel,
+        twilio_channel,
+        whatsapp_channel,
         survey_page,
     ):
         app.include_router(module.router)
