@@ -13,8 +13,6 @@ from gateway.routes import (
     agents,
     console,
     email_channel,
-    twilio_channel,
-    whatsapp_channel,
     health,
     inquiries,
     live,
@@ -27,6 +25,8 @@ from gateway.routes import (
     surveys,
     thread,
     tickets,
+    twilio_channel,
+    whatsapp_channel,
 )
 from gateway.settings import GatewaySettings
 from services.shared import egress

@@ -15,11 +15,15 @@ from services.shared.store.api_credentials import Credential
 
 # Ids below zero are never a stored credential's, so nothing stored can be confused with these.
 PROVIDER_CREDENTIALS = {
-    "twilio_voice": Credential(id=-1, name="twilio voice webhook", role="integration", channel="phone", agent_id=None),
+    "twilio_voice": Credential(
+        id=-1, name="twilio voice webhook", role="integration", channel="phone", agent_id=None
+    ),
     "twilio_messages": Credential(
         id=-2, name="twilio messages webhook", role="integration", channel="chat", agent_id=None
     ),
-    "whatsapp": Credential(id=-3, name="whatsapp cloud webhook", role="integration", channel="chat", agent_id=None),
+    "whatsapp": Credential(
+        id=-3, name="whatsapp cloud webhook", role="integration", channel="chat", agent_id=None
+    ),
 }
 
 

@@ -130,7 +130,10 @@ async def voice(request: Request, deps: DepsDep) -> JSONResponse:
     "it. The answer is an empty TwiML `<Response/>` (no automatic reply; agents' replies go out "
     "through the REST API), with the outcome in `X-Ticket-Id` and `X-Intake-Status`.",
     openapi_extra=_form_body(MESSAGE_FIELDS | {"ProfileName": ""}),
-    responses={200: {"description": "Taken", "content": {"text/xml": {"schema": {"type": "string"}}}}, **SIGNED},
+    responses={
+        200: {"description": "Taken", "content": {"text/xml": {"schema": {"type": "string"}}}},
+        **SIGNED,
+    },
     response_class=Response,
 )
 async def messages(request: Request, deps: DepsDep) -> Response:

@@ -27,7 +27,10 @@ MAX_ITEMS = 100
     description="Meta calls this once when the webhook is set up: `hub.challenge` is answered as plain "
     "text when `hub.mode` is `subscribe` and `hub.verify_token` is WHATSAPP_VERIFY_TOKEN; 403 else.",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}, 403: {"description": "Wrong token"}},
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        403: {"description": "Wrong token"},
+    },
 )
 async def handshake(
     request: Request,

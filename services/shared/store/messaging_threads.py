@@ -9,7 +9,9 @@ from psycopg.rows import class_row
 from services.shared.store.outbound_messages import Leased
 
 
-async def remember(conn: AsyncConnection[Any], ticket_id: int, transport: str, customer: str, centre: str) -> None:
+async def remember(
+    conn: AsyncConnection[Any], ticket_id: int, transport: str, customer: str, centre: str
+) -> None:
     """The ticket's conversation; the first one stays (a ticket is answered the way it was opened)."""
     await conn.execute(
         """INSERT INTO messaging_threads (ticket_id, transport, customer, centre) VALUES (%s, %s, %s, %s)
@@ -66,5 +68,3 @@ class TextDelivery(Leased):
 def lease_sync(conn: Connection[Any], limit: int, lease_s: float) -> list[TextDelivery]:
     with conn.cursor(row_factory=class_row(TextDelivery)) as cur:
         return cur.execute(LEASE, {"limit": limit, "lease_s": lease_s}).fetchall()
-
-
