@@ -12,7 +12,7 @@ An IVR choice (Digits) or transcript (SpeechResult) is the ticket's text, or joi
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gateway.actions import intake, ticket_work
 from gateway.http.deps import Deps
@@ -91,6 +91,11 @@ async def take(deps: Deps, credential: Credential, event: CallEvent) -> CallOutc
             if not await provider_events.claim(conn, PROVIDER, event_id, ticket.id):
                 return CallOutcome("created" if created else "duplicate", current)
             step = action(event.status, current.status)
+            last = current.last_event_at
+            # The switch dates to the second: an answer in the second an agent claimed the ticket
+            # reads as before the claim. Within that second it is the claim's time.
+            if step is not None and last is not None and timedelta(0) < last - at < timedelta(seconds=1):
+                at = last
             if step is not None:
                 await ticket_work.apply_locked(
                     conn,

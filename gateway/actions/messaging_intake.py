@@ -53,7 +53,7 @@ async def take(deps: Deps, credential: Credential, message: InboundText) -> Text
             found = await tickets.by_external_id(conn, CHANNEL, message.message_id)
             return TextOutcome("duplicate", found)
         open_id = await messaging_threads.open_ticket(
-            conn, message.transport, message.customer, message.centre
+            conn, CHANNEL, message.transport, message.customer, message.centre
         )
         if open_id is not None:
             await tickets.join_thread(

@@ -20,14 +20,18 @@ async def remember(
     )
 
 
-async def open_ticket(conn: AsyncConnection[Any], transport: str, customer: str, centre: str) -> int | None:
-    """The customer's newest ticket still open in this conversation (same transport, same number of ours)."""
+async def open_ticket(
+    conn: AsyncConnection[Any], channel: str, transport: str, customer: str, centre: str
+) -> int | None:
+    """The customer's newest ticket of `channel` still open in this conversation (same transport, same
+    number of ours). A call's ticket has a conversation too (its replies go by SMS), but a text
+    never joins a call: the channel keeps them apart."""
     cur = await conn.execute(
         """SELECT m.ticket_id FROM messaging_threads m JOIN tickets t ON t.id = m.ticket_id
            WHERE m.customer = %s AND m.transport = %s AND m.centre = %s
-             AND t.status NOT IN ('resolved', 'abandoned')
+             AND t.channel = %s AND t.status NOT IN ('resolved', 'abandoned')
            ORDER BY m.created_at DESC LIMIT 1""",
-        (customer, transport, centre),
+        (customer, transport, centre, channel),
     )
     row = await cur.fetchone()
     return None if row is None else int(row[0])
