@@ -26,6 +26,8 @@ from gateway.routes import (
     surveys,
     thread,
     tickets,
+    twilio_channel,
+    whatsapp_channel,
 )
 from gateway.settings import GatewaySettings
 from services.shared import egress
@@ -67,6 +69,8 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         console,
         stream_tickets,
         email_channel,
+        twilio_channel,
+        whatsapp_channel,
         survey_page,
         supervisor_actions,
     ):

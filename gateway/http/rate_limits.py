@@ -103,6 +103,11 @@ class RateLimiter:
         """Counts a request of `kind` (a route class); 429 with Retry-After when over the limit."""
         await self._hit(getattr(self.settings, kind), kind, str(credential_id))
 
+    async def hit_account(self, account: str) -> None:
+        """Counts a provider-signed webhook against the intake limit of its provider account
+        (`twilio:AC…`, `whatsapp:<phone-number-id>`), as a bearer token's requests count per credential."""
+        await self._hit(self.settings.intake, "intake", account)
+
     async def check_address(self, address: str) -> None:
         """429 when `address` has failed authentication too often lately (counts nothing)."""
         item = self.settings.auth_failures

@@ -2,7 +2,8 @@
 
 Each process reads the whole object once and uses its share: the gateway knows the centre's own
 addresses (to tell its mail looping back), the mail listener where to listen and whom to accept mail
-for, the workers how to send. A connector added later (telephony, messaging) is one more field here.
+for, the workers how to send; the telephony and messaging webhooks their signing secrets and the
+centre's numbers. A connector added later is one more field here.
 """
 
 from collections.abc import Mapping
@@ -95,10 +96,98 @@ class EmailChannel:
         )
 
 
+def _numbers(env: Env, name: str, region: str) -> frozenset[str]:
+    found = []
+    for raw in (env.optional(name) or "").split(","):
+        if raw.strip():
+            try:
+                found.append(contact_points.phone_e164(raw.strip().removeprefix("whatsapp:"), region))
+            except ValueError as exc:
+                raise SettingsError(f"{name}: {exc}") from None
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class TwilioChannel:
+    """Twilio's voice status callbacks and its SMS / WhatsApp messages (on when TWILIO_AUTH_TOKEN is set)."""
+
+    # The account (TWILIO_ACCOUNT_SID, AC…): posts naming another account are refused, and the
+    # REST client sends replies as it.
+    account_sid: str = ""
+    # Signs every webhook (X-Twilio-Signature) and authenticates the REST client (TWILIO_AUTH_TOKEN).
+    auth_token: str = field(default="", repr=False)
+    # The centre's numbers (TWILIO_NUMBERS, comma-separated, E.164): calls and messages to any other
+    # number are refused; empty takes any number of the account.
+    numbers: frozenset[str] = frozenset()
+    # Twilio's REST API (TWILIO_API_URL): only tests and regional edges change it.
+    api_url: str = "https://api.twilio.com"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.auth_token)
+
+    @classmethod
+    def from_env(cls, env: Env, region: str) -> "TwilioChannel":
+        token = env.optional("TWILIO_AUTH_TOKEN") or ""
+        sid = env.optional("TWILIO_ACCOUNT_SID") or ""
+        if token and not sid.startswith("AC"):
+            raise SettingsError("TWILIO_ACCOUNT_SID (AC…) is required with TWILIO_AUTH_TOKEN")
+        return cls(
+            account_sid=sid,
+            auth_token=token,
+            numbers=_numbers(env, "TWILIO_NUMBERS", region),
+            api_url=env.str("TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+        )
+
+
+@dataclass(frozen=True)
+class WhatsAppChannel:
+    """Meta's WhatsApp Cloud API (on when WHATSAPP_APP_SECRET is set)."""
+
+    # Answers the webhook's verification handshake (WHATSAPP_VERIFY_TOKEN): any string the operator
+    # also types into the app's webhook settings.
+    verify_token: str = field(default="", repr=False)
+    # Signs every event (X-Hub-Signature-256 = HMAC-SHA256 of the raw body; WHATSAPP_APP_SECRET).
+    app_secret: str = field(default="", repr=False)
+    # Sends replies (WHATSAPP_ACCESS_TOKEN, a system user's token) from WHATSAPP_PHONE_NUMBER_ID.
+    access_token: str = field(default="", repr=False)
+    phone_number_id: str = ""
+    # The Graph API with its version (WHATSAPP_GRAPH_URL): a newer version when Meta retires this one.
+    graph_url: str = "https://graph.facebook.com/v21.0"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_secret)
+
+    @classmethod
+    def from_env(cls, env: Env) -> "WhatsAppChannel":
+        secret = env.optional("WHATSAPP_APP_SECRET") or ""
+        verify = env.optional("WHATSAPP_VERIFY_TOKEN") or ""
+        if secret and not verify:
+            raise SettingsError("WHATSAPP_VERIFY_TOKEN is required with WHATSAPP_APP_SECRET")
+        return cls(
+            verify_token=verify,
+            app_secret=secret,
+            access_token=env.optional("WHATSAPP_ACCESS_TOKEN") or "",
+            phone_number_id=env.optional("WHATSAPP_PHONE_NUMBER_ID") or "",
+            graph_url=env.str("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0").rstrip("/"),
+        )
+
+
 @dataclass(frozen=True)
 class ChannelSettings:
     email: EmailChannel = EmailChannel()
+    twilio: TwilioChannel = TwilioChannel()
+    whatsapp: WhatsAppChannel = WhatsAppChannel()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ChannelSettings":
-        return cls(email=EmailChannel.from_env(Env(environ)))
+        env = Env(environ)
+        region = env.str("DEFAULT_PHONE_REGION", "AE").upper()
+        if not contact_points.valid_region(region):
+            raise SettingsError(f"DEFAULT_PHONE_REGION: {region!r} is not a region code")
+        return cls(
+            email=EmailChannel.from_env(env),
+            twilio=TwilioChannel.from_env(env, region),
+            whatsapp=WhatsAppChannel.from_env(env),
+        )

@@ -7,11 +7,11 @@ from typing import Any
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
-from services.workers import escalation, mail_delivery, notifications, reroutes, surveys
+from services.workers import escalation, mail_delivery, messaging_delivery, notifications, reroutes, surveys
 from services.workers.database import BeforeCommit, ProcessPool
 from services.workers.settings import WorkerSettings, prepare_filesystem_broker
 
-FAMILIES = (escalation, surveys, notifications, reroutes, mail_delivery)
+FAMILIES = (escalation, surveys, notifications, reroutes, mail_delivery, messaging_delivery)
 # A sweep handles batches of a few hundred rows in well under a second; a sweep still running after
 # the soft limit is stuck (a lock, a dead connection) and gives up cleanly, committed batches kept.
 # The hard limit kills what ignores the soft one.
@@ -73,6 +73,12 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
                 if settings.channels.email.relay is not None
                 else {}
             ),
+            # Only with a Twilio account or a WhatsApp Cloud token to send with.
+            **(
+                {"messaging-sweep": _every(messaging_delivery.SWEEP, settings.notification_sweep_s)}
+                if messaging_delivery.enabled(settings)
+                else {}
+            ),
             **(
                 {"reroute-sweep": _every(reroutes.SWEEP, settings.reroute_sweep_s)}
                 if settings.internal_grpc is not None
@@ -86,6 +92,8 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     surveys.register(app, settings, db, hooks.get(surveys.FAMILY))
     notifications.register(app, settings, db)
     reroutes.register(app, settings, db)
+    mail_delivery.register(app, settings, db)
+    messaging_delivery.register(app, settings, db)
     _close_on_shutdown(app, db)
     return app
 

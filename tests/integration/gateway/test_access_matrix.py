@@ -58,6 +58,9 @@ CUSTOMER_ON_T = Row(OK, 404, 403, 403, 403)
 ANYONE_ON_T = Row(OK, 404, OK, 404, OK)
 SUPERVISOR = Row(403, 403, 403, 403, OK)
 INTEGRATION = Row(OK, OK, 403, 403, 403)
+# Signed by the provider (X-Twilio-Signature, X-Hub-Signature-256, the WhatsApp verify token), never
+# by a bearer token: every caller here, token or not, is refused.
+PROVIDER_SIGNED = Row(403, 403, 403, 403, 403, public=True)
 
 MATRIX: dict[str, Row] = {
     "GET /healthz": PUBLIC,
@@ -72,6 +75,10 @@ MATRIX: dict[str, Row] = {
     "GET /survey/{token}": Row(GONE, GONE, GONE, GONE, GONE, public=True),
     # Only an integration token of the e-mail channel, which none of these callers holds.
     "POST /v1/channels/email/inbound": Row(403, 403, 403, 403, 403),
+    "POST /v1/channels/twilio/voice": PROVIDER_SIGNED,
+    "POST /v1/channels/twilio/messages": PROVIDER_SIGNED,
+    "GET /v1/channels/whatsapp": PROVIDER_SIGNED,
+    "POST /v1/channels/whatsapp": PROVIDER_SIGNED,
     "POST /v1/inquiries": Row(OK, 403, 403, 403, 403),
     "POST /v1/inquiries/multipart": Row(OK, 403, 403, 403, 403),
     "GET /v1/tickets/{ticket_id}": ANYONE_ON_T,
