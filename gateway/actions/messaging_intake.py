@@ -17,11 +17,12 @@ from gateway.actions import intake, ticket_work
 from gateway.http.deps import Deps
 from gateway.http.problems import Problem
 from gateway.http.schemas import CustomerIn, InquiryIn
+from services.shared.domain import Channel
 from services.shared.store import messaging_threads, provider_events, tickets
 from services.shared.store.api_credentials import Credential
 from services.shared.store.tickets import Ticket
 
-CHANNEL = "chat"
+CHANNEL: Channel = "chat"
 # What a message without text says on the ticket (a photo, a voice note, a location).
 MEDIA_ONLY = "(media message without text)"
 

@@ -32,7 +32,7 @@ def _form_body(fields: dict[str, str]) -> dict[str, Any]:
 
 VOICE_FIELDS = {"AccountSid": "", "CallSid": "", "CallStatus": "", "From": "", "To": "", "Timestamp": ""}
 MESSAGE_FIELDS = {"AccountSid": "", "MessageSid": "", "From": "", "To": "", "Body": "", "NumMedia": ""}
-SIGNED = {
+SIGNED: dict[int | str, dict[str, Any]] = {
     403: {"description": "Missing or wrong X-Twilio-Signature, another account, or the channel is off"},
     422: {"description": "A field is missing or not what Twilio sends, or Timestamp is out of the window"},
 }

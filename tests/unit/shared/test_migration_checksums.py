@@ -21,6 +21,7 @@ PINNED = {
     "0011_centre_timezone": "131697e00d6b4087c9fb757a4be0c24dfdd75a4d398ecec906cdacf67c845516",
     "0012_mail_threads": "b53114a3db419308c307e078c002ded951ca756d9c45d91df4d331c458a84797",
     "0013_staff_languages": "ed583a81f50a7f9801de01f393a8af5289489698386dac88959b9ac5b6b85688",
+    "0014_messaging": "eb70b1d8f73267dd7eed10dee66854f2dac8cee94fc3eb030395e1ce6eaffbbe",
 }
 
 
