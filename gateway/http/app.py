@@ -19,6 +19,7 @@ from gateway.routes import (
     outbound,
     quality,
     routing,
+    staffing,
     stream_tickets,
     surveys,
     thread,
@@ -63,6 +64,7 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         routing,
         console,
         stream_tickets,
+        staffing,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

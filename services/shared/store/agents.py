@@ -128,3 +128,14 @@ async def presence_of(conn: AsyncConnection[Any], agent_id: int, *, active_only:
     cur = await conn.execute(query, (agent_id,))
     row = await cur.fetchone()
     return None if row is None else str(row[0])
+
+
+async def available_by_queue(conn: AsyncConnection[Any]) -> dict[str, int]:
+    """Active agents taking work now (presence available, busy or not), per queue they serve."""
+    cur = await conn.execute(
+        """SELECT q.name, count(a.id) FROM queues q
+           JOIN agent_queues aq ON aq.queue_id = q.id
+           JOIN agents a ON a.id = aq.agent_id AND a.active AND a.presence = 'available'
+           GROUP BY q.name"""
+    )
+    return {str(q): int(n) for q, n in await cur.fetchall()}

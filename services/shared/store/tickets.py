@@ -746,3 +746,14 @@ async def touch(conn: AsyncConnection[Any], ticket_id: int, at: datetime) -> Non
     await conn.execute(
         "UPDATE tickets SET last_event_at = greatest(last_event_at, %s) WHERE id = %s", (at, ticket_id)
     )
+
+
+async def arrivals_by_queue(conn: AsyncConnection[Any], since: datetime) -> dict[int, int]:
+    """Tickets queued for a human since `since`, per queue they wait or waited in (self-served ones
+    are never offered and do not count)."""
+    cur = await conn.execute(
+        """SELECT queue_id, count(*) FROM tickets
+           WHERE queued_at >= %s AND status <> 'self_served' GROUP BY queue_id""",
+        (since,),
+    )
+    return {int(q): int(n) for q, n in await cur.fetchall()}

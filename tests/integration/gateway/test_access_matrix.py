@@ -105,6 +105,7 @@ MATRIX: dict[str, Row] = {
     "GET /v1/metrics/export": SUPERVISOR,
     "GET /v1/metrics/set-aside": SUPERVISOR,
     "GET /v1/metrics/live": SUPERVISOR,
+    "GET /v1/staffing": SUPERVISOR,
     "GET /v1/outbound": INTEGRATION,
     "POST /v1/outbound/{message_id}/ack": Row(GONE, GONE, 403, 403, 403),
     "PUT /v1/outbound/callback": INTEGRATION,
