@@ -7,16 +7,18 @@ ALTER TABLE agents
     ADD COLUMN wrap_up_until     timestamptz,
     ADD COLUMN wrap_up_ticket_id bigint REFERENCES tickets (id);
 
--- New event types, added to whatever the list is by now (as 0006 does).
+-- New event types, added to whatever the list is by now. Since 0006 the constraint reads
+-- `type = ANY ('{a,b,...}'::text[])`: the names are the words between the braces.
 DO $$
 DECLARE
     allowed text[];
 BEGIN
     SELECT array_agg(DISTINCT m[1]) INTO allowed
-    FROM pg_constraint c, regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''', 'g') AS m
+    FROM pg_constraint c,
+         regexp_matches(substring(pg_get_constraintdef(c.oid) FROM '\{([a-z_,]+)\}'), '([a-z_]+)', 'g') AS m
     WHERE c.conrelid = 'ticket_events'::regclass AND c.conname = 'ticket_events_type_check';
     IF allowed IS NULL THEN
-        RETURN;
+        RETURN;  -- no list to extend: every type is allowed already
     END IF;
     allowed := allowed || ARRAY['wrap_up_started', 'wrap_up_ended'];
     ALTER TABLE ticket_events DROP CONSTRAINT ticket_events_type_check;
