@@ -72,6 +72,13 @@ def _sla_policies(env: Env, centre_zone: ZoneInfo) -> SlaPolicies:
         raise SettingsError(named) from None
 
 
+def _wrap_up_limit(env: Env) -> float:
+    limit = env.float("WRAP_UP_LIMIT_S", 60.0)
+    if not 0 <= limit <= 3600:
+        raise SettingsError(f"WRAP_UP_LIMIT_S must be between 0 and 3600 seconds, not {limit}")
+    return limit
+
+
 def _kpi_targets(env: Env) -> TargetTable:
     try:
         return kpi_targets.parse(env.optional("KPI_TARGETS"), CHANNELS)
@@ -133,6 +140,10 @@ class GatewaySettings:
     # the hours of SLA calendars that name no zone. The metrics service cuts the figures in its own
     # setting of the same variable; the answers name the zone they used.
     centre_zone: ZoneInfo = UTC_ZONE
+    # Wrap-up (after-contact work) after an agent resolves, transfers or escalates a ticket they
+    # answered: at most this long they are offered nothing, unless they end it sooner. Longer gives
+    # time for notes and follow-up; shorter keeps agents on the queue. 0 turns wrap-up off.
+    wrap_up_limit_s: float = 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "GatewaySettings":
@@ -165,4 +176,5 @@ class GatewaySettings:
             rate_limits=RateLimitSettings.from_env(env),
             classifier_max_waiting=env.int("CLASSIFIER_MAX_WAITING", 256),
             centre_zone=centre_zone,
+            wrap_up_limit_s=_wrap_up_limit(env),
         )

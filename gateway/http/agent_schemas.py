@@ -31,6 +31,8 @@ class AgentOut(BaseModel):
     languages: list[str]
     capacity: dict[str, int]
     load: dict[str, int]
+    # In wrap-up (offered nothing) until then; null when not.
+    wrap_up_until: datetime | None = None
 
     @classmethod
     def of(cls, agent: RoutingAgent) -> "AgentOut":
@@ -44,6 +46,7 @@ class AgentOut(BaseModel):
             languages=agent.languages,
             capacity=agent.capacity,
             load=agent.load,
+            wrap_up_until=agent.wrap_up_until,
         )
 
 
@@ -93,3 +96,8 @@ class PositionOut(BaseModel):
     estimated_wait_s: float | None = Field(
         None, description="Seconds until an agent is offered it; null when not waiting or nobody can take it"
     )
+
+
+class WrapUpOut(BaseModel):
+    # True when a wrap-up was open and this ended it; false when there was none (or its limit passed).
+    ended: bool

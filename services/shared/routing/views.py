@@ -16,6 +16,7 @@ def agent_view(agent: RoutingAgent) -> AgentView:
         load=dict(agent.load),
         capacity=dict(agent.capacity),
         last_assigned_at=agent.last_assigned_at,
+        wrap_up_until=agent.wrap_up_until,
     )
 
 

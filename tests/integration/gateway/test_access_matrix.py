@@ -92,6 +92,7 @@ MATRIX: dict[str, Row] = {
     "GET /v1/agent/me": AGENT_SELF,
     "GET /v1/agent/tickets": AGENT_SELF,
     "PUT /v1/agent/presence": AGENT_SELF,
+    "POST /v1/agent/wrap-up/end": AGENT_SELF,
     "GET /v1/agent/offers": AGENT_SELF,
     "GET /v1/agent/offers/stream": AGENT_SELF,
     # The offer is A's: another agent cannot tell it from one that does not exist.
