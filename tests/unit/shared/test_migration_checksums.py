@@ -19,6 +19,7 @@ PINNED = {
     "0009_credentials": "bcf1d53f2923b1c4a9c08b2310e55fdcf037d72422d0ad8e2d0b23605f679d65",
     "0010_identities": "fdf315ef8d7ee5a43d932e1640785cfdfa067f9b8cddbd8062f49c0ceb964fec",
     "0011_centre_timezone": "131697e00d6b4087c9fb757a4be0c24dfdd75a4d398ecec906cdacf67c845516",
+    "0012_wrap_up_and_scorecards": "3281c0d7fb8213b3098d36c8227e85a8193830ec97d1bab163e5fa98ebff80e2",
 }
 
 
