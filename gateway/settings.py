@@ -73,6 +73,13 @@ def _sla_policies(env: Env, centre_zone: ZoneInfo) -> SlaPolicies:
         raise SettingsError(named) from None
 
 
+def _wrap_up_limit(env: Env) -> float:
+    limit = env.float("WRAP_UP_LIMIT_S", 60.0)
+    if not 0 <= limit <= 3600:
+        raise SettingsError(f"WRAP_UP_LIMIT_S must be between 0 and 3600 seconds, not {limit}")
+    return limit
+
+
 def _kpi_targets(env: Env) -> TargetTable:
     try:
         return kpi_targets.parse(env.optional("KPI_TARGETS"), CHANNELS)
@@ -141,6 +148,11 @@ class GatewaySettings:
     # The channel connectors' settings (services/shared/channels.py): the centre's mail addresses.
     channels: ChannelSettings = field(default_factory=ChannelSettings)
 
+    # Wrap-up (after-contact work) after an agent resolves, transfers or escalates a ticket they
+    # answered: at most this long they are offered nothing, unless they end it sooner. Longer gives
+    # time for notes and follow-up; shorter keeps agents on the queue. 0 turns wrap-up off.
+    wrap_up_limit_s: float = 60.0
+
     def __post_init__(self) -> None:
         if not contact_points.valid_region(self.default_phone_region):
             raise SettingsError(f"DEFAULT_PHONE_REGION: {self.default_phone_region!r} is not a region code")
@@ -178,4 +190,5 @@ class GatewaySettings:
             centre_zone=centre_zone,
             default_phone_region=env.str("DEFAULT_PHONE_REGION", "AE").upper(),
             channels=ChannelSettings.from_env(environ),
+            wrap_up_limit_s=_wrap_up_limit(env),
         )

@@ -44,6 +44,8 @@ async def claim_next(deps: Deps, agent_id: int, reported: datetime | None, by: C
                 raise Problem(409, "Away", "you are away: set presence to available to take work")
             if presence == "offline":
                 await agents.set_presence(conn, agent_id, "available")
+            # Pulling work is the agent's word that their wrap-up is done.
+            await agents.end_wrap_up(conn, agent_id, at, "claim")
         return await tickets.claim_next_routed(conn, agent_id, at)
 
 
@@ -111,12 +113,32 @@ async def act(
             await classifier_corrections.record(
                 conn, Correction(ticket_id, text, to_queue_id, ticket.queue_id, agent_id, at)
             )
+        if wraps_up(action, ticket, agent_id) and deps.settings.wrap_up_limit_s > 0:
+            assert agent_id is not None
+            await agents.start_wrap_up(
+                conn, agent_id, ticket_id, ticket.queue_id, at, deps.settings.wrap_up_limit_s
+            )
         updated = await tickets.get(conn, ticket_id)
         assert updated is not None
         # Offers made in the queue it left (a move keeps it waiting) are withdrawn as when it stops waiting.
         if ticket.status == "queued" and (updated.status != "queued" or action == "move"):
             await ticket_offers.withdraw_stopped_waiting(conn, ticket_id, at)
     return updated
+
+
+# Actions that end the handling of a ticket the agent answered: after-contact work follows.
+WRAP_UP_AFTER = frozenset({"resolve", "transfer", "escalate"})
+
+
+def wraps_up(action: str, before: Ticket, agent_id: int | None) -> bool:
+    """Whether `action` by `agent_id` starts a wrap-up: they answered the ticket and end its handling.
+    A release (giving back a ticket never answered) has no contact to wrap up."""
+    return (
+        action in WRAP_UP_AFTER
+        and before.status == "answered"
+        and agent_id is not None
+        and before.assigned_agent_id == agent_id
+    )
 
 
 async def apply_locked(

@@ -47,6 +47,8 @@ class AgentOut(FromRecord):
     load: dict[str, int]
     # The console's language the agent chose (null: not chosen; the browser's is used).
     language: Literal["ar", "en"] | None = None
+    # In wrap-up (offered nothing) until then; null when not.
+    wrap_up_until: datetime | None = None
 
     @field_validator("queues", "languages", mode="before")
     @classmethod
@@ -88,3 +90,8 @@ class PositionOut(BaseModel):
     estimated_wait_s: float | None = Field(
         None, description="Seconds until an agent is offered it; null when not waiting or nobody can take it"
     )
+
+
+class WrapUpOut(BaseModel):
+    # True when a wrap-up was open and this ended it; false when there was none (or its limit passed).
+    ended: bool

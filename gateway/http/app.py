@@ -20,6 +20,7 @@ from gateway.routes import (
     outbound,
     quality,
     routing,
+    staffing,
     stream_tickets,
     supervisor_actions,
     survey_page,
@@ -73,6 +74,7 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         whatsapp_channel,
         survey_page,
         supervisor_actions,
+        staffing,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from gateway.actions import offers, ticket_work
 from gateway.actions.offer_announcements import Announced
-from gateway.http.agent_schemas import AgentOut, LanguageIn, OfferOut, PresenceIn, PresenceOut
+from gateway.http.agent_schemas import AgentOut, LanguageIn, OfferOut, PresenceIn, PresenceOut, WrapUpOut
 from gateway.http.auth import Agent, StreamTicket, stream_credential
 from gateway.http.deps import Deps, DepsDep
 from gateway.http.problems import Problem
@@ -97,6 +97,19 @@ async def set_presence(body: PresenceIn, credential: Agent, deps: DepsDep) -> Pr
     if previous is None:
         raise Problem(404, "Not found", "your agent is unknown")
     return PresenceOut(presence=body.presence, previous=previous)
+
+
+@router.post(
+    "/v1/agent/wrap-up/end",
+    response_model=WrapUpOut,
+    summary="End my wrap-up (after-contact work): I take offers again",
+    description="Wrap-up starts when I resolve, transfer or escalate a ticket I answered and lasts "
+    "until I end it, change presence or pull work, or WRAP_UP_LIMIT_S passes. It counts in handling time.",
+)
+async def end_wrap_up(credential: Agent, deps: DepsDep) -> WrapUpOut:
+    async with deps.pool.connection() as conn, conn.transaction():
+        ended = await agents.end_wrap_up(conn, _agent_id(credential), datetime.now(UTC), "agent")
+    return WrapUpOut(ended=ended)
 
 
 @router.get("/v1/agent/offers", response_model=list[OfferOut], summary="My pending offers")

@@ -83,8 +83,21 @@ def live_to_dict(
                 "longest_wait_s": wait(q),
                 "agents": agents(q.agents),
                 "today": figures_to_dict(q.today),
+                # Today's, as in `today` (repeated here for the wallboard's line per queue).
+                "occupancy": q.today.occupancy if q.today.HasField("occupancy") else None,
             }
             for q in message.queues
+        ],
+        # Today's occupancy per agent: handling (talk and wrap-up, concurrent work once) / available.
+        "agents_today": [
+            {
+                "agent_id": a.agent_id,
+                "name": a.name,
+                "occupancy": a.occupancy if a.HasField("occupancy") else None,
+                "available_s": a.available_s,
+                "handling_s": a.handling_s,
+            }
+            for a in message.agent_occupancy
         ],
     }
 

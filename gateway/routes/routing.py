@@ -36,7 +36,7 @@ async def dry_run(ticket_id: TicketId, credential: Supervisor, deps: DepsDep) ->
     policy = deps.settings.routing.for_queue(view.queue)
     rule = rule_for(view, policy, now)
     ranked = sorted(everyone, key=lambda a: agent_order(a, rule))
-    verdicts = [verdict(view, a, rule) for a in ranked]
+    verdicts = [verdict(view, a, rule, now) for a in ranked]
     return {
         "ticket_id": ticket_id,
         "status": ticket.status,

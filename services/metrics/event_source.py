@@ -8,6 +8,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from services.metrics.occupancy import HandlingEvent
 from services.metrics.store import Position
 from services.metrics.timeline import Event
 
@@ -101,7 +102,8 @@ async def histories(
         """SELECT ticket_id, id, type, occurred_at, agent_id, queue_id,
                   CASE WHEN type IN ('survey_answered', 'quality_evaluated')
                        THEN (data ->> 'score')::float8 END,
-                  CASE WHEN type = 'routed' THEN (data ->> 'classify_ms')::float8 END
+                  CASE WHEN type = 'routed' THEN (data ->> 'classify_ms')::float8 END,
+                  CASE WHEN type = 'wrap_up_started' THEN (data ->> 'limit_s')::float8 END
            FROM ticket_events WHERE ticket_id = ANY(%s) AND NOT id = ANY(%s) ORDER BY ticket_id, id""",
         # Left out in the query, not after it: a set-aside event may hold what cannot be read.
         (list(ticket_ids), list(leave_out)),
@@ -109,4 +111,37 @@ async def histories(
     found: dict[int, list[Event]] = defaultdict(list)
     for ticket_id, *event in await cur.fetchall():
         found[ticket_id].append(Event(*event))
+    return found
+
+
+# The tickets with a handling event in the period (or the lookback before it), and those held and
+# answered now (a segment still open), with all their handling events. The partial index
+# ticket_events_handling finds the first set by time.
+HANDLING = """
+WITH touched AS (
+    SELECT ticket_id FROM ticket_events
+    WHERE type IN ('answered', 'resolved', 'transferred', 'escalated', 'released',
+                   'wrap_up_started', 'wrap_up_ended')
+      AND occurred_at >= %(since)s AND occurred_at < %(end)s
+    UNION
+    SELECT id FROM tickets WHERE status = 'answered'
+)
+SELECT e.ticket_id, q.name, t.channel, e.id, e.type, e.occurred_at, e.agent_id,
+       CASE WHEN e.type = 'wrap_up_started' THEN (e.data ->> 'limit_s')::float8 END
+FROM touched JOIN tickets t ON t.id = touched.ticket_id JOIN queues q ON q.id = t.queue_id
+JOIN ticket_events e ON e.ticket_id = t.id
+WHERE e.type IN ('answered', 'resolved', 'transferred', 'escalated', 'released',
+                 'wrap_up_started', 'wrap_up_ended')
+ORDER BY e.ticket_id, e.id
+"""
+
+
+async def handling_events(
+    conn: AsyncConnection[Any], since: datetime, end: datetime
+) -> dict[int, tuple[str, str, list[HandlingEvent]]]:
+    """(queue, channel, handling events) per ticket touched in [since, end) or answered now."""
+    cur = await conn.execute(HANDLING, {"since": since, "end": end})
+    found: dict[int, tuple[str, str, list[HandlingEvent]]] = {}
+    for ticket_id, queue, channel, *event in await cur.fetchall():
+        found.setdefault(ticket_id, (queue, channel, []))[2].append(HandlingEvent(*event))
     return found

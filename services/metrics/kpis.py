@@ -18,6 +18,9 @@ moment (services/metrics/rollup.py says which):
   one that asks for a human is offered from that moment (its queued_at).
 - By survey reply time: csat = replies scoring 4 or 5 (of 5) / replies.
 - By evaluation time: quality = mean evaluation score / 100.
+- handle includes wrap-up (after-contact work, services/metrics/timeline.py): AHT = talk + wrap-up.
+- Occupancy over the period itself: time handling (answer to segment end, then wrap-up; concurrent
+  work counted once) / time available (presence `available`), per services/metrics/occupancy.py.
 - short_abandon_s > 0 leaves out tickets abandoned with a wait below it (strictly: a 5 s setting
   drops an abandonment after 4.9 s and keeps one after 5 s), from every figure (incoming too).
 - A mean or rate with nothing to average is None (null), never 0.
@@ -35,13 +38,14 @@ than the rollups alone.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from psycopg import AsyncConnection
 
-from services.metrics import rollup, rollup_store, store
+from services.metrics import occupancy_source, rollup, rollup_store, store
+from services.metrics.occupancy import Occupancy, Share
 from services.metrics.rollup import Counts
 from services.metrics.store import Group
 from services.metrics.thresholds import DEFAULT_SL_THRESHOLD_S
@@ -50,7 +54,7 @@ from services.shared.domain import CHANNELS
 from services.shared.store import queues
 
 # Named in every report; a change to any formula above (or to the FCR window) gets a new version.
-FORMULA_VERSION = "kpis-2"
+FORMULA_VERSION = "kpis-3"
 
 __all__ = ["DEFAULT_SL_THRESHOLD_S", "FORMULA_VERSION", "Figures", "KpiQuery", "KpiReport", "compute"]
 
@@ -108,6 +112,9 @@ class Figures:
     containment_rate: float | None
     survey_replies: int
     evaluations: int
+    # Time handling / time available (services/metrics/occupancy.py); None when not computed or
+    # nobody was available.
+    occupancy: float | None = None
 
 
 @dataclass(frozen=True)
@@ -245,4 +252,38 @@ async def compute(conn: AsyncConnection[Any], query: KpiQuery, zone: ZoneInfo) -
         if queue_id is None:
             raise store.UnknownQueue(query.queue)
     groups = await group_sums(conn, query, queue_id, zone)
-    return report(groups, query.channels(), await queue_names(conn), await store.caught_up_at(conn))
+    found = report(groups, query.channels(), await queue_names(conn), await store.caught_up_at(conn))
+    occupied = await occupancy_source.read(conn, query.start, query.end, datetime.now(UTC))
+    return with_occupancy(found, occupied, query)
+
+
+def with_occupancy(found: KpiReport, occupied: Occupancy, query: KpiQuery) -> KpiReport:
+    """The report with each breakdown's occupancy; the overall figure is that of the filter's
+    agent, queue or channel when one is given. Queues and agents with available time but no other
+    figure are added (their other figures zero or null)."""
+    empty = figures(Counts())
+
+    def merged(have: Mapping[Any, Figures], shares: Mapping[Any, Share], only: Any) -> dict[Any, Figures]:
+        keys = set(have) | {k for k in shares if only is None or k == only}
+        return {
+            k: replace(have.get(k, empty), occupancy=shares[k].occupancy if k in shares else None)
+            for k in sorted(keys)
+        }
+
+    overall = occupied.overall
+    if query.agent_id is not None:
+        overall = occupied.by_agent.get(query.agent_id, Share())
+    elif query.queue is not None:
+        overall = occupied.by_queue.get(query.queue, Share())
+    elif query.channel is not None:
+        overall = occupied.by_channel.get(query.channel, Share())
+    return replace(
+        found,
+        overall=replace(found.overall, occupancy=overall.occupancy),
+        by_channel={
+            c: replace(f, occupancy=occupied.by_channel.get(c, Share()).occupancy)
+            for c, f in found.by_channel.items()
+        },
+        by_queue=merged(found.by_queue, occupied.by_queue, query.queue),
+        by_agent=merged(found.by_agent, occupied.by_agent, query.agent_id),
+    )

@@ -134,6 +134,13 @@ def live_message(found: live.Live) -> metrics_pb2.LiveFigures:
         agents=states(found.agents),
         today=figures_message(found.today),
         time_zone=found.time_zone,
+        agent_occupancy=[
+            metrics_pb2.LiveAgent(
+                agent_id=a.agent_id, name=a.name, occupancy=a.occupancy,
+                available_s=a.available_s, handling_s=a.handling_s,
+            )
+            for a in found.agent_occupancy
+        ],
     )  # fmt: skip
 
 
@@ -183,6 +190,8 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         self._stuck_after_s = stuck_after_s
         # The centre's clock (CENTRE_TIMEZONE): the zone the rollups are cut in.
         self._zone = zone
+        # Today's occupancy, shared by every live stream of this process.
+        self._occupancy = live.OccupancyCache()
 
     async def GetKpis(self, request: metrics_pb2.GetKpisRequest, context: Any) -> metrics_pb2.GetKpisResponse:
         try:
@@ -236,7 +245,7 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         while True:
             try:
                 async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
-                    message = live_message(await live.read(conn, self._zone))
+                    message = live_message(await live.read(conn, self._zone, self._occupancy))
             except (psycopg.OperationalError, PoolTimeout) as exc:
                 # The stream stays open through a database restart: the wallboard shows its last
                 # figures and catches up when PostgreSQL is back.

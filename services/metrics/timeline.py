@@ -17,7 +17,13 @@ Rules, for events taken in id order (the order they were written under the ticke
   segment starts at their own answer: the time between a claim and its answer is the customer
   waiting, not handling. An `answered` while a segment is open does not start a second one, and a
   segment with no end yet (the ticket is being handled now) is not counted until it ends.
-  handle = the sum of ended segments; None when no segment has ended.
+  handle = the sum of ended segments plus wrap-up (below); None when no segment has ended.
+- Wrap-up (after-contact work): a `wrap_up_started` event (written with the resolution, transfer or
+  escalation that ended an agent's segment) opens it, with its limit (`limit_s` of its data); the
+  next `wrap_up_ended` or `wrap_up_started` closes it. It lasts until then, never beyond its limit,
+  and one still open counts its whole limit (the limit ends it at the latest; an earlier end, when
+  its event comes, shortens it). Contact centres count it in handling time (AHT = talk + hold +
+  after-contact work); wrap_up is its part of handle.
 - queue_id: the queue of the latest routed, transferred, human_requested, reopened or escalated
   event that names one; opened_queue_id: the queue of the last `routed` event (where the customer
   opened the ticket), which first-contact resolution compares a later contact with. A `routed` event
@@ -50,6 +56,8 @@ class Event:
     score: float | None = None
     # The `routed` event's classification time (ms), when the gateway recorded one.
     classify_ms: float | None = None
+    # A `wrap_up_started` event's limit (s).
+    limit_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,8 @@ class Timeline:
     # (evaluated at, score 0-100) of each quality evaluation, in event order.
     quality: tuple[tuple[datetime, float], ...] = ()
     classify_ms: float | None = None
+    # The wrap-up part of handle_us.
+    wrap_up_us: int = 0
 
 
 MICROSECOND = timedelta(microseconds=1)
@@ -102,7 +112,9 @@ def timeline(events: Iterable[Event]) -> Timeline:  # noqa: C901 (one branch per
     answered_by = resolved_by = None
     faq_answered = False
     segment_start: datetime | None = None
-    handle_us = 0
+    handle_us = wrap_up_us = 0
+    # The open wrap-up: (start, limit in microseconds).
+    wrap_up: tuple[datetime, int] | None = None
     segments = transfers = escalations = reopens = 0
     for e in ordered:
         if e.type in QUEUEING and e.queue_id is not None:
@@ -116,7 +128,12 @@ def timeline(events: Iterable[Event]) -> Timeline:  # noqa: C901 (one branch per
             segments += 1
             handle_us += _micros(segment_start, e.occurred_at)
             segment_start = None
-        if e.type == "routed":
+        if e.type in ("wrap_up_started", "wrap_up_ended") and wrap_up is not None:
+            wrap_up_us += min(wrap_up[1], _micros(wrap_up[0], e.occurred_at))
+            wrap_up = None
+        if e.type == "wrap_up_started":
+            wrap_up = (e.occurred_at, round((e.limit_s or 0) * 1e6))
+        elif e.type == "routed":
             opened_queue_id = e.queue_id if e.queue_id is not None else opened_queue_id
             if routed_at is None:
                 routed_at, classify_ms = e.occurred_at, e.classify_ms
@@ -144,6 +161,9 @@ def timeline(events: Iterable[Event]) -> Timeline:  # noqa: C901 (one branch per
             survey_score, surveyed_at = int(e.score), e.occurred_at
         elif e.type == "quality_evaluated" and e.score is not None:
             quality.append((e.occurred_at, float(e.score)))
+    if wrap_up is not None:
+        wrap_up_us += wrap_up[1]
+    handle_us += wrap_up_us
     queued_at = human_requested_at if faq_answered else routed_at
     ended = answered_at or abandoned_at
     wait_us = _micros(queued_at, ended) if queued_at is not None and ended is not None else None
@@ -171,4 +191,5 @@ def timeline(events: Iterable[Event]) -> Timeline:  # noqa: C901 (one branch per
         surveyed_at=surveyed_at,
         quality=tuple(quality),
         classify_ms=classify_ms,
+        wrap_up_us=wrap_up_us,
     )

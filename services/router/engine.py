@@ -48,7 +48,8 @@ async def route_pass(conn: AsyncConnection[Any], settings: EngineSettings, now: 
     expired = await ticket_offers.expire_due(conn, now)
     overflowed = await _overflow(conn, settings.policies, now)
     free = await agents.routing_views(conn, presence="available")
-    free = [a for a in free if any(a.room(c) > 0 for c in a.capacity)]
+    # An agent in wrap-up is offered nothing until it ends (routing_offer checks again under lock).
+    free = [a for a in free if not a.in_wrap_up(now) and any(a.room(c) > 0 for c in a.capacity)]
     if not free:
         return PassResult(0, 0, expired, overflowed, False)
     rooms = {a.id: {c: a.room(c) for c in a.capacity} for a in free}

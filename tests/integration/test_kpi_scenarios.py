@@ -215,7 +215,7 @@ def test_every_figure_by_hand_per_channel_queue_and_agent(db, database_url, metr
     assert (cards["offered"], cards["answered"], cards["incoming"], cards["self_served"]) == (5, 4, 7, 2)
     assert cards["asa_s"] == pytest.approx((10 + 20 + 15 + 100) / 4)
     assert as_dict(get_kpis(metrics_addr, APRIL, queue="cards").overall) == pytest.approx(cards)
-    assert response.formula_version == "kpis-2"
+    assert response.formula_version == "kpis-3"
 
 
 def test_a_repeat_contact_recorded_later_turns_an_earlier_resolution_around_once(

@@ -28,7 +28,7 @@ class GetKpisRequest(_message.Message):
     def __init__(self, to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., queue: _Optional[str] = ..., sl_threshold_s: _Optional[int] = ..., short_abandon_s: _Optional[int] = ..., agent_id: _Optional[int] = ..., **kwargs) -> None: ...
 
 class KpiFigures(_message.Message):
-    __slots__ = ("offered", "answered", "abandoned", "waiting", "self_served", "asa_s", "avg_wait_s", "service_level", "abandonment_rate", "aht_s", "resolved", "fcr", "csat", "quality", "incoming", "containment_rate", "survey_replies", "evaluations")
+    __slots__ = ("offered", "answered", "abandoned", "waiting", "self_served", "asa_s", "avg_wait_s", "service_level", "abandonment_rate", "aht_s", "resolved", "fcr", "csat", "quality", "incoming", "containment_rate", "survey_replies", "evaluations", "occupancy")
     OFFERED_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_FIELD_NUMBER: _ClassVar[int]
     ABANDONED_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +47,7 @@ class KpiFigures(_message.Message):
     CONTAINMENT_RATE_FIELD_NUMBER: _ClassVar[int]
     SURVEY_REPLIES_FIELD_NUMBER: _ClassVar[int]
     EVALUATIONS_FIELD_NUMBER: _ClassVar[int]
+    OCCUPANCY_FIELD_NUMBER: _ClassVar[int]
     offered: int
     answered: int
     abandoned: int
@@ -65,7 +66,8 @@ class KpiFigures(_message.Message):
     containment_rate: float
     survey_replies: int
     evaluations: int
-    def __init__(self, offered: _Optional[int] = ..., answered: _Optional[int] = ..., abandoned: _Optional[int] = ..., waiting: _Optional[int] = ..., self_served: _Optional[int] = ..., asa_s: _Optional[float] = ..., avg_wait_s: _Optional[float] = ..., service_level: _Optional[float] = ..., abandonment_rate: _Optional[float] = ..., aht_s: _Optional[float] = ..., resolved: _Optional[int] = ..., fcr: _Optional[float] = ..., csat: _Optional[float] = ..., quality: _Optional[float] = ..., incoming: _Optional[int] = ..., containment_rate: _Optional[float] = ..., survey_replies: _Optional[int] = ..., evaluations: _Optional[int] = ...) -> None: ...
+    occupancy: float
+    def __init__(self, offered: _Optional[int] = ..., answered: _Optional[int] = ..., abandoned: _Optional[int] = ..., waiting: _Optional[int] = ..., self_served: _Optional[int] = ..., asa_s: _Optional[float] = ..., avg_wait_s: _Optional[float] = ..., service_level: _Optional[float] = ..., abandonment_rate: _Optional[float] = ..., aht_s: _Optional[float] = ..., resolved: _Optional[int] = ..., fcr: _Optional[float] = ..., csat: _Optional[float] = ..., quality: _Optional[float] = ..., incoming: _Optional[int] = ..., containment_rate: _Optional[float] = ..., survey_replies: _Optional[int] = ..., evaluations: _Optional[int] = ..., occupancy: _Optional[float] = ...) -> None: ...
 
 class GetKpisResponse(_message.Message):
     __slots__ = ("overall", "by_channel", "formula_version", "recorded_through", "by_queue", "by_agent", "time_zone")
@@ -259,20 +261,36 @@ class LiveChannel(_message.Message):
     def __init__(self, channel: _Optional[str] = ..., waiting: _Optional[int] = ..., longest_wait_s: _Optional[float] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ..., sl_threshold_s: _Optional[float] = ...) -> None: ...
 
 class LiveFigures(_message.Message):
-    __slots__ = ("as_of", "queues", "channels", "agents", "today", "time_zone")
+    __slots__ = ("as_of", "queues", "channels", "agents", "today", "time_zone", "agent_occupancy")
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     QUEUES_FIELD_NUMBER: _ClassVar[int]
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     AGENTS_FIELD_NUMBER: _ClassVar[int]
     TODAY_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_OCCUPANCY_FIELD_NUMBER: _ClassVar[int]
     as_of: _timestamp_pb2.Timestamp
     queues: _containers.RepeatedCompositeFieldContainer[LiveQueue]
     channels: _containers.RepeatedCompositeFieldContainer[LiveChannel]
     agents: AgentStates
     today: KpiFigures
     time_zone: str
-    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queues: _Optional[_Iterable[_Union[LiveQueue, _Mapping]]] = ..., channels: _Optional[_Iterable[_Union[LiveChannel, _Mapping]]] = ..., agents: _Optional[_Union[AgentStates, _Mapping]] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ..., time_zone: _Optional[str] = ...) -> None: ...
+    agent_occupancy: _containers.RepeatedCompositeFieldContainer[LiveAgent]
+    def __init__(self, as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., queues: _Optional[_Iterable[_Union[LiveQueue, _Mapping]]] = ..., channels: _Optional[_Iterable[_Union[LiveChannel, _Mapping]]] = ..., agents: _Optional[_Union[AgentStates, _Mapping]] = ..., today: _Optional[_Union[KpiFigures, _Mapping]] = ..., time_zone: _Optional[str] = ..., agent_occupancy: _Optional[_Iterable[_Union[LiveAgent, _Mapping]]] = ...) -> None: ...
+
+class LiveAgent(_message.Message):
+    __slots__ = ("agent_id", "name", "occupancy", "available_s", "handling_s")
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    OCCUPANCY_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_S_FIELD_NUMBER: _ClassVar[int]
+    HANDLING_S_FIELD_NUMBER: _ClassVar[int]
+    agent_id: int
+    name: str
+    occupancy: float
+    available_s: float
+    handling_s: float
+    def __init__(self, agent_id: _Optional[int] = ..., name: _Optional[str] = ..., occupancy: _Optional[float] = ..., available_s: _Optional[float] = ..., handling_s: _Optional[float] = ...) -> None: ...
 
 class ExportTicketsRequest(_message.Message):
     __slots__ = ("to",)

@@ -23,6 +23,11 @@ class AgentView:
     load: Mapping[str, int]
     capacity: Mapping[str, int]
     last_assigned_at: datetime
+    # After-contact work: offered nothing until this moment (or until they end it). None: not in it.
+    wrap_up_until: datetime | None = None
+
+    def in_wrap_up(self, now: datetime) -> bool:
+        return self.wrap_up_until is not None and self.wrap_up_until > now
 
     def room(self, channel: str) -> int:
         return self.capacity.get(channel, 0) - self.load.get(channel, 0)
@@ -78,11 +83,14 @@ def qualifies(ticket: TicketView, agent: AgentView, rule: Rule) -> list[str]:
     return missing
 
 
-def verdict(ticket: TicketView, agent: AgentView, rule: Rule) -> Verdict:
+def verdict(ticket: TicketView, agent: AgentView, rule: Rule, now: datetime | None = None) -> Verdict:
     """Whether the agent may be offered the ticket now, with the reasons either way."""
     problems = qualifies(ticket, agent, rule)
     if agent.presence != "available":
         problems.append(f"presence is {agent.presence}")
+    if now is not None and agent.in_wrap_up(now):
+        assert agent.wrap_up_until is not None
+        problems.append(f"in wrap-up until {agent.wrap_up_until.isoformat()}")
     room = agent.room(ticket.channel)
     if room <= 0:
         problems.append(

@@ -1,13 +1,13 @@
 """SQL for agents and the queues each one serves."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from psycopg import AsyncConnection, Connection
 from psycopg.rows import kwargs_row
 
 from services.shared.routing.eligibility import AgentView
-from services.shared.store import ticket_offers
+from services.shared.store import ticket_events, ticket_offers
 
 
 def create(conn: Connection[Any], name: str, email: str | None, queue_names: list[str]) -> int:
@@ -64,7 +64,8 @@ SELECT a.id, a.name, a.presence, a.presence_since, a.last_assigned_at,
           SELECT channel FROM tickets WHERE assigned_agent_id = a.id AND status IN ('claimed', 'answered')
           UNION ALL
           SELECT channel FROM ticket_offers WHERE agent_id = a.id AND outcome IS NULL) held
-      GROUP BY channel) per_channel), '{}') AS load
+      GROUP BY channel) per_channel), '{}') AS load,
+  a.wrap_up_until
 FROM agents a
 WHERE a.active AND (%(presence)s::text IS NULL OR a.presence = %(presence)s)
   AND (%(agent)s::integer IS NULL OR a.id = %(agent)s)
@@ -100,6 +101,8 @@ async def set_presence(conn: AsyncConnection[Any], agent_id: int, presence: str)
     row = await cur.fetchone()
     if row is None:
         return None
+    # Changing presence is the agent at their desk again (or gone): an open wrap-up ends with it.
+    await end_wrap_up(conn, agent_id, datetime.now(UTC), "presence")
     if presence != "available":
         await ticket_offers.withdraw_for_agent(conn, agent_id, datetime.now(UTC))
         await conn.execute(
@@ -134,3 +137,61 @@ async def set_language(conn: AsyncConnection[Any], agent_id: int, language: str)
         "UPDATE agents SET language = %s WHERE id = %s RETURNING id", (language, agent_id)
     )
     return await cur.fetchone() is not None
+
+
+async def available_by_queue(conn: AsyncConnection[Any]) -> dict[str, int]:
+    """Active agents taking work now (presence available, busy or not), per queue they serve."""
+    cur = await conn.execute(
+        """SELECT q.name, count(a.id) FROM queues q
+           JOIN agent_queues aq ON aq.queue_id = q.id
+           JOIN agents a ON a.id = aq.agent_id AND a.active AND a.presence = 'available'
+           GROUP BY q.name"""
+    )
+    return {str(q): int(n) for q, n in await cur.fetchall()}
+
+
+async def start_wrap_up(
+    conn: AsyncConnection[Any],
+    agent_id: int,
+    ticket_id: int,
+    queue_id: int | None,
+    at: datetime,
+    limit_s: float,
+) -> None:
+    """Puts the agent in wrap-up of `ticket_id` from `at` for at most `limit_s`, with its
+    `wrap_up_started` event; one still open for another ticket ends first. In the caller's transaction."""
+    await end_wrap_up(conn, agent_id, at, "next")
+    await conn.execute(
+        "UPDATE agents SET wrap_up_until = %s, wrap_up_ticket_id = %s WHERE id = %s",
+        (at + timedelta(seconds=limit_s), ticket_id, agent_id),
+    )
+    await ticket_events.append(
+        conn,
+        ticket_events.NewEvent(ticket_id, "wrap_up_started", at, agent_id, queue_id, {"limit_s": limit_s}),
+    )
+
+
+async def end_wrap_up(conn: AsyncConnection[Any], agent_id: int, at: datetime, reason: str) -> bool:
+    """Ends the agent's wrap-up; True with a `wrap_up_ended` event when one was open at `at`. One
+    whose limit has passed is only cleared: its limit ended it, which the metrics count without an
+    event."""
+    cur = await conn.execute(
+        """UPDATE agents a SET wrap_up_until = NULL, wrap_up_ticket_id = NULL FROM agents old
+           WHERE a.id = %s AND old.id = a.id AND old.wrap_up_until IS NOT NULL
+           RETURNING old.wrap_up_until, old.wrap_up_ticket_id""",
+        (agent_id,),
+    )
+    row = await cur.fetchone()
+    if row is None or row[0] <= at or row[1] is None:
+        return False
+    await ticket_events.append(
+        conn, ticket_events.NewEvent(int(row[1]), "wrap_up_ended", at, agent_id, data={"reason": reason})
+    )
+    return True
+
+
+async def wrap_up_of(conn: AsyncConnection[Any], agent_id: int) -> tuple[datetime | None, int | None]:
+    """(until, ticket) of the agent's wrap-up, (None, None) when there is none."""
+    cur = await conn.execute("SELECT wrap_up_until, wrap_up_ticket_id FROM agents WHERE id = %s", (agent_id,))
+    row = await cur.fetchone()
+    return (None, None) if row is None else (row[0], row[1])

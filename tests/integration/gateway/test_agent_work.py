@@ -52,9 +52,12 @@ def test_claim_takes_priority_then_age_and_the_lifecycle_is_recorded(gateway_alo
         ).json()
         assert resolved["status"] == "resolved" and resolved["resolved_at"]
         detail = client.get(f"/v1/tickets/{old['id']}").json()
-    assert [e["type"] for e in detail["events"]] == ["created", "routed", "claimed", "answered", "resolved"]
+    # Resolving a ticket one answered starts a wrap-up (after-contact work), recorded after it.
+    assert [e["type"] for e in detail["events"]] == [
+        "created", "routed", "claimed", "answered", "resolved", "wrap_up_started",
+    ]  # fmt: skip
     assert detail["answered_at"] == (t0 + timedelta(minutes=3)).isoformat().replace("+00:00", "Z")
-    assert detail["events"][-1]["data"]["resolution_code"] == "card_blocked"
+    assert detail["events"][-2]["data"]["resolution_code"] == "card_blocked"
     with psycopg.connect(gateway_alone.database_url) as conn:
         # Resolution makes a survey due; the worker's sweep sends it.
         assert conn.execute(
@@ -90,15 +93,18 @@ def test_only_the_holder_may_act_and_transfer_requeues(gateway_alone: Gateway) -
         client.post(f"/v1/tickets/{ticket['id']}/answer", json={}).raise_for_status()
         client.post(f"/v1/tickets/{ticket['id']}/resolve", json={}).raise_for_status()
         events = client.get(f"/v1/tickets/{ticket['id']}").json()["events"]
+    # Each agent's handling ends in a wrap-up of their own (after-contact work).
     assert [e["type"] for e in events] == [
         "created",
         "routed",
         "claimed",
         "answered",
         "transferred",
+        "wrap_up_started",
         "claimed",
         "answered",
         "resolved",
+        "wrap_up_started",
     ]
     assert events[4]["data"]["note"] == "card issue"
 

@@ -12,7 +12,7 @@ from tests.integration.gateway.helpers import assert_problem
 
 pytestmark = pytest.mark.integration
 
-PAGES = ["/console", "/supervisor", "/wallboard", "/report"]
+PAGES = ["/console", "/supervisor", "/wallboard", "/report", "/quality"]
 
 
 def _directives(csp: str) -> dict[str, list[str]]:

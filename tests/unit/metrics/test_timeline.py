@@ -223,3 +223,45 @@ def test_a_fallback_ticket_routed_again_opens_in_its_classified_queue_without_a_
     assert (line.transfers, line.segments, line.escalations) == (0, 1, 0)
     # The customer has waited since the first routing.
     assert line.queued_at == at(0) and line.wait_us == 25_000_000
+
+
+def _wrap_up(n: int, seconds: float, agent: int, limit_s: float) -> Event:
+    return Event(n, "wrap_up_started", at(seconds), agent, CARDS, limit_s=limit_s)
+
+
+def test_wrap_up_counts_in_handling_until_ended_and_never_beyond_its_limit():
+    talk = script(
+        (0, "created"), (0, "routed", None, CARDS), (5, "claimed", 7, CARDS),
+        (10, "answered", 7, CARDS), (190, "resolved", 7, CARDS),
+    )  # fmt: skip
+    # Ended by the agent 25 s after the resolution: 180 s talk + 25 s wrap-up = 205 s.
+    ended = timeline([*talk, _wrap_up(6, 190, 7, 60), Event(7, "wrap_up_ended", at(215), 7)])
+    assert (ended.handle_s, ended.wrap_up_us, ended.segments) == (205, 25_000_000, 1)
+    # Not ended yet: the limit ends it at the latest, so the whole limit counts (180 + 60 = 240 s).
+    still_open = timeline([*talk, _wrap_up(6, 190, 7, 60)])
+    assert (still_open.handle_s, still_open.wrap_up_us) == (240, 60_000_000)
+    # Ended after the limit (a presence change 5 minutes later): the limit is what counts.
+    late = timeline([*talk, _wrap_up(6, 190, 7, 60), Event(7, "wrap_up_ended", at(490), 7)])
+    assert late.handle_s == 240
+    # No wrap-up events: handling is the talk alone, as before.
+    assert timeline(talk).handle_s == 180
+
+
+def test_each_segments_wrap_up_adds_to_the_handling():
+    # Agent 7 talks 50 s, transfers and wraps up 10 s (ended by the next wrap-up of nobody: its own
+    # end event); agent 8 answers the transfer, talks 100 s, resolves, wraps up 60 s (still open).
+    line = timeline(
+        [
+            *script(
+                (0, "created"), (0, "routed", None, CARDS), (5, "claimed", 7, CARDS),
+                (10, "answered", 7, CARDS), (60, "transferred", 7, GENERAL),
+            ),
+            _wrap_up(6, 60, 7, 30),
+            Event(7, "wrap_up_ended", at(70), 7),
+            Event(8, "claimed", at(80), 8, GENERAL),
+            Event(9, "answered", at(90), 8, GENERAL),
+            Event(10, "resolved", at(190), 8, GENERAL),
+            _wrap_up(11, 190, 8, 60),
+        ]
+    )  # fmt: skip
+    assert (line.segments, line.wrap_up_us, line.handle_s) == (2, 70_000_000, 50 + 10 + 100 + 60)

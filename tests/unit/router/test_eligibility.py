@@ -78,3 +78,11 @@ def test_tickets_rank_by_priority_with_the_queue_bonus_then_age() -> None:
     boosted = TicketView(3, "disputes_fraud", "email", "en", 3, T0 + timedelta(minutes=9))
     order = sorted([old, young_urgent, boosted], key=lambda t: ranking.ticket_order(t, {"disputes_fraud": 1}))
     assert [t.id for t in order] == [2, 3, 1]  # 3 + 1 ties with 4; the older of the two goes first
+
+
+def test_an_agent_in_wrap_up_is_not_eligible_until_it_ends() -> None:
+    wrapping = agent(4, skills={"cards": 3}, wrap_up_until=T0 + timedelta(seconds=60))
+    held = verdict(TICKET, wrapping, RULE, T0 + timedelta(seconds=10))
+    assert not held.eligible and held.reasons == ("in wrap-up until 2026-03-01T09:01:00+00:00",)
+    assert verdict(TICKET, wrapping, RULE, T0 + timedelta(seconds=60)).eligible
+    assert wrapping.in_wrap_up(T0) and not agent(5).in_wrap_up(T0)

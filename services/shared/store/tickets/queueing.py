@@ -173,3 +173,14 @@ async def queues_now(conn: AsyncConnection[Any]) -> list[QueueNow]:
     async with conn.cursor(row_factory=class_row(QueueNow)) as cur:
         await cur.execute(QUEUES_NOW)
         return await cur.fetchall()
+
+
+async def arrivals_by_queue(conn: AsyncConnection[Any], since: datetime) -> dict[int, int]:
+    """Tickets queued for a human since `since`, per queue they wait or waited in (self-served ones
+    are never offered and do not count)."""
+    cur = await conn.execute(
+        """SELECT queue_id, count(*) FROM tickets
+           WHERE queued_at >= %s AND status <> 'self_served' GROUP BY queue_id""",
+        (since,),
+    )
+    return {int(q): int(n) for q, n in await cur.fetchall()}

@@ -1,0 +1,36 @@
+"""Occupancy of a period read from PostgreSQL: presence intervals, handling events, who serves what."""
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from services.metrics import event_source
+from services.metrics.occupancy import Handling, Occupancy, handling_spans, occupancy
+from services.shared.store import agent_presence_intervals, agents
+
+# Handling events are looked for this far before the period, so a segment that began before it
+# and ends inside or after it is found. Only a segment longer than this that neither starts nor
+# ends in the period (nor is open now) is missed; a longer lookback reads more events per report.
+LOOKBACK = timedelta(days=1)
+
+
+async def read(conn: AsyncConnection[Any], start: datetime, end: datetime, now: datetime) -> Occupancy:
+    """Occupancy over [start, end), open intervals running until `now` (never beyond `end`)."""
+    until = min(end, now)
+    available: dict[int, list[tuple[datetime, datetime]]] = {}
+    for i in await agent_presence_intervals.overlapping(conn, start, until):
+        if i.presence == "available":
+            available.setdefault(i.agent_id, []).append((i.started_at, i.ended_at or until))
+    handling = []
+    for queue, channel, events in (
+        await event_source.handling_events(conn, start - LOOKBACK, until)
+    ).values():
+        for agent_id, (a, b) in handling_spans(events, until):
+            handling.append(Handling(agent_id, queue, channel, a, b))
+    views = await agents.routing_views(conn)
+    queues_of = {a.id: a.queues for a in views}
+    channels_of = {a.id: [c for c, n in a.capacity.items() if n > 0] for a in views}
+    found = occupancy(available, handling, (start, until), queues_of, channels_of)
+    return replace(found, names={a.id: a.name for a in views})
