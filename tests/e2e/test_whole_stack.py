@@ -51,6 +51,9 @@ def test_each_channel_from_inquiry_to_survey_to_kpis(
         "ESCALATE_AFTER_S": ",".join(f"{c}=86400" for c in CHANNELS),
         # The flow is under test here, not the deadline: a loaded machine must not route to triage.
         "CLASSIFIER_TIMEOUT_MS": "3000",
+        # Handling time here is talk only, as the hand computation below: wrap-up has its own tests
+        # (tests/integration/gateway/test_wrap_up.py), and its open limit would add to AHT.
+        "WRAP_UP_LIMIT_S": "0",
     }
     with running_stack(tmp_path / "run", extra) as stack:
         stack.admin(
