@@ -1,6 +1,7 @@
 """Quality: evaluations of handled tickets (one score, or a scorecard's per criterion), the scorecards,
 a sample of tickets to evaluate, and the /quality page."""
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from importlib import resources
@@ -16,6 +17,7 @@ from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
 from gateway.http.schemas import EventTime
 from gateway.routes.metrics import QUEUE_NAME
+from services.shared.i18n import catalogue
 from services.shared.store import quality_criteria, quality_evaluations, queues, tickets
 
 router = APIRouter(tags=["tickets"])
@@ -180,6 +182,25 @@ async def evaluate_with_card(
     )
 
 
+# The page's words in the message catalogues (services/shared/i18n).
+PAGE_WORDS = (
+    "quality.title",
+    "quality.token",
+    "quality.sign_in",
+    "quality.sample",
+    "quality.none",
+    "quality.evaluation",
+    "quality.pick",
+    "quality.comment",
+    "quality.total",
+    "quality.submit",
+    "quality.ticket",
+    "quality.weight",
+    "quality.saved",
+    "quality.failed",
+)
+
+
 @router.get(
     "/quality",
     response_class=HTMLResponse,
@@ -187,4 +208,11 @@ async def evaluate_with_card(
 )
 async def quality_page() -> HTMLResponse:
     page = resources.files("gateway").joinpath("pages/quality.html").read_text(encoding="utf-8")
-    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+    # The page switches language in place, so it gets both languages' words, by its own short names.
+    words = {
+        language: {key.removeprefix("quality."): catalogue.messages(language)[key] for key in PAGE_WORDS}
+        for language in catalogue.LANGUAGES
+    }
+    # Inside <script> only "</" could end the block early.
+    data = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
+    return HTMLResponse(page.replace("/*@quality-words*/null", data), headers={"Cache-Control": "no-cache"})

@@ -18,7 +18,7 @@ from services.shared.ticket_states import TRANSITIONS
 
 ROOT = Path(__file__).resolve().parents[3]
 # The customer's survey page is rendered by gateway/actions/survey_page.py (listed below), not localize;
-# the quality page still carries its two languages in its own script (to move into the catalogues).
+# the quality page switches language in place and gets both languages' words from its route (listed).
 OWN_WORDS = {ROOT / "gateway" / "pages" / "survey.html", ROOT / "gateway" / "pages" / "quality.html"}
 PAGES = [
     *sorted(p for p in (ROOT / "gateway" / "pages").glob("*.html") if p not in OWN_WORDS),
@@ -31,6 +31,7 @@ PYTHON = [
     ROOT / "services" / "workers" / "escalation.py",
     ROOT / "services" / "shared" / "store" / "surveys.py",
     ROOT / "gateway" / "actions" / "survey_page.py",
+    ROOT / "gateway" / "routes" / "quality.py",
 ]
 NAMESPACES = (
     "page",
@@ -41,6 +42,7 @@ NAMESPACES = (
     "report",
     "survey",
     "surveypage",
+    "quality",
     "notify",
 )
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
