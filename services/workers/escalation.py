@@ -4,11 +4,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from celery import Celery
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
+from services.shared.centre_clock import UTC_ZONE
 from services.shared.i18n import catalogue, formats
 from services.shared.i18n.catalogue import text
 from services.shared.sla import WAITING_FOR_ANSWER, SlaPolicies, escalated_priority
@@ -75,12 +77,13 @@ def event_for(ticket: DueTicket, step: Step, policies: SlaPolicies) -> StepEvent
     return StepEvent(ticket.id, EVENT_TYPES[step.kind], ticket.swept_at, queue_id, data)
 
 
-def notification_text(ticket: DueTicket, event: StepEvent) -> str:
-    """To a queue's supervisors, whose language the system does not know: Arabic, then English."""
-    return "\n\n".join(_notification(language, ticket, event) for language in catalogue.LANGUAGES)
+def notification_text(ticket: DueTicket, event: StepEvent, zone: ZoneInfo = UTC_ZONE) -> str:
+    """To a queue's supervisors, whose language the system does not know: Arabic, then English; times
+    on the centre's clock (`zone`)."""
+    return "\n\n".join(_notification(language, ticket, event, zone) for language in catalogue.LANGUAGES)
 
 
-def _notification(language: str, ticket: DueTicket, event: StepEvent) -> str:
+def _notification(language: str, ticket: DueTicket, event: StepEvent, zone: ZoneInfo) -> str:
     head = text(
         language,
         "notify.ticket_head",
@@ -89,7 +92,7 @@ def _notification(language: str, ticket: DueTicket, event: StepEvent) -> str:
         queue=ticket.queue_name,
     )
     raw_due = event.data.get("due_at")
-    due = formats.date_time(language, datetime.fromisoformat(raw_due)) if raw_due else "–"
+    due = formats.date_time(language, datetime.fromisoformat(raw_due).astimezone(zone)) if raw_due else "–"
     if event.type == "sla_warning":
         return text(language, "notify.sla_warning", head=head, due=due)
     if event.type == "sla_breached":
@@ -116,7 +119,7 @@ class BatchOutcome:
 
 
 def record(
-    conn: Connection[Any], policies: SlaPolicies, due: list[DueTicket]
+    conn: Connection[Any], policies: SlaPolicies, due: list[DueTicket], zone: ZoneInfo = UTC_ZONE
 ) -> tuple[int, list[outbound_messages.NewMessage]]:
     """Records the due steps of locked tickets in the caller's transaction.
 
@@ -173,7 +176,7 @@ def record(
             channel=channel,
             kind="notification",
             recipient=address,
-            body=notification_text(plans[event.ticket_id][0], event),
+            body=notification_text(plans[event.ticket_id][0], event, zone),
             ticket_id=event.ticket_id,
         )
         for event in fresh
@@ -193,13 +196,14 @@ def sweep(
     policies: SlaPolicies,
     batch_size: int,
     before_commit: BeforeCommit | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> int:
     """Records every due SLA step, one transaction per batch; returns how many steps were recorded."""
     total = 0
     while True:
         with pool.connection() as conn, conn.transaction():
             due = escalations.lock_due(conn, batch_size)
-            count, notes = record(conn, policies, due)
+            count, notes = record(conn, policies, due, zone)
             outbound_messages.insert_many_sync(conn, notes)
             if before_commit is not None:
                 before_commit(conn)
@@ -215,7 +219,7 @@ def register(
     # Not shared: the task belongs to this app only, not to every app created after it.
     @app.task(name=SWEEP, shared=False, **retry.TASK_OPTIONS)
     def sweep_task() -> int:
-        count = sweep(db.get(), settings.sla, settings.sweep_batch_size, before_commit)
+        count = sweep(db.get(), settings.sla, settings.sweep_batch_size, before_commit, settings.centre_zone)
         if count:
             log.info("recorded %d SLA steps", count)
             # After the commit: the notifications' delivery starts now rather than at the next tick.

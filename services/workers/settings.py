@@ -5,8 +5,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.shared import centre_clock, sla
+from services.shared.centre_clock import UTC_ZONE
 from services.shared.channels import ChannelSettings
 from services.shared.egress import EgressPolicy
 from services.shared.internal_credential import TOKEN_VAR, ClientSecurity
@@ -69,6 +71,8 @@ class WorkerSettings:
     reroute_sweep_s: float = 2.0
     # The channel connectors' settings (services/shared/channels.py): the SMTP relay and sender.
     channels: ChannelSettings = field(default_factory=ChannelSettings)
+    # The centre's clock (CENTRE_TIMEZONE): times in the notifications people read.
+    centre_zone: ZoneInfo = UTC_ZONE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "WorkerSettings":
@@ -114,6 +118,7 @@ class WorkerSettings:
             internal_grpc=ClientSecurity.from_env(environ) if env.optional(TOKEN_VAR) is not None else None,
             reroute_sweep_s=env.float("REROUTE_SWEEP_S", cls.reroute_sweep_s),
             channels=ChannelSettings.from_env(environ),
+            centre_zone=centre_zone,
         )
         for name, value in (
             ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),

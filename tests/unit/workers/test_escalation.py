@@ -2,8 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.shared import sla
+from services.shared.i18n import formats
 from services.shared.sla_steps import Step
 from services.shared.store.escalations import DueTicket
 from services.workers.escalation import event_for, notification_text, sla_state
@@ -81,3 +83,13 @@ def test_a_resumed_clock_moves_the_deadlines_by_the_pause():
     state = sla_state(POLICIES, paused)
     assert state.paused_at is None
     assert state.resolution_due_at == T0 + timedelta(hours=10)
+
+
+def test_notification_times_are_on_the_centres_clock():
+    warning = event_for(due(), Step("warning", 0, T0), POLICIES)
+    due_at = datetime.fromisoformat(warning.data["due_at"])
+    dubai = notification_text(due(), warning, ZoneInfo("Asia/Dubai"))
+    utc = notification_text(due(), warning)
+    # Supervisors read the deadline on their own clock: four hours on from UTC in Dubai.
+    assert formats.date_time("en", due_at.astimezone(ZoneInfo("Asia/Dubai"))) in dubai  # 1:00:00 PM
+    assert formats.date_time("en", due_at) in utc and dubai != utc
