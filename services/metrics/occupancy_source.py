@@ -16,6 +16,14 @@ from services.shared.store import agent_presence_intervals, agents
 LOOKBACK = timedelta(days=1)
 
 
+def _back(start: datetime) -> datetime:
+    """LOOKBACK before `start`, or the earliest moment when that is before year 1."""
+    try:
+        return start - LOOKBACK
+    except OverflowError:
+        return datetime.min.replace(tzinfo=start.tzinfo)
+
+
 async def read(conn: AsyncConnection[Any], start: datetime, end: datetime, now: datetime) -> Occupancy:
     """Occupancy over [start, end), open intervals running until `now` (never beyond `end`)."""
     until = min(end, now)
@@ -25,7 +33,7 @@ async def read(conn: AsyncConnection[Any], start: datetime, end: datetime, now: 
             available.setdefault(i.agent_id, []).append((i.started_at, i.ended_at or until))
     handling = []
     for queue, channel, events in (
-        await event_source.handling_events(conn, start - LOOKBACK, until)
+        await event_source.handling_events(conn, _back(start), until)
     ).values():
         for agent_id, (a, b) in handling_spans(events, until):
             handling.append(Handling(agent_id, queue, channel, a, b))

@@ -45,6 +45,9 @@ def test_the_yearly_report_as_json_csv_and_html(gateway: Gateway, db, database_u
         report = client.get("/v1/metrics/report", params={"year": 2024})
         as_csv = client.get("/v1/metrics/report", params={"year": 2024, "format": "csv"})
         as_html = client.get("/v1/metrics/report", params={"year": 2024}, headers={"Accept": "text/html"})
+        in_english = client.get(
+            "/v1/metrics/report", params={"year": 2024, "lang": "en"}, headers={"Accept": "text/html"}
+        )
         assert_problem(client.get("/v1/metrics/report", params={"year": "soon"}), 422)
     with gateway.client(gateway.token("agent", agent_id=make_agent(db, "Eve"))) as client:
         assert_problem(client.get("/v1/metrics/report", params={"year": 2024}), 403)
@@ -85,7 +88,9 @@ def test_the_yearly_report_as_json_csv_and_html(gateway: Gateway, db, database_u
     assert (phone["value"], phone["last_year"], phone["change"]) == ("5", "1", "4")
 
     assert as_html.headers["content-type"].startswith("text/html")
-    assert "<svg" in as_html.text and "Contact centre report 2024" in as_html.text
+    # Arabic first; English when asked.
+    assert "<svg" in as_html.text and 'lang="ar" dir="rtl"' in as_html.text
+    assert "<svg" in in_english.text and "Contact centre report 2024" in in_english.text
 
 
 def test_quality_evaluations_are_posted_by_supervisors_and_make_the_quality_figure(
