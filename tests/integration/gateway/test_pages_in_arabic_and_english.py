@@ -198,6 +198,13 @@ def test_the_wallboard_in_each_language_with_the_staffing_advice(
 
 def test_without_the_staffing_endpoint_the_wallboard_shows_no_advice(with_metrics: Gateway, page_in) -> None:
     page = page_in("en-US")
+    # A gateway from before the staffing advice answers 404 there.
+    page.route(
+        "**/v1/staffing*",
+        lambda route: route.fulfill(
+            status=404, content_type="application/problem+json", body='{"status": 404, "title": "Not found"}'
+        ),
+    )
     page.goto(f"{with_metrics.url}/wallboard")
     page.fill("#token", with_metrics.token("supervisor"))
     page.click("#login button")
