@@ -120,13 +120,10 @@ def test_the_gateway_s_asyncio_channel_carries_the_secret_on_every_kind_of_call(
         async with grpc_channels.aio_channel(metrics_addr, internal_grpc.CLIENT) as channel:
             stub = metrics_pb2_grpc.MetricsServiceStub(channel)
             live = stub.WatchLive(metrics_pb2.WatchLiveRequest(), timeout=DEADLINE_S)
-            answers = [
-                await stub.GetKpis(kpis, timeout=DEADLINE_S),
-                # Read to the end: a stream dropped halfway leaves the servicer's cursor to the
-                # garbage collector, whose warning would land on a later test.
-                next(chunk async for chunk in stub.ExportTickets(export, timeout=DEADLINE_S)),
-                await live.read(),
-            ]
+            # Read to the end: a stream dropped halfway leaves the servicer's cursor to the
+            # garbage collector, whose warning would land on a later test.
+            chunks = [chunk async for chunk in stub.ExportTickets(export, timeout=DEADLINE_S)]
+            answers = [await stub.GetKpis(kpis, timeout=DEADLINE_S), chunks[0], await live.read()]
             live.cancel()
             return answers
 
