@@ -134,7 +134,7 @@ async def quality_sample(
 ) -> list[SampledOut]:
     async with deps.pool.connection() as conn:
         if queue is not None and await queues.id_by_name(conn, queue) is None:
-            raise Problem(404, "Unknown queue", f"there is no queue {queue!r}")
+            raise Problem(422, "Unknown queue", f"there is no queue {queue!r}")
         found = await quality_criteria.sample(conn, queue, n, seed)
     return [SampledOut(**vars(s)) for s in found]
 

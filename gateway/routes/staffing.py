@@ -65,7 +65,7 @@ async def staffing_advice(
     try:
         measured = await staffing.measure(deps, queue)
     except staffing.UnknownQueue:
-        raise Problem(404, "Unknown queue", f"there is no queue {queue!r}") from None
+        raise Problem(422, "Unknown queue", f"there is no queue {queue!r}") from None
     advice = [staffing.advise(m, target_sl, target_s, patience_s, target_asa_s) for m in measured]
     return StaffingOut.model_validate(
         {

@@ -32,9 +32,7 @@ async def read(conn: AsyncConnection[Any], start: datetime, end: datetime, now: 
         if i.presence == "available":
             available.setdefault(i.agent_id, []).append((i.started_at, i.ended_at or until))
     handling = []
-    for queue, channel, events in (
-        await event_source.handling_events(conn, _back(start), until)
-    ).values():
+    for queue, channel, events in (await event_source.handling_events(conn, _back(start), until)).values():
         for agent_id, (a, b) in handling_spans(events, until):
             handling.append(Handling(agent_id, queue, channel, a, b))
     views = await agents.routing_views(conn)

@@ -72,7 +72,7 @@ def test_scorecards_sample_and_evaluations_api(gateway: Gateway, db) -> None:
         )
         assert_problem(client.post(f"/v1/tickets/{unanswered}/evaluations", json={"scores": SCORES}), 409)
         assert_problem(client.post("/v1/tickets/987654/evaluations", json={"scores": SCORES}), 404)
-        assert_problem(client.get("/v1/quality/sample", params={"queue": "nowhere"}), 404)
+        assert_problem(client.get("/v1/quality/sample", params={"queue": "nowhere"}), 422)
     [default] = [c for c in cards if c["queue"] is None and c["channel"] is None]
     assert [c["key"] for c in default["criteria"]] == list(SCORES)
     assert default["criteria"][0]["name"] == {

@@ -54,7 +54,7 @@ def test_staffing_advice_for_the_published_example(gateway: Gateway, db, databas
         got = client.get("/v1/staffing", params={"queue": "cards", "target_sl": 0.8, "target_s": 20})
         every = client.get("/v1/staffing")
         patient = client.get("/v1/staffing", params={"queue": "cards", "patience_s": 120})
-        assert_problem(client.get("/v1/staffing", params={"queue": "nowhere"}), 404)
+        assert_problem(client.get("/v1/staffing", params={"queue": "nowhere"}), 422)
         assert_problem(client.get("/v1/staffing", params={"target_sl": 1.5}), 422)
     assert got.status_code == 200, got.text
     body = got.json()
