@@ -237,3 +237,36 @@ def test_the_report_page_in_each_language(
     assert chart.get_attribute("direction") == catalogue.DIRECTIONS[language]
     # The browser's Intl and the server's babel write ar-AE numbers alike (CLDR: Latin digits).
     assert page.evaluate("new Intl.NumberFormat('ar-AE').format(1234567)") == formats.number("ar", 1234567)
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_wallboard_shows_each_agents_occupancy_today(
+    language: str, with_metrics: Gateway, db, page_in
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.integration.test_kpi_scenarios import ticket
+    from tests.integration.test_metrics_service import make_customer
+    from tests.integration.test_occupancy import _agent
+
+    now = datetime.now(UTC)
+    if now - now.replace(hour=0, minute=0, second=0, microsecond=0) < timedelta(minutes=40):
+        pytest.skip("the half hour below must fall after the centre's (UTC) midnight")
+    # Available for the last 30 minutes; a call answered 20 minutes ago is still open: 2/3 busy.
+    badr = _agent(db, "Badr", [(now - timedelta(minutes=30), None)])
+    held = ticket(db, "phone", make_customer(db), now - timedelta(minutes=25), [(0, "created"),
+        (0, "routed", None, "cards"), (240, "claimed", badr), (300, "answered", badr)])  # fmt: skip
+    db.execute("UPDATE tickets SET status = 'answered', assigned_agent_id = %s WHERE id = %s", (badr, held))
+    page = page_in(LOCALES[language])
+    page.goto(f"{with_metrics.url}/wallboard")
+    page.fill("#token", with_metrics.token("supervisor"))
+    page.click("#login button")
+    shown = page.locator(f'[data-key="agent-occupancy"] [data-figure="occupancy-{badr}"]')
+    shown.wait_for()
+    assert page.locator('[data-key="agent-occupancy"] h3').text_content() == _t(
+        language, "wallboard.agent_occupancy"
+    )
+    # Intl adds direction marks around Arabic numbers where babel does not: compared without them.
+    plain = str.maketrans("", "", "\u200e\u200f\u061c")
+    expected = {formats.percent(language, r / 1000).translate(plain) for r in range(660, 675)}
+    assert (shown.text_content() or "").translate(plain) in expected
