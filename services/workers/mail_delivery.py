@@ -22,7 +22,7 @@ from services.shared.store import mail_messages, outbound_messages
 from services.shared.store.outbound_messages import MailDelivery
 from services.workers import retry
 from services.workers.database import ProcessPool
-from services.workers.notifications import backoff_s
+from services.workers.notifications import backoff_s, record_attempt
 from services.workers.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -100,12 +100,7 @@ def sweep(pool: ConnectionPool, settings: WorkerSettings, send: Send = send_smtp
                     error = f"{type(exc).__name__}: {exc}"
                     permanent = isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
                     retry_in = None if permanent else backoff_s(message.attempts, settings)
-            with pool.connection() as conn, conn.transaction():
-                if error is None:
-                    sent += outbound_messages.delivered_sync(conn, message.id)
-                else:
-                    log.warning("mail for message %d failed: %s", message.id, error)
-                    outbound_messages.attempt_failed_sync(conn, message.id, error, retry_in)
+            sent += record_attempt(pool, message.id, "mail", error, retry_in)
         if len(batch) < BATCH or time.monotonic() > stop_at:
             return sent
 

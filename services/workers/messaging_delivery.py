@@ -11,11 +11,11 @@ import time
 from celery import Celery
 from psycopg_pool import ConnectionPool
 
-from services.shared.store import messaging_threads, outbound_messages
+from services.shared.store import messaging_threads
 from services.workers import retry
 from services.workers.database import ProcessPool
 from services.workers.messaging_senders import OutgoingText, ProviderSender, SendFailed, TextSender
-from services.workers.notifications import backoff_s
+from services.workers.notifications import backoff_s, record_attempt
 from services.workers.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,7 @@ def sweep(pool: ConnectionPool, settings: WorkerSettings, sender: TextSender | N
             except SendFailed as exc:
                 error = str(exc)
                 retry_in = None if exc.permanent else backoff_s(message.attempts, settings)
-            with pool.connection() as conn, conn.transaction():
-                if error is None:
-                    sent += outbound_messages.delivered_sync(conn, message.id)
-                else:
-                    log.warning("text for message %d failed: %s", message.id, error)
-                    outbound_messages.attempt_failed_sync(conn, message.id, error, retry_in)
+            sent += record_attempt(pool, message.id, "text", error, retry_in)
         if len(batch) < BATCH or time.monotonic() > stop_at:
             return sent
 

@@ -38,6 +38,19 @@ def backoff_s(attempts: int, settings: WorkerSettings) -> float | None:
     return min(settings.callback_backoff_s * 2 ** (attempts - 1), settings.callback_backoff_max_s)
 
 
+def record_attempt(
+    pool: ConnectionPool, message_id: int, what: str, error: str | None, retry_in: float | None
+) -> int:
+    """Records one delivery attempt of an outbound message (1 when it is now delivered, else 0): a
+    failure keeps its reason and comes back after `retry_in` seconds, or never when that is None."""
+    with pool.connection() as conn, conn.transaction():
+        if error is None:
+            return outbound_messages.delivered_sync(conn, message_id)
+        log.warning("%s for message %d failed: %s", what, message_id, error)
+        outbound_messages.attempt_failed_sync(conn, message_id, error, retry_in)
+        return 0
+
+
 def payload(message: CallbackDelivery) -> bytes:
     return json.dumps(
         {
