@@ -10,7 +10,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from gateway.actions import occurred_at, ticket_work, waits
+from gateway.actions import occurred_at, proactive_intake, ticket_work, waits
 from gateway.actions.classify import classify
 from gateway.documents import attachments as documents
 from gateway.documents.attachments import Attachment
@@ -132,6 +132,7 @@ async def take(
                 return await _with_wait(conn, deps, joined)
             done = await tickets.intake(conn, new, may_join=False)
         if done.ticket is not None:
+            await proactive_intake.tell_returning(conn, settings, done.ticket, backfill)
             outcome = Outcome(done.ticket, created=True, documents=read)
             return await _with_wait(conn, deps, outcome, done.position)
         # Retries are rare, so they are found by the insert's conflict rather than by a lookup that

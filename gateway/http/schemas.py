@@ -196,6 +196,14 @@ class TransferIn(NoteIn):
 
 class ResolveIn(NoteIn):
     resolution_code: str = Field("resolved", pattern=r"^[a-z0-9_]{1,64}$")
+    # Unlike `note` (internal, never sent), this is for the customer: it goes out with the message
+    # that tells them their ticket was resolved, and to them again if they come back about it.
+    customer_note: str = Field(
+        "",
+        max_length=1000,
+        description="For the customer: sent with the resolution message (unless the channel "
+        "suppresses it) and told to them if they write again on the same matter. `note` stays internal.",
+    )
 
 
 class SurveyReplyIn(Strict):

@@ -123,7 +123,8 @@ class AgentAction:
         if isinstance(body, TransferIn):
             return {"to_queue": body.queue, "data": body.event_data()}
         if isinstance(body, ResolveIn):
-            return {"data": {"resolution_code": body.resolution_code, **body.event_data()}}
+            note = {"customer_note": body.customer_note} if body.customer_note.strip() else {}
+            return {"data": {"resolution_code": body.resolution_code, **body.event_data(), **note}}
         return {"data": body.event_data()}
 
 

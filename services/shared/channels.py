@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from services.shared import contact_points
+from services.shared.proactive.settings import ProactiveSettings
 from services.shared.settings import Env, SettingsError
 
 RELAY_SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
@@ -179,6 +180,8 @@ class ChannelSettings:
     email: EmailChannel = EmailChannel()
     twilio: TwilioChannel = TwilioChannel()
     whatsapp: WhatsAppChannel = WhatsAppChannel()
+    # What the centre tells customers unasked, per channel (PROACTIVE_*, docs/channels.md).
+    proactive: ProactiveSettings = ProactiveSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ChannelSettings":
@@ -190,4 +193,5 @@ class ChannelSettings:
             email=EmailChannel.from_env(env),
             twilio=TwilioChannel.from_env(env, region),
             whatsapp=WhatsAppChannel.from_env(env),
+            proactive=ProactiveSettings.from_env(env),
         )

@@ -7,11 +7,19 @@ from typing import Any
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
-from services.workers import escalation, mail_delivery, messaging_delivery, notifications, reroutes, surveys
+from services.workers import (
+    escalation,
+    mail_delivery,
+    messaging_delivery,
+    notifications,
+    proactive,
+    reroutes,
+    surveys,
+)
 from services.workers.database import BeforeCommit, ProcessPool
 from services.workers.settings import WorkerSettings, prepare_filesystem_broker
 
-FAMILIES = (escalation, surveys, notifications, reroutes, mail_delivery, messaging_delivery)
+FAMILIES = (escalation, surveys, notifications, reroutes, mail_delivery, messaging_delivery, proactive)
 # A sweep handles batches of a few hundred rows in well under a second; a sweep still running after
 # the soft limit is stuck (a lock, a dead connection) and gives up cleanly, committed batches kept.
 # The hard limit kills what ignores the soft one.
@@ -66,6 +74,7 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
             "escalation-sweep": _every(escalation.SWEEP, settings.escalation_sweep_s),
             "survey-sweep": _every(surveys.SWEEP, settings.survey_sweep_s),
             "notification-sweep": _every(notifications.SWEEP, settings.notification_sweep_s),
+            "proactive-sweep": _every(proactive.SWEEP, settings.channels.proactive.sweep_s),
             # Only with a relay to send through (SMTP_RELAY_URL); without one the e-mail outbox waits
             # for an integration to poll it.
             **(
@@ -94,6 +103,7 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     reroutes.register(app, settings, db)
     mail_delivery.register(app, settings, db)
     messaging_delivery.register(app, settings, db)
+    proactive.register(app, settings, db, hooks.get(proactive.FAMILY))
     _close_on_shutdown(app, db)
     return app
 

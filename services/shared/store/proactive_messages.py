@@ -1,0 +1,198 @@
+"""SQL for proactive_messages and proactive_due: which proactive message each ticket had (once per
+kind, ever), what is due, and the counts by kind, channel and outcome (0019_proactive_messages.sql)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection, Connection
+from psycopg.rows import class_row
+
+from services.shared.domain import CHANNEL_IDENTITY
+
+
+@dataclass(frozen=True)
+class Due:
+    """A ticket whose proactive message of `kind` is to be decided now, with what its text needs."""
+
+    ticket_id: int
+    kind: str
+    channel: str
+    status: str
+    customer_id: int
+    language: str
+    customer_language: str | None
+    # The customer's address on the ticket's channel; '' when none is on record.
+    recipient: str
+    # The agent's note for the customer at the latest resolution ('' without one).
+    customer_note: str
+
+
+# Where a message to the ticket's customer goes: as surveys do (services/shared/store/surveys.py),
+# the address the inquiry gave on the ticket's channel, else the customer's newest verified one.
+RECIPIENT = """
+coalesce(t.reply_to,
+         (SELECT ci.value FROM customer_identities ci
+          WHERE ci.customer_id = t.customer_id AND ci.verified
+            AND ci.kind = (SELECT m.kind FROM unnest(%(channels)s::text[], %(kinds)s::text[])
+                           AS m (channel, kind) WHERE m.channel = t.channel)
+          ORDER BY ci.created_at DESC LIMIT 1), '')
+"""
+
+COLUMNS = f"""
+t.id AS ticket_id, t.channel, t.status, t.customer_id, t.language, c.language AS customer_language,
+{RECIPIENT} AS recipient
+"""
+
+# Tickets waiting past their channel's stated wait that were told nothing yet, and never taken (a
+# ticket given back to the queue after an agent took it is not told it waits: the order the customer
+# reads stays wait, taken, resolved). Locked, skipping those another sweep or an agent holds.
+LOCK_WAITING = f"""
+SELECT {COLUMNS}, 'wait' AS kind, '' AS customer_note
+FROM tickets t
+JOIN unnest(%(wait_channels)s::text[], %(wait_s)s::float8[]) AS w (channel, wait_s) ON w.channel = t.channel
+JOIN customers c ON c.id = t.customer_id
+WHERE t.status = 'queued' AND w.wait_s > 0
+  AND coalesce(t.queued_at, t.created_at) <= now() - make_interval(secs => w.wait_s)
+  AND NOT EXISTS (SELECT 1 FROM proactive_messages p
+                  WHERE p.ticket_id = t.id AND p.kind IN ('wait', 'taken'))
+  AND NOT EXISTS (SELECT 1 FROM proactive_due d WHERE d.ticket_id = t.id)
+ORDER BY coalesce(t.queued_at, t.created_at), t.id
+LIMIT %(limit)s
+FOR NO KEY UPDATE OF t SKIP LOCKED
+"""
+
+# Taken and resolved tickets, in the order the events happened; the ticket is locked with its due
+# row, so two sweeps never decide one ticket's messages at once (and out of order).
+LOCK_DUE = f"""
+SELECT {COLUMNS}, d.kind,
+       coalesce((SELECT e.data ->> 'customer_note' FROM ticket_events e
+                 WHERE e.ticket_id = t.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
+           AS customer_note
+FROM proactive_due d JOIN tickets t ON t.id = d.ticket_id JOIN customers c ON c.id = t.customer_id
+ORDER BY d.due_at, d.ticket_id, d.kind DESC
+LIMIT %(limit)s
+FOR UPDATE OF d SKIP LOCKED
+FOR NO KEY UPDATE OF t SKIP LOCKED
+"""
+
+# The decision, once per ticket and kind: a second sweep, a redelivered task or a raced intake finds
+# the row and sends nothing.
+RECORD = """
+INSERT INTO proactive_messages (ticket_id, kind, channel, outcome, about_ticket_id, decided_at)
+VALUES (%s, %s, %s, %s, %s, coalesce(%s::timestamptz, now()))
+ON CONFLICT (ticket_id, kind) DO NOTHING
+RETURNING id
+"""
+
+ATTACH = "UPDATE proactive_messages SET message_id = %s WHERE id = %s"
+
+
+def _identity_params() -> dict[str, Any]:
+    return {"channels": list(CHANNEL_IDENTITY), "kinds": list(CHANNEL_IDENTITY.values())}
+
+
+def lock_waiting_sync(conn: Connection[Any], waits: dict[str, float], limit: int) -> list[Due]:
+    """Locks up to `limit` tickets due a wait notice (`waits`: each channel's stated wait, seconds)."""
+    params = {
+        **_identity_params(),
+        "wait_channels": list(waits),
+        "wait_s": list(waits.values()),
+        "limit": limit,
+    }
+    with conn.cursor(row_factory=class_row(Due)) as cur:
+        return cur.execute(LOCK_WAITING, params).fetchall()
+
+
+def lock_due_sync(conn: Connection[Any], limit: int) -> list[Due]:
+    """Locks up to `limit` taken or resolved tickets whose message is due, oldest event first."""
+    with conn.cursor(row_factory=class_row(Due)) as cur:
+        return cur.execute(LOCK_DUE, {**_identity_params(), "limit": limit}).fetchall()
+
+
+def clear_due_sync(conn: Connection[Any], ticket_id: int, kind: str) -> None:
+    conn.execute("DELETE FROM proactive_due WHERE ticket_id = %s AND kind = %s", (ticket_id, kind))
+
+
+def record_sync(conn: Connection[Any], ticket_id: int, kind: str, channel: str, outcome: str) -> int | None:
+    """The new decision's id (decided now); None when the ticket had its message of this kind already."""
+    row = conn.execute(RECORD, (ticket_id, kind, channel, outcome, None, None)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def attach_sync(conn: Connection[Any], proactive_id: int, message_id: int) -> None:
+    conn.execute(ATTACH, (message_id, proactive_id))
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The customer's recently resolved ticket on the same intent, and how it ended."""
+
+    ticket_id: int
+    resolved_at: datetime
+    customer_note: str
+    customer_language: str | None
+
+
+# The newest ticket of the customer on the intent resolved since `since` (reopened ones are not
+# resolved), other than the new one.
+EARLIER = """
+SELECT t.id AS ticket_id, t.resolved_at,
+       coalesce((SELECT e.data ->> 'customer_note' FROM ticket_events e
+                 WHERE e.ticket_id = t.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
+           AS customer_note,
+       (SELECT c.language FROM customers c WHERE c.id = t.customer_id) AS customer_language
+FROM tickets t
+WHERE t.customer_id = %(customer)s AND t.intent = %(intent)s AND t.id <> %(ticket)s
+  AND t.status = 'resolved' AND t.resolved_at >= %(since)s
+ORDER BY t.resolved_at DESC, t.id DESC
+LIMIT 1
+"""
+
+
+async def earlier_resolved(
+    conn: AsyncConnection[Any], customer_id: int, intent: str, ticket_id: int, since: datetime
+) -> Earlier | None:
+    params = {"customer": customer_id, "intent": intent, "ticket": ticket_id, "since": since}
+    async with conn.cursor(row_factory=class_row(Earlier)) as cur:
+        await cur.execute(EARLIER, params)
+        return await cur.fetchone()
+
+
+async def record(
+    conn: AsyncConnection[Any],
+    ticket_id: int,
+    kind: str,
+    channel: str,
+    outcome: str,
+    at: datetime,
+    about_ticket_id: int | None = None,
+) -> int | None:
+    """As record_sync, for the gateway; `about_ticket_id` is the earlier ticket a `returning` names."""
+    cur = await conn.execute(RECORD, (ticket_id, kind, channel, outcome, about_ticket_id, at))
+    row = await cur.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def attach(conn: AsyncConnection[Any], proactive_id: int, message_id: int) -> None:
+    await conn.execute(ATTACH, (message_id, proactive_id))
+
+
+@dataclass(frozen=True)
+class Count:
+    kind: str
+    channel: str
+    outcome: str
+    count: int
+
+
+async def counts(conn: AsyncConnection[Any], since: datetime, until: datetime) -> list[Count]:
+    """How many proactive messages were decided in [since, until), by kind, channel and outcome."""
+    async with conn.cursor(row_factory=class_row(Count)) as cur:
+        await cur.execute(
+            """SELECT kind, channel, outcome, count(*) AS count FROM proactive_messages
+               WHERE decided_at >= %s AND decided_at < %s
+               GROUP BY kind, channel, outcome ORDER BY kind, channel, outcome""",
+            (since, until),
+        )
+        return await cur.fetchall()

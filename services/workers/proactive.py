@@ -1,0 +1,88 @@
+"""The proactive sweep: a ticket that waits past its channel's stated wait is told so, and one an
+agent took or resolved is told that, each once, on its own channel in the customer's language, as
+an outbound message the channel's usual path delivers (callback, polling, mail, SMS / WhatsApp).
+
+Exactly once: the decision is a proactive_messages row, unique per ticket and kind, written in the
+transaction that writes the message; tickets are locked with SKIP LOCKED, so two workers split the
+work, and a worker that dies before its commit leaves the ticket due for the next sweep.
+"""
+
+import logging
+from typing import Any
+
+from celery import Celery
+from psycopg import Connection
+from psycopg_pool import ConnectionPool
+
+from services.shared.domain import CHANNELS
+from services.shared.proactive import policy
+from services.shared.store import outbound_messages, proactive_messages
+from services.shared.store.proactive_messages import Due
+from services.workers import notifications, retry
+from services.workers.database import BeforeCommit, ProcessPool
+from services.workers.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+
+FAMILY = "proactive"
+SWEEP = "proactive.sweep"
+
+
+def decide(conn: Connection[Any], settings: WorkerSettings, due: Due) -> bool:
+    """Records the decision for one locked ticket and writes its message; True when one went out."""
+    outcome = policy.outcome(due.kind, due.channel, due.status, settings.channels.proactive)
+    decided = proactive_messages.record_sync(conn, due.ticket_id, due.kind, due.channel, outcome)
+    if decided is None or outcome != "sent":
+        return False
+    language = policy.language(due.language, due.customer_language)
+    # Only the note the agent wrote for the customer: the internal `note` is never read here.
+    text = policy.body(due.kind, language, ticket_id=due.ticket_id, note=due.customer_note)
+    message_id = outbound_messages.insert_sync(
+        conn,
+        outbound_messages.NewMessage(
+            channel=due.channel,
+            kind="proactive",
+            body=text,
+            recipient=due.recipient,
+            ticket_id=due.ticket_id,
+            customer_id=due.customer_id,
+        ),
+    )
+    proactive_messages.attach_sync(conn, decided, message_id)
+    return True
+
+
+def sweep(pool: ConnectionPool, settings: WorkerSettings, before_commit: BeforeCommit | None = None) -> int:
+    """Wait notices first, then taken and resolved tickets, one transaction per batch; returns how
+    many messages went out."""
+    proactive = settings.channels.proactive
+    waits = {channel: proactive.wait_s(channel) for channel in CHANNELS}
+    sent = 0
+    for lock in (
+        lambda conn: proactive_messages.lock_waiting_sync(conn, waits, settings.sweep_batch_size),
+        lambda conn: proactive_messages.lock_due_sync(conn, settings.sweep_batch_size),
+    ):
+        while True:
+            with pool.connection() as conn, conn.transaction():
+                batch = lock(conn)
+                for due in batch:
+                    sent += decide(conn, settings, due)
+                    if due.kind != "wait":
+                        proactive_messages.clear_due_sync(conn, due.ticket_id, due.kind)
+                if before_commit is not None:
+                    before_commit(conn)
+            if len(batch) < settings.sweep_batch_size:
+                break
+    return sent
+
+
+def register(
+    app: Celery, settings: WorkerSettings, db: ProcessPool, before_commit: BeforeCommit | None = None
+) -> None:
+    @app.task(name=SWEEP, shared=False, **retry.TASK_OPTIONS)
+    def sweep_task() -> int:
+        count = sweep(db.get(), settings, before_commit)
+        if count:
+            log.info("sent %d proactive messages", count)
+            notifications.kick(app)
+        return count
