@@ -181,7 +181,7 @@ class ChannelSettings:
     twilio: TwilioChannel = TwilioChannel()
     whatsapp: WhatsAppChannel = WhatsAppChannel()
     # What the centre tells customers unasked, per channel (PROACTIVE_*, docs/channels.md).
-    proactive: ProactiveSettings = ProactiveSettings()
+    proactive: ProactiveSettings = field(default_factory=ProactiveSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ChannelSettings":

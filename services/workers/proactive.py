@@ -56,7 +56,7 @@ def sweep(pool: ConnectionPool, settings: WorkerSettings, before_commit: BeforeC
     """Wait notices first, then taken and resolved tickets, one transaction per batch; returns how
     many messages went out."""
     proactive = settings.channels.proactive
-    waits = {channel: proactive.wait_s(channel) for channel in CHANNELS}
+    waits: dict[str, float] = {channel: proactive.wait_s(channel) for channel in CHANNELS}
     sent = 0
     for lock in (
         lambda conn: proactive_messages.lock_waiting_sync(conn, waits, settings.sweep_batch_size),

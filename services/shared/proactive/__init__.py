@@ -1,1 +1,1 @@
-"""Proactive service: messages the centre sends a customer unasked (docs/channels.md, "Proactive messages")."""
+"""Proactive service: messages the centre sends a customer unasked (docs/channels.md)."""

@@ -41,7 +41,7 @@ class ProactiveSettings:
 
     @classmethod
     def from_env(cls, env: Env) -> "ProactiveSettings":
-        by_channel = {}
+        by_channel: dict[str, float] = {}
         for channel in CHANNELS:
             raw = env.optional(f"PROACTIVE_WAIT_NOTICE_S_{channel.upper()}")
             if raw is not None:

@@ -1,0 +1,183 @@
+"""Proactive messages through the real gateway, a real Celery worker and PostgreSQL: a ticket's wait
+notice, its taking and its resolution reach its channel's outbox once each, in order, in the
+customer's language; none on a suppressed channel; a returning customer hears the earlier outcome."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from services.shared.channels import ChannelSettings
+from services.shared.proactive.settings import ProactiveSettings, parse_suppressed
+from services.workers import proactive
+from tests.fixtures.celery_worker import WorkerHandle, running_worker, worker_env
+from tests.fixtures.gateway import Gateway
+from tests.integration.gateway.helpers import inquiry
+
+pytestmark = pytest.mark.integration
+
+# E-mail suppressed in both processes: the gateway (the returning message) and the worker.
+SUPPRESS = "email"
+WAIT_S = 300
+ARABIC = "فقدت بطاقتي أرجو إيقافها"
+NOTE = "أوقفنا البطاقة وستصلك بطاقة بديلة خلال ثلاثة أيام عمل."
+INTERNAL = "internal: checked the fraud log, nothing found"
+
+
+@pytest.fixture
+def worker(database_url: str, broker_url: str, tmp_path: Path) -> Iterator[WorkerHandle]:
+    env = worker_env(
+        database_url,
+        broker_url,
+        CELERY_RESULT_BACKEND="rpc://",
+        PROACTIVE_WAIT_NOTICE_S=str(WAIT_S),
+        PROACTIVE_SUPPRESS=SUPPRESS,
+    )
+    with running_worker(env, tmp_path / "proactive_worker.log") as handle:
+        yield handle
+
+
+@pytest.fixture
+def gw(start_gateway: Callable[..., Gateway], classifier_addr: str, metrics_addr: str) -> Gateway:
+    channels = ChannelSettings(proactive=ProactiveSettings(suppressed=parse_suppressed(SUPPRESS)))
+    return start_gateway(
+        classifier_addr=classifier_addr,
+        metrics_addr=metrics_addr,
+        classifier_timeout_s=3.0,
+        channels=channels,
+    )
+
+
+def post(gw: Gateway, channel: str, external_id: str, customer: dict[str, Any]) -> dict[str, Any]:
+    token = gw.token("integration", channel=channel)
+    body = inquiry(channel, external_id, text=ARABIC) | {"customer": customer}
+    with gw.client(token) as client:
+        response = client.post("/v1/inquiries", json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def waited(database_url: str, ticket_id: int, seconds: int) -> None:
+    """The ticket has waited `seconds` longer than it has (rather than the test sleeping)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE tickets SET queued_at = queued_at - make_interval(secs => %s) WHERE id = %s",
+            (seconds, ticket_id),
+        )
+
+
+def take_and_resolve(gw: Gateway, ticket: dict[str, Any], note: str, worker: WorkerHandle | None) -> None:
+    """An agent pulls the ticket, answers and resolves it; with `worker`, a sweep runs once it is taken."""
+    _agent_id, token = gw.agent([ticket["queue"]])
+    with gw.client(token) as client:
+        claimed = client.post("/v1/agent/claim", json={})
+        assert claimed.status_code == 200 and claimed.json()["id"] == ticket["id"], claimed.text
+        if worker is not None:
+            worker.run(proactive.SWEEP)
+        assert client.post(f"/v1/tickets/{ticket['id']}/answer", json={}).status_code == 200
+        body = {"note": INTERNAL, **({"customer_note": note} if note else {})}
+        resolved = client.post(f"/v1/tickets/{ticket['id']}/resolve", json=body)
+        assert resolved.status_code == 200, resolved.text
+
+
+def outbox(gw: Gateway, channel: str) -> list[dict[str, Any]]:
+    """The channel's pending messages as its integration polls them (GET /v1/outbound)."""
+    with gw.client(gw.token("integration", channel=channel)) as client:
+        response = client.get("/v1/outbound", params={"channel": channel, "limit": 100})
+    assert response.status_code == 200, response.text
+    return list(response.json()["messages"])
+
+
+def decisions(database_url: str, ticket_id: int) -> list[tuple[str, str, str]]:
+    with psycopg.connect(database_url) as conn, conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(
+            "SELECT kind, channel, outcome FROM proactive_messages WHERE ticket_id = %s ORDER BY id",
+            (ticket_id,),
+        ).fetchall()
+    return [(r["kind"], r["channel"], r["outcome"]) for r in rows]
+
+
+def test_a_ticket_hears_it_waits_is_taken_and_is_resolved_once_each_in_order(
+    gw: Gateway, worker: WorkerHandle
+) -> None:
+    ticket = post(gw, "chat", "chat-1", {"chat_visitor_id": "visitor-1", "name": "Sara"})
+    assert ticket["language"] == "ar" and ticket["status"] == "queued"
+    assert worker.run(proactive.SWEEP) == 0  # not yet past the stated wait
+    waited(gw.database_url, ticket["id"], WAIT_S + 60)
+    assert worker.run(proactive.SWEEP) == 1
+    assert worker.run(proactive.SWEEP) == 0  # told once
+    take_and_resolve(gw, ticket, NOTE, worker)
+    # Two sweeps for the resolution: one sends it, the other finds it decided.
+    results = [worker.send(proactive.SWEEP) for _ in range(2)]
+    assert sorted(r.get(timeout=30) for r in results) == [0, 1]
+
+    mine = [m for m in outbox(gw, "chat") if m["ticket_id"] == ticket["id"] and m["kind"] == "proactive"]
+    n = ticket["id"]
+    assert [m["body"] for m in mine] == [
+        f"ما زلنا نتابع طلبك رقم {n}، وهو بانتظار أول موظف متاح. شكراً لصبرك.",
+        f"تسلّم أحد موظفينا طلبك رقم {n} ويعمل عليه الآن.",
+        f"تم حل طلبك رقم {n}: {NOTE}",
+    ]
+    assert all(m["recipient"] == "visitor-1" for m in mine)
+    assert not any("fraud log" in m["body"] for m in outbox(gw, "chat"))  # the internal note stays in
+    assert decisions(gw.database_url, n) == [
+        ("wait", "chat", "sent"),
+        ("taken", "chat", "sent"),
+        ("resolved", "chat", "sent"),
+    ]
+
+
+def test_a_suppressed_channel_gets_none_but_each_is_counted(gw: Gateway, worker: WorkerHandle) -> None:
+    ticket = post(gw, "email", "mail-1", {"email": "huda@example.com", "name": "Huda"})
+    waited(gw.database_url, ticket["id"], WAIT_S + 60)
+    assert worker.run(proactive.SWEEP) == 0
+    take_and_resolve(gw, ticket, NOTE, worker)
+    assert worker.run(proactive.SWEEP) == 0
+    assert [m for m in outbox(gw, "email") if m["kind"] == "proactive"] == []
+    assert decisions(gw.database_url, ticket["id"]) == [
+        ("wait", "email", "suppressed"),
+        ("taken", "email", "suppressed"),
+        ("resolved", "email", "suppressed"),
+    ]
+
+
+def test_a_returning_customer_hears_the_earlier_outcome_at_intake_and_still_queues(
+    gw: Gateway, worker: WorkerHandle
+) -> None:
+    customer = {"chat_visitor_id": "visitor-9", "name": "Mona"}
+    other = {"chat_visitor_id": "visitor-10", "name": "Noor"}
+    mail = {"email": "mona@example.com", "name": "Mona"}
+    # Each resolved first (an agent pulls the oldest waiting ticket), one without a note for the customer.
+    first = post(gw, "chat", "chat-a", customer)
+    earlier = post(gw, "chat", "chat-b", other)
+    on_mail = post(gw, "email", "mail-a", mail)
+    take_and_resolve(gw, first, NOTE, worker)
+    take_and_resolve(gw, earlier, "", None)
+    take_and_resolve(gw, on_mail, NOTE, worker)
+    worker.run(proactive.SWEEP)
+    # Taken and resolved before any sweep came: the resolution alone is news.
+    assert decisions(gw.database_url, earlier["id"]) == [
+        ("taken", "chat", "stale"),
+        ("resolved", "chat", "sent"),
+    ]
+
+    again = post(gw, "chat", "chat-c", customer)
+    assert again["id"] != first["id"] and again["status"] == "queued"  # a message, not a join
+    assert again["intent"] == first["intent"] and again["intent"]
+    [told] = [m for m in outbox(gw, "chat") if m["ticket_id"] == again["id"]]
+    assert told["kind"] == "proactive" and told["recipient"] == "visitor-9"
+    assert told["body"].startswith(f"بخصوص طلبك السابق رقم {first['id']} في الموضوع نفسه: {NOTE}")
+    assert decisions(gw.database_url, again["id"]) == [("returning", "chat", "sent")]
+
+    # Without a note for the customer: the day it was resolved, in the centre's calendar.
+    later = post(gw, "chat", "chat-d", other)
+    [generic] = [m["body"] for m in outbox(gw, "chat") if m["ticket_id"] == later["id"]]
+    assert f"طلبك السابق رقم {earlier['id']} في الموضوع نفسه تم حله بتاريخ" in generic
+
+    # The same return on a suppressed channel: counted, not sent.
+    back = post(gw, "email", "mail-b", mail)
+    assert [m for m in outbox(gw, "email") if m["ticket_id"] == back["id"]] == []
+    assert decisions(gw.database_url, back["id"]) == [("returning", "email", "suppressed")]
