@@ -18,6 +18,7 @@ from gateway.routes import (
     live,
     metrics,
     outbound,
+    proactive,
     quality,
     routing,
     staffing,
@@ -75,6 +76,7 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         survey_page,
         supervisor_actions,
         staffing,
+        proactive,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

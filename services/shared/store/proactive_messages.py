@@ -196,3 +196,43 @@ async def counts(conn: AsyncConnection[Any], since: datetime, until: datetime) -
             (since, until),
         )
         return await cur.fetchall()
+
+
+@dataclass(frozen=True)
+class RepeatContacts:
+    """Resolved tickets, told of their resolution or not, and how many of them brought the customer
+    back to the same queue within the window (the repeat contacts that first-contact resolution counts)."""
+
+    told: bool
+    resolved: int
+    repeated: int
+
+
+# By resolution time in [since, until). `told`: a `resolved` message went out; the others were
+# suppressed, stale, back-filled, or resolved before proactive messages existed.
+REPEAT_CONTACTS = """
+WITH resolved AS (
+    SELECT t.id, t.customer_id, t.queue_id, t.resolved_at,
+           EXISTS (SELECT 1 FROM proactive_messages p
+                   WHERE p.ticket_id = t.id AND p.kind = 'resolved' AND p.outcome = 'sent') AS told
+    FROM tickets t
+    WHERE t.status = 'resolved' AND t.resolved_at >= %(since)s AND t.resolved_at < %(until)s
+)
+SELECT r.told, count(*) AS resolved,
+       count(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM tickets n
+           WHERE n.customer_id = r.customer_id AND n.queue_id = r.queue_id AND n.id <> r.id
+             AND n.created_at > r.resolved_at
+             AND n.created_at <= r.resolved_at + make_interval(days => %(days)s))) AS repeated
+FROM resolved r
+GROUP BY r.told
+ORDER BY r.told DESC
+"""
+
+
+async def repeat_contacts(
+    conn: AsyncConnection[Any], since: datetime, until: datetime, days: int
+) -> list[RepeatContacts]:
+    async with conn.cursor(row_factory=class_row(RepeatContacts)) as cur:
+        await cur.execute(REPEAT_CONTACTS, {"since": since, "until": until, "days": days})
+        return await cur.fetchall()

@@ -126,6 +126,7 @@ MATRIX: dict[str, Row] = {
     "GET /v1/metrics/set-aside": SUPERVISOR,
     "GET /v1/metrics/live": SUPERVISOR,
     "GET /v1/staffing": SUPERVISOR,
+    "GET /v1/metrics/proactive": SUPERVISOR,
     "GET /v1/outbound": INTEGRATION,
     "POST /v1/outbound/{message_id}/ack": Row(GONE, GONE, 403, 403, 403),
     "PUT /v1/outbound/callback": INTEGRATION,
@@ -224,6 +225,7 @@ def _request(route: str, world: World) -> dict[str, Any]:
         "GET /v1/metrics/kpis": {"from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"},
         "GET /v1/metrics/export": {"from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"},
         "GET /v1/metrics/report": {"year": 2026},
+        "GET /v1/metrics/proactive": {"year": 2026},
     }
     request: dict[str, Any] = {"method": method, "url": path, "params": params.get(route)}
     if route == "POST /v1/inquiries/multipart":

@@ -181,3 +181,14 @@ def test_a_returning_customer_hears_the_earlier_outcome_at_intake_and_still_queu
     back = post(gw, "email", "mail-b", mail)
     assert [m for m in outbox(gw, "email") if m["ticket_id"] == back["id"]] == []
     assert decisions(gw.database_url, back["id"]) == [("returning", "email", "suppressed")]
+
+    # Counted for the KPIs: by kind, channel and outcome, and the repeat contacts of the told and the rest.
+    with gw.client(gw.token("supervisor")) as client:
+        response = client.get("/v1/metrics/proactive", params={"year": int(first["created_at"][:4])})
+    assert response.status_code == 200, response.text
+    summary = response.json()
+    counts = {(c["kind"], c["channel"], c["outcome"]): c["count"] for c in summary["counts"]}
+    assert counts[("returning", "chat", "sent")] == 2 and counts[("returning", "email", "suppressed")] == 1
+    assert counts[("resolved", "chat", "sent")] == 2 and counts[("taken", "chat", "stale")] == 1
+    assert summary["told"] == {"resolved": 2, "repeated": 2, "rate": 1.0}
+    assert summary["not_told"] == {"resolved": 1, "repeated": 1, "rate": 1.0}
