@@ -101,6 +101,7 @@ def test_an_agent_takes_an_offer_sees_history_and_documents_replies_and_resolves
     )
 
     page.fill("#resolution-code", "refund_started")
+    page.fill("#customer-note", "The refund reaches your account within 5 working days.")
     page.click("#resolve")
     wait_for(
         lambda: one(gw.database_url, "SELECT status FROM tickets WHERE id = %s", ticket["id"]) == "resolved"
@@ -112,6 +113,14 @@ def test_an_agent_takes_an_offer_sees_history_and_documents_replies_and_resolves
             ticket["id"],
         )
         == "refund_started"
+    )
+    assert (
+        one(
+            gw.database_url,
+            "SELECT data ->> 'customer_note' FROM ticket_events WHERE ticket_id = %s AND type = 'resolved'",
+            ticket["id"],
+        )
+        == "The refund reaches your account within 5 working days."
     )
 
 
