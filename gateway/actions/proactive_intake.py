@@ -27,12 +27,13 @@ async def tell_returning(
     if backfill or not ticket.intent or proactive.returning_days <= 0:
         return False
     since = ticket.created_at - timedelta(days=proactive.returning_days)
+    # Looked up before any transaction: most inquiries find nothing, and pay one indexed query only.
+    earlier = await proactive_messages.earlier_resolved(
+        conn, ticket.customer_id, ticket.intent, ticket.id, since
+    )
+    if earlier is None:
+        return False
     async with conn.transaction():
-        earlier = await proactive_messages.earlier_resolved(
-            conn, ticket.customer_id, ticket.intent, ticket.id, since
-        )
-        if earlier is None:
-            return False
         outcome = policy.outcome("returning", ticket.channel, ticket.status, proactive)
         decided = await proactive_messages.record(
             conn, ticket.id, "returning", ticket.channel, outcome, ticket.created_at, earlier.ticket_id
