@@ -16,7 +16,7 @@ from psycopg_pool import ConnectionPool
 
 from services.shared.domain import CHANNELS
 from services.shared.proactive import policy
-from services.shared.store import outbound_messages, proactive_messages
+from services.shared.store import proactive_messages
 from services.shared.store.proactive_messages import Due
 from services.workers import notifications, retry
 from services.workers.database import BeforeCommit, ProcessPool
@@ -29,27 +29,12 @@ SWEEP = "proactive.sweep"
 
 
 def decide(conn: Connection[Any], settings: WorkerSettings, due: Due) -> bool:
-    """Records the decision for one locked ticket and writes its message; True when one went out."""
+    """Records the decision for one locked ticket with its message; True when one went out."""
     outcome = policy.outcome(due.kind, due.channel, due.status, settings.channels.proactive)
-    decided = proactive_messages.record_sync(conn, due.ticket_id, due.kind, due.channel, outcome)
-    if decided is None or outcome != "sent":
-        return False
     language = policy.language(due.language, due.customer_language)
     # Only the note the agent wrote for the customer: the internal `note` is never read here.
     text = policy.body(due.kind, language, ticket_id=due.ticket_id, note=due.customer_note)
-    message_id = outbound_messages.insert_sync(
-        conn,
-        outbound_messages.NewMessage(
-            channel=due.channel,
-            kind="proactive",
-            body=text,
-            recipient=due.recipient,
-            ticket_id=due.ticket_id,
-            customer_id=due.customer_id,
-        ),
-    )
-    proactive_messages.attach_sync(conn, decided, message_id)
-    return True
+    return proactive_messages.decide_sync(conn, due, outcome, text) is not None
 
 
 def sweep(pool: ConnectionPool, settings: WorkerSettings, before_commit: BeforeCommit | None = None) -> int:
@@ -65,10 +50,10 @@ def sweep(pool: ConnectionPool, settings: WorkerSettings, before_commit: BeforeC
         while True:
             with pool.connection() as conn, conn.transaction():
                 batch = lock(conn)
-                for due in batch:
-                    sent += decide(conn, settings, due)
-                    if due.kind != "wait":
-                        proactive_messages.clear_due_sync(conn, due.ticket_id, due.kind)
+                sent += sum(decide(conn, settings, due) for due in batch)
+                proactive_messages.clear_due_sync(
+                    conn, [(d.ticket_id, d.kind) for d in batch if d.kind != "wait"]
+                )
                 if before_commit is not None:
                     before_commit(conn)
             if len(batch) < settings.sweep_batch_size:

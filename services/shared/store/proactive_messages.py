@@ -110,18 +110,48 @@ def lock_due_sync(conn: Connection[Any], limit: int) -> list[Due]:
         return cur.execute(LOCK_DUE, {**_identity_params(), "limit": limit}).fetchall()
 
 
-def clear_due_sync(conn: Connection[Any], ticket_id: int, kind: str) -> None:
-    conn.execute("DELETE FROM proactive_due WHERE ticket_id = %s AND kind = %s", (ticket_id, kind))
+def clear_due_sync(conn: Connection[Any], due: list[tuple[int, str]]) -> None:
+    """Forgets the (ticket, kind) pairs decided in this transaction, in one statement."""
+    if due:
+        conn.execute(
+            """DELETE FROM proactive_due
+               WHERE (ticket_id, kind) IN (SELECT * FROM unnest(%s::bigint[], %s::text[]))""",
+            ([t for t, _ in due], [k for _, k in due]),
+        )
 
 
-def record_sync(conn: Connection[Any], ticket_id: int, kind: str, channel: str, outcome: str) -> int | None:
-    """The new decision's id (decided now); None when the ticket had its message of this kind already."""
-    row = conn.execute(RECORD, (ticket_id, kind, channel, outcome, None, None)).fetchone()
-    return None if row is None else int(row[0])
+# The decision and, when it is `sent`, its message, in one statement (one round trip per ticket).
+# The caller holds the ticket's lock, so nobody else decides it meanwhile; should anyone, the unique
+# key fails this statement and its whole transaction, never leaving a message without its decision.
+DECIDE = """
+WITH message AS (
+    INSERT INTO outbound_messages (ticket_id, customer_id, channel, kind, recipient, body)
+    SELECT %(ticket)s, %(customer)s, %(channel)s, 'proactive', %(recipient)s, %(body)s
+    WHERE %(outcome)s = 'sent'
+      AND NOT EXISTS (SELECT 1 FROM proactive_messages WHERE ticket_id = %(ticket)s AND kind = %(kind)s)
+    RETURNING id
+)
+INSERT INTO proactive_messages (ticket_id, kind, channel, outcome, message_id)
+SELECT %(ticket)s, %(kind)s, %(channel)s, %(outcome)s, (SELECT id FROM message)
+WHERE NOT EXISTS (SELECT 1 FROM proactive_messages WHERE ticket_id = %(ticket)s AND kind = %(kind)s)
+RETURNING message_id
+"""
 
 
-def attach_sync(conn: Connection[Any], proactive_id: int, message_id: int) -> None:
-    conn.execute(ATTACH, (message_id, proactive_id))
+def decide_sync(conn: Connection[Any], due: Due, outcome: str, body: str) -> int | None:
+    """Records the decision for `due` (now) with its message when `outcome` is sent; the message's
+    id, or None when nothing went out (not sent, or decided before)."""
+    params = {
+        "ticket": due.ticket_id,
+        "customer": due.customer_id,
+        "channel": due.channel,
+        "recipient": due.recipient,
+        "body": body,
+        "kind": due.kind,
+        "outcome": outcome,
+    }
+    row = conn.execute(DECIDE, params).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 @dataclass(frozen=True)
