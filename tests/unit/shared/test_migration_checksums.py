@@ -23,6 +23,7 @@ PINNED = {
     "0013_staff_languages": "ed583a81f50a7f9801de01f393a8af5289489698386dac88959b9ac5b6b85688",
     "0014_messaging": "eb70b1d8f73267dd7eed10dee66854f2dac8cee94fc3eb030395e1ce6eaffbbe",
     "0015_wrap_up_and_scorecards": "3281c0d7fb8213b3098d36c8227e85a8193830ec97d1bab163e5fa98ebff80e2",
+    "0018_document_pages": "6d195934a82ce90a1171e73ae073bd0224f4935de82a078766790c6029ca1c5c",
 }
 
 
