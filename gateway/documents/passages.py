@@ -8,8 +8,9 @@ a sentence goes on into the next one.
 import re
 from dataclasses import dataclass
 
-# A line this long that does not end a sentence was wrapped by the page's width.
-WRAPPED_LINE = 60
+# A line nearly as long as the page's longest that does not end a sentence was wrapped by the page's
+# width (a heading or a "label: value" line is shorter).
+WRAPPED_SHARE = 0.8
 # Longer than this, a sentence is cut at a space: a passage is for reading at a glance.
 MAX_CHARS = 400
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
@@ -38,13 +39,14 @@ def pages(text: str, page_starts: list[int]) -> list[tuple[int | None, str]]:
 def _units(page_text: str) -> list[str]:
     """The page's lines, with those the page's width wrapped joined back into their sentence."""
     units: list[str] = []
+    wrapped = WRAPPED_SHARE * max((len(line.strip()) for line in page_text.split("\n")), default=0)
     for paragraph in _PARAGRAPH.split(page_text):
         current = ""
         for line in (line.strip() for line in paragraph.split("\n")):
             if not line:
                 continue
             current = f"{current} {line}" if current else line
-            if len(line) < WRAPPED_LINE or _ENDS_SENTENCE.search(line):
+            if len(line) < wrapped or _ENDS_SENTENCE.search(line):
                 units.append(current)
                 current = ""
         if current:

@@ -9,6 +9,8 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
+from gateway.documents.rtl_lines import logical
+
 PDF_MAGIC = b"%PDF-"
 # PDF readers accept the header anywhere in the first KiB (some generators put junk before it).
 HEADER_WINDOW = 1024
@@ -72,7 +74,8 @@ def joined(parts: list[str]) -> tuple[str, list[int]]:
     """The pages' cleaned texts one after another, a blank line apart, and where each starts."""
     text, starts = "", []
     for part in parts:
-        cleaned = clean(part)
+        # Right-to-left lines as a reader reads them (pypdf leaves their runs in page order).
+        cleaned = "\n".join(logical(line) for line in clean(part).split("\n"))
         if text and cleaned:
             text += "\n\n"
         starts.append(len(text))

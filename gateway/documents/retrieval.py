@@ -22,7 +22,7 @@ class Ranked:
 
 def rank(question: str, passages: Sequence[Passage], limit: int = 3) -> list[Ranked]:
     """Up to `limit` passages sharing a term with `question`, best first (reading order on ties)."""
-    wanted = terms.terms(question)
+    wanted = terms.question_terms(question)
     indexed = [(p, terms.terms(p.text)) for p in passages]
     indexed = [(p, found) for p, found in indexed if found]
     if not wanted or not indexed:

@@ -125,3 +125,20 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """The stems `text` is matched on: its words without stop words, stemmed."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+# What customers call the sum they owe, and what statements and bills print beside it: a question
+# with the first also looks for the others (on stems). Kept to words that mean the same on a bill.
+_SAME_SUM = ("balanc", "owe", "due", "outstand", "payabl", "رصيد", "مستحق", "مطلوب")
+_SAME_FEE = ("fee", "charg", "رسوم")
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    **{word: tuple(w for w in _SAME_SUM if w != word) for word in ("balanc", "owe", "رصيد")},
+    **{word: tuple(w for w in _SAME_FEE if w != word) for word in _SAME_FEE},
+}
+
+
+def question_terms(text: str) -> list[str]:
+    """The question's terms, and the words a document may use for them (each added once)."""
+    found = terms(text)
+    extra = [s for t in found for s in SYNONYMS.get(t, ()) if s not in found]
+    return found + list(dict.fromkeys(extra))
