@@ -3,7 +3,8 @@ for a value a document states, the answer that quotes it (pure).
 
 An answer is given only when it is plainly what was asked: the inquiry asks for an amount, a date or
 a reference (gateway/documents/values.py), it reports no problem, the best passage for it states a
-value of that kind, and no other passage stating one comes close to it (TIED). Otherwise the inquiry goes to a person, who sees the same passages first.
+value of that kind, and no other passage stating one comes close to it (TIED). Otherwise the inquiry
+goes to a person, who sees the same passages first.
 """
 
 from collections.abc import Sequence

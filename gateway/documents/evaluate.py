@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 
 from gateway.documents import document_answers, retrieval
-from gateway.documents.pdf_text import extract
 from gateway.documents.passages import Passage
+from gateway.documents.pdf_text import extract
 from services.shared.store.ticket_documents import Document
 
 DEFAULT_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "passages"
@@ -47,7 +47,13 @@ def load(folder: Path) -> tuple[dict[str, Document], list[Case]]:
         data = (folder / filename).read_bytes()
         found = extract(data, max_pages=10, max_chars=20_000)
         documents[filename] = Document(
-            filename, "application/pdf", len(data), found.pages, found.text, found.note, page_starts=found.page_starts
+            filename,
+            "application/pdf",
+            len(data),
+            found.pages,
+            found.text,
+            found.note,
+            page_starts=found.page_starts,
         )
         cases += [Case(filename, q["q"], q["page"], q["passage"]) for q in questions]
     return documents, cases
@@ -87,7 +93,9 @@ def measure(documents: dict[str, Document], cases: list[Case]) -> dict[str, dict
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m gateway.documents.evaluate")
-    parser.add_argument("--set", type=Path, default=DEFAULT_SET, help="folder with questions.yaml and the PDFs")
+    parser.add_argument(
+        "--set", type=Path, default=DEFAULT_SET, help="folder with questions.yaml and the PDFs"
+    )
     parser.add_argument("--misses", action="store_true", help="list the questions whose top passage is wrong")
     args = parser.parse_args(argv)
     documents, cases = load(args.set)
@@ -95,7 +103,8 @@ def main(argv: list[str]) -> int:
     print("language  questions  P@1    P@3    BM25 alone P@1  self-served (right)")
     for language, m in measure(documents, cases).items():
         print(
-            f"{language:<9} {m['questions']:>9}  {m['p_at_1']:.3f}  {m['p_at_3']:.3f}  {m['bm25_p_at_1']:>14.3f}"
+            f"{language:<9} {m['questions']:>9}  {m['p_at_1']:.3f}  {m['p_at_3']:.3f}"
+            f"  {m['bm25_p_at_1']:>14.3f}"
             f"  {m['answered']:>3} ({m['answered_right']})"
         )
     if args.misses:

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 
 # A line nearly as long as the page's longest that does not end a sentence was wrapped by the page's
-# width (a heading or a "label: value" line is shorter).
+# width (a heading or a "label: value" line is shorter); a shorter line than WRAPPED_MIN never was.
 WRAPPED_SHARE = 0.8
+WRAPPED_MIN = 60
 # Longer than this, a sentence is cut at a space: a passage is for reading at a glance.
 MAX_CHARS = 400
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
@@ -39,7 +40,8 @@ def pages(text: str, page_starts: list[int]) -> list[tuple[int | None, str]]:
 def _units(page_text: str) -> list[str]:
     """The page's lines, with those the page's width wrapped joined back into their sentence."""
     units: list[str] = []
-    wrapped = WRAPPED_SHARE * max((len(line.strip()) for line in page_text.split("\n")), default=0)
+    longest = max((len(line.strip()) for line in page_text.split("\n")), default=0)
+    wrapped = max(WRAPPED_MIN, WRAPPED_SHARE * longest)
     for paragraph in _PARAGRAPH.split(page_text):
         current = ""
         for line in (line.strip() for line in paragraph.split("\n")):

@@ -1,4 +1,5 @@
-"""What kind of value a question asks for (an amount, a date, a reference), and where a text states one (pure).
+"""What kind of value a question asks for (an amount, a date, a reference), and where a text states
+one (pure).
 
 Questions are read on normalised words (gateway/documents/terms.py), Arabic (Gulf wording too) and
 English. Values are found on `terms.fold(text)`, which keeps positions, so what is quoted is the

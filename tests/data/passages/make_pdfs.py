@@ -37,9 +37,11 @@ DOCUMENTS: dict[str, list[list[str]]] = {
             "09/02/2026 Emirates Airline booking 688.45 AED",
             "17/02/2026 Dubai Electricity and Water 150.00 AED",
             "",
-            "If you do not recognise a transaction, call us within 30 days of the statement date on 800 4262 so "
+            "If you do not recognise a transaction, call us within 30 days of the statement date on 800 4262 "
+            "so "
             "that we can block the card and open a dispute for you.",
-            "A late payment fee of 230.00 AED applies when the minimum payment is not received by the due date.",
+            "A late payment fee of 230.00 AED applies when the minimum payment is not received by the "
+            "due date.",
             "Statement reference: STM-2026-0228-7731",
         ],
     ],
@@ -120,8 +122,10 @@ DOCUMENTS: dict[str, list[list[str]]] = {
         ],
         [
             "A fine of 50.00 AED is charged for each day the permit remains expired after the grace period.",
-            "Your appointment for biometrics has been booked for 12 April 2026 at the Al Karama service centre.",
-            "If you have any question about this notice, please quote the reference above when you contact us.",
+            "Your appointment for biometrics has been booked for 12 April 2026 at the Al Karama service "
+            "centre.",
+            "If you have any question about this notice, please quote the reference above when you "
+            "contact us.",
             "Yours sincerely,",
             "Residence Services Department",
         ],
@@ -171,7 +175,8 @@ DOCUMENTS: dict[str, list[list[str]]] = {
         [
             "Conditions",
             "The loan must be used to build or buy a home in the emirate within 24 months of approval.",
-            "Instalments are deducted from the salary account number AE070331234567890123456 on the first day of "
+            "Instalments are deducted from the salary account number AE070331234567890123456 on the first "
+            "day of "
             "each month.",
             "Early settlement is allowed at any time without a fee.",
             "To accept the offer, sign and return this letter by 15/04/2026.",

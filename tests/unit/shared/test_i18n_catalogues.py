@@ -32,6 +32,7 @@ PYTHON = [
     ROOT / "services" / "shared" / "store" / "surveys.py",
     ROOT / "gateway" / "actions" / "survey_page.py",
     ROOT / "gateway" / "routes" / "quality.py",
+    ROOT / "gateway" / "documents" / "document_answers.py",
 ]
 NAMESPACES = (
     "page",
@@ -44,6 +45,7 @@ NAMESPACES = (
     "surveypage",
     "quality",
     "notify",
+    "docanswer",
 )
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 # Key families looked up by an id the code holds: each must name exactly these ids.
