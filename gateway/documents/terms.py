@@ -51,10 +51,9 @@ _EN_SUFFIXES = (
 )
 
 # English function words and question words: they say what kind of question, not about what.
-_ENGLISH_STOPWORDS = """a an the is are was were be been of to in on at by for from with and or my your our
-i me
-we you it its this that these those what which who how when where do does did can could please tell show give
-know want need am there here as not no have has had will would"""
+_ENGLISH_STOPWORDS = """a an the is are was were be been of to in on at by for from with and or my
+your our i me we you it its this that these those what which who how when where do does did can
+could please tell show give know want need am there here as not no have has had will would"""
 # The same in Arabic, Gulf wording too; normalised below like every word.
 _ARABIC_STOPWORDS = """في من على عن الى ان او ما ماذا هل كم متى اين هو هي هذا هذه ذلك تلك انا لي لو مع عند كان
 يكون ايش شو وش ابي ابغى ابغي اريد ممكن سمحت بعد قبل"""
