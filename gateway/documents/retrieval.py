@@ -21,10 +21,13 @@ class Ranked:
 
 
 def rank(question: str, passages: Sequence[Passage], limit: int = 3) -> list[Ranked]:
-    """Up to `limit` passages sharing a term with `question`, best first (reading order on ties)."""
+    """Up to `limit` passages sharing a term with `question`, best first (reading order on ties).
+
+    A passage of fewer than two terms (a heading: "Transactions", "العمليات") is not ranked: on its
+    own it tells the agent nothing, and BM25's preference for short passages would put it first."""
     wanted = terms.question_terms(question)
     indexed = [(p, terms.terms(p.text)) for p in passages]
-    indexed = [(p, found) for p, found in indexed if found]
+    indexed = [(p, found) for p, found in indexed if len(found) >= 2]
     if not wanted or not indexed:
         return []
     scores = BM25Okapi([found for _, found in indexed]).get_scores(wanted)
