@@ -3,7 +3,7 @@
 import pytest
 
 from gateway.documents import document_answers, passages, values
-from gateway.documents.retrieval import rank
+from gateway.documents.retrieval import bm25, rank
 from services.shared.i18n import catalogue
 from services.shared.store.ticket_documents import Document
 
@@ -123,9 +123,12 @@ def test_no_answer_unless_plainly_asked_and_stated(question: str) -> None:
     assert document_answers.answer(question, [statement(PAGE_1, PAGE_2)]) is None
 
 
-def test_two_passages_stating_a_date_equally_well_leave_the_question_to_a_person() -> None:
-    tied = statement("Bill date: 05/02/2026\nPay the bill by: 20/02/2026")
-    assert document_answers.answer("What is the date of the bill?", [tied]) is None
+def test_two_passages_stating_a_date_nearly_as_well_leave_the_question_to_a_person() -> None:
+    tied = statement("Bill date: 05/02/2026\nReminder: bill date moved to 07/02/2026")
+    assert document_answers.answer("What is the bill date?", [tied]) is None
+    # Without the second, the first is the answer.
+    found = document_answers.answer("What is the bill date?", [statement("Bill date: 05/02/2026")])
+    assert found is not None and found.value == "05/02/2026"
 
 
 def test_the_reply_quotes_the_passage_and_names_the_page_in_the_customers_language() -> None:
@@ -142,3 +145,24 @@ def test_the_reply_quotes_the_passage_and_names_the_page_in_the_customers_langua
 def test_best_passages_put_those_stating_the_asked_value_first_when_close() -> None:
     shown = document_answers.best_passages("what is the statement date", [statement(PAGE_1, PAGE_2)])
     assert shown[0].passage.text == "Statement date: 28/02/2026"
+
+
+def test_a_heading_alone_is_not_ranked() -> None:
+    found = passages.split(1, "s.pdf", "Transactions\nTransactions you made in March: 3", [0])
+    assert [r.passage.text for r in rank("transactions", found)] == ["Transactions you made in March: 3"]
+
+
+def test_bm25_scores_stay_positive_in_a_tiny_document_and_favour_rare_repeated_terms() -> None:
+    # One passage, or a term in every passage: still a positive score (Lucene's IDF).
+    assert bm25(["due"], [["amount", "due"]])[0] > 0
+    every = bm25(["due"], [["amount", "due"], ["date", "due"]])
+    assert every[0] == every[1] > 0
+    # The rarer term weighs more; a term twice weighs more than once; a longer passage less.
+    rare = bm25(["fee", "due"], [["fee", "due"], ["date", "due"], ["amount", "due"]])
+    assert rare[0] > rare[1] == rare[2]
+    assert (
+        bm25(["fee"], [["fee", "fee", "x"], ["fee", "y", "z"]])[0]
+        > bm25(["fee"], [["fee", "fee", "x"], ["fee", "y", "z"]])[1]
+    )
+    short, long = bm25(["fee"], [["fee", "a"], ["fee", "a", "b", "c", "d", "e"]])
+    assert short > long > 0

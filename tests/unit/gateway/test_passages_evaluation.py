@@ -11,7 +11,7 @@ def test_the_top_passage_is_right_for_most_questions_in_both_languages() -> None
     # The reported figures (docs/documents.md), with no slack: a worse ranking fails here.
     assert found["all"]["p_at_1"] >= 0.77
     assert found["ar"]["p_at_1"] >= 0.8 and found["en"]["p_at_1"] >= 0.74
-    assert found["all"]["p_at_3"] >= 0.86
+    assert found["all"]["p_at_3"] >= 0.88
     # Self-service answers seldom, and is right when it does more often than the top passage is.
     assert found["all"]["answered_right"] / found["all"]["answered"] >= 0.85
 
