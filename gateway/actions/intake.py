@@ -10,7 +10,7 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
-from gateway.actions import occurred_at, proactive_intake, ticket_work, waits
+from gateway.actions import document_self_service, occurred_at, proactive_intake, ticket_work, waits
 from gateway.actions.classify import classify
 from gateway.documents import attachments as documents
 from gateway.documents.attachments import Attachment
@@ -91,6 +91,15 @@ async def take(
     classification = {**routing.details, "requested_queue": routing.queue, "classify_ms": classify_ms}
     if routing.faq_answer:
         faq = FaqAnswer(routing.faq_id, routing.faq_confidence, routing.faq_answer)
+    elif read and (
+        from_documents := document_self_service.answer(
+            inquiry.text, read, inquiry.language or inquiry.customer.language or routing.language
+        )
+    ):
+        # The customer asked for a value their own document states: answered from it, as from the FAQ.
+        faq = from_documents.faq
+        classification["document_answer"] = from_documents.detail
+    if faq is not None:
         classification["faq"] = {"id": faq.faq_id, "confidence": faq.confidence, "answer": faq.text}
     deadlines = settings.escalation.deadlines(
         inquiry.channel, routing.priority, at, str(routing.details.get("reason") or "")

@@ -7,7 +7,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from gateway.http.schemas import DocumentOut, DocumentSummaryOut, FromRecord, TicketDetailOut, TicketOut
+from gateway.documents import document_answers
+from gateway.http.schemas import (
+    DocumentOut,
+    DocumentSummaryOut,
+    FromRecord,
+    PassageOut,
+    TicketDetailOut,
+    TicketOut,
+)
 from services.shared.store.api_credentials import Credential
 from services.shared.store.ticket_documents import Document
 from services.shared.store.tickets import Ticket
@@ -116,10 +124,19 @@ def detail_view(
         return TicketDetailOut(
             **TicketOut.model_validate(ticket).model_dump(),
             events=shown,
-            documents=[DocumentOut.of(d) for d in documents],
+            documents=[DocumentOut.of(d, passages_for(ticket, d)) for d in documents],
         )
     return CustomerTicketDetailOut(
         **CustomerTicketOut.model_validate(ticket).model_dump(),
         events=[CustomerEventOut(**e) for e in shown],
         documents=[DocumentSummaryOut.of(d) for d in documents],
     )
+
+
+def passages_for(ticket: Ticket, document: Document) -> list[PassageOut]:
+    """The document's passages most relevant to the ticket's inquiry, best first (staff only)."""
+    question = f"{ticket.subject}\n{ticket.body}"
+    return [
+        PassageOut(page=r.passage.page, text=r.passage.text, score=r.score)
+        for r in document_answers.best_passages(question, [document])
+    ]

@@ -40,6 +40,7 @@ async def read_all(
             pages=found.pages,
             text=found.text,
             note=found.note,
+            page_starts=found.page_starts,
         )
 
     return list(await asyncio.gather(*(one(a) for a in attachments)))

@@ -7,7 +7,9 @@ document takes too long: nothing here bounds time.
 import io
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from gateway.documents.rtl_lines import logical
 
 PDF_MAGIC = b"%PDF-"
 # PDF readers accept the header anywhere in the first KiB (some generators put junk before it).
@@ -25,6 +27,8 @@ class Extracted:
     pages: int | None
     text: str
     note: str
+    # Where each page read starts in `text` (character offsets): passages name their page by it.
+    page_starts: list[int] = field(default_factory=list)
 
 
 def looks_like_pdf(data: bytes) -> bool:
@@ -53,16 +57,30 @@ def extract(data: bytes, *, max_pages: int, max_chars: int) -> Extracted:
     except Exception as exc:
         # pypdf raises many kinds of errors on damaged files; each means the same to the customer.
         return Extracted(None, "", f"not a readable PDF ({type(exc).__name__}): not read")
-    text = clean("\n\n".join(parts))
+    text, page_starts = joined(parts)
     notes = []
     if len(parts) < pages:
         notes.append(f"read the first {len(parts)} of {pages} pages")
     if len(text) > max_chars:
         text = text[:max_chars]
+        page_starts = [start for start in page_starts if start < max_chars]
         notes.append(f"text cut at {max_chars} characters")
     if not text:
         notes.append("no text found (a scanned image?)")
-    return Extracted(pages, text, "; ".join(notes))
+    return Extracted(pages, text, "; ".join(notes), page_starts)
+
+
+def joined(parts: list[str]) -> tuple[str, list[int]]:
+    """The pages' cleaned texts one after another, a blank line apart, and where each starts."""
+    text, starts = "", []
+    for part in parts:
+        # Right-to-left lines as a reader reads them (pypdf leaves their runs in page order).
+        cleaned = "\n".join(logical(line) for line in clean(part).split("\n"))
+        if text and cleaned:
+            text += "\n\n"
+        starts.append(len(text))
+        text += cleaned
+    return text, starts
 
 
 class _Encrypted(Exception):

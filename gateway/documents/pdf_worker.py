@@ -2,8 +2,8 @@
 
 `python -m gateway.documents.pdf_worker --max-pages 10 --max-chars 20000 --memory-mb 512`. Each request is a
 4-byte big-endian length and the PDF's bytes; each reply a 4-byte length and a JSON object
-{"pages", "text", "note"}. It exits at the end of its input. The gateway runs a few of these and
-kills one that takes too long (gateway/documents/worker_pool.py): a thread could not be stopped.
+{"pages", "text", "note", "page_starts"}. It exits at the end of its input. The gateway runs a few of
+these and kills one that takes too long (gateway/documents/worker_pool.py): a thread could not be stopped.
 """
 
 import argparse

@@ -35,7 +35,9 @@ class _Worker:
         await stdin.drain()
         size = int.from_bytes(await stdout.readexactly(4), "big")
         reply = json.loads(await stdout.readexactly(size))
-        return Extracted(pages=reply["pages"], text=reply["text"], note=reply["note"])
+        # Page starts are optional in the protocol: without them, passages have no page.
+        starts = reply.get("page_starts") or []
+        return Extracted(pages=reply["pages"], text=reply["text"], note=reply["note"], page_starts=starts)
 
     async def stop(self) -> None:
         if self.process.returncode is None:

@@ -248,12 +248,26 @@ class DocumentSummaryOut(BaseModel):
         )
 
 
+class PassageOut(BaseModel):
+    """A passage of a document that bears on the inquiry (gateway/documents/document_answers.py)."""
+
+    # None for a document stored before its pages were kept.
+    page: int | None
+    text: str
+    # BM25's score against the inquiry's text: comparable within one ticket only.
+    score: float
+
+
 class DocumentOut(DocumentSummaryOut):
     text: str
+    # The passages most relevant to the inquiry, best first: the agent reads these before the text.
+    passages: list[PassageOut] = []
 
     @classmethod
-    def of(cls, document: Document) -> "DocumentOut":
-        return cls(**DocumentSummaryOut.of(document).model_dump(), text=document.text)
+    def of(cls, document: Document, passages: list[PassageOut] | None = None) -> "DocumentOut":
+        return cls(
+            **DocumentSummaryOut.of(document).model_dump(), text=document.text, passages=passages or []
+        )
 
 
 # A Ticket as staff see it, read by name (`answer` is Ticket.answer). Deliberately not the whole

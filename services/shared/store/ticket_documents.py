@@ -4,7 +4,7 @@ Documents are inserted by the intake statement itself (see `tickets.INTAKE`), in
 transaction; this module reads them back and holds the shape the intake passes in.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -21,6 +21,8 @@ class Document:
     text: str
     # Why the text is missing or partial ("encrypted: not read", "read the first 10 of 40 pages").
     note: str
+    # Where each page read starts in `text` (character offsets); empty for documents stored before.
+    page_starts: list[int] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,15 @@ def intake_params(documents: list[Document]) -> dict[str, list[Any]]:
         "doc_pages": [d.pages for d in documents],
         "doc_texts": [d.text for d in documents],
         "doc_notes": [d.note for d in documents],
+        # Arrays of different lengths cannot be one SQL array: each is a comma-separated list.
+        "doc_page_starts": [",".join(map(str, d.page_starts)) for d in documents],
     }
 
 
 async def for_ticket(conn: AsyncConnection[Any], ticket_id: int) -> list[StoredDocument]:
     async with conn.cursor(row_factory=class_row(StoredDocument)) as cur:
         await cur.execute(
-            """SELECT filename, content_type, bytes, pages, text, note, position
+            """SELECT filename, content_type, bytes, pages, text, note, page_starts, position
                FROM ticket_documents WHERE ticket_id = %s ORDER BY position""",
             (ticket_id,),
         )

@@ -2,6 +2,7 @@
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -10,11 +11,23 @@ from gateway.documents.pdf_text import Extracted, clean, extract
 from tests.fixtures.pdfs import broken_pdf, encrypted_pdf, text_pdf
 
 LIMITS = {"max_pages": 10, "max_chars": 20_000}
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_text_of_every_page_is_read_in_order() -> None:
     found = extract(text_pdf("Card statement\nMarch 2026", "Disputed payment (42.00)"), **LIMITS)
-    assert found == Extracted(2, "Card statement\nMarch 2026\n\nDisputed payment (42.00)", "")
+    assert found == Extracted(2, "Card statement\nMarch 2026\n\nDisputed payment (42.00)", "", [0, 27])
+    # Where each page starts, so passages name their page.
+    assert found.text[27:].startswith("Disputed payment")
+
+
+def test_an_arabic_pdf_is_read_in_reading_order_with_its_pages() -> None:
+    data = (ROOT / "tests" / "data" / "passages" / "statement_ar.pdf").read_bytes()
+    found = extract(data, **LIMITS)
+    assert found.pages == 2 and len(found.page_starts) == 2
+    first, second = found.text[: found.page_starts[1]], found.text[found.page_starts[1] :]
+    assert "إجمالي المبلغ المستحق: 1,250.75 درهم" in first.split("\n")
+    assert "الرقم المرجعي للكشف: STM-2026-0228-7731" in second.split("\n")
 
 
 def test_only_the_first_pages_and_characters_are_read() -> None:

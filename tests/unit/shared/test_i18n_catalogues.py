@@ -33,6 +33,7 @@ PYTHON = [
     ROOT / "gateway" / "actions" / "survey_page.py",
     ROOT / "gateway" / "routes" / "quality.py",
     ROOT / "services" / "shared" / "proactive" / "policy.py",
+    ROOT / "gateway" / "documents" / "document_answers.py",
 ]
 NAMESPACES = (
     "page",
@@ -46,6 +47,7 @@ NAMESPACES = (
     "quality",
     "notify",
     "proactive",
+    "docanswer",
 )
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
 # Key families looked up by an id the code holds: each must name exactly these ids.

@@ -156,11 +156,14 @@ WITH given AS (
     SELECT id, customer_id, channel, 'faq_answer', %(recipient)s, %(faq_answer)s::text FROM t
     WHERE %(faq_answer)s::text IS NOT NULL
 ), documents AS (
-    INSERT INTO ticket_documents (ticket_id, position, filename, content_type, bytes, pages, text, note)
-    SELECT t.id, d.position, d.filename, d.content_type, d.bytes, d.pages, d.text, d.note
+    INSERT INTO ticket_documents (ticket_id, position, filename, content_type, bytes, pages, text, note,
+        page_starts)
+    SELECT t.id, d.position, d.filename, d.content_type, d.bytes, d.pages, d.text, d.note,
+        string_to_array(d.page_starts, ',')::integer[]
     FROM t CROSS JOIN unnest(%(doc_filenames)s::text[], %(doc_content_types)s::text[],
-        %(doc_bytes)s::integer[], %(doc_pages)s::integer[], %(doc_texts)s::text[], %(doc_notes)s::text[])
-        WITH ORDINALITY AS d (filename, content_type, bytes, pages, text, note, position)
+        %(doc_bytes)s::integer[], %(doc_pages)s::integer[], %(doc_texts)s::text[], %(doc_notes)s::text[],
+        %(doc_page_starts)s::text[])
+        WITH ORDINALITY AS d (filename, content_type, bytes, pages, text, note, page_starts, position)
 )
 SELECT {COLUMNS},
        EXISTS (SELECT 1 FROM created_customer) AS new_customer,
@@ -310,13 +313,16 @@ WITH t AS (
 ), documents AS (
     -- The follow-up's attachments join the ticket after those it has (only when the message is new,
     -- so a replay adds none twice); `join_thread` holds the ticket's lock, so the count is current.
-    INSERT INTO ticket_documents (ticket_id, position, filename, content_type, bytes, pages, text, note)
+    INSERT INTO ticket_documents (ticket_id, position, filename, content_type, bytes, pages, text, note,
+        page_starts)
     SELECT m.ticket_id,
         d.position + (SELECT coalesce(max(position), 0) FROM ticket_documents WHERE ticket_id = m.ticket_id),
-        d.filename, d.content_type, d.bytes, d.pages, d.text, d.note
+        d.filename, d.content_type, d.bytes, d.pages, d.text, d.note,
+        string_to_array(d.page_starts, ',')::integer[]
     FROM message m CROSS JOIN unnest(%(doc_filenames)s::text[], %(doc_content_types)s::text[],
-        %(doc_bytes)s::integer[], %(doc_pages)s::integer[], %(doc_texts)s::text[], %(doc_notes)s::text[])
-        WITH ORDINALITY AS d (filename, content_type, bytes, pages, text, note, position)
+        %(doc_bytes)s::integer[], %(doc_pages)s::integer[], %(doc_texts)s::text[], %(doc_notes)s::text[],
+        %(doc_page_starts)s::text[])
+        WITH ORDINALITY AS d (filename, content_type, bytes, pages, text, note, page_starts, position)
 )
 SELECT id FROM message
 """
