@@ -117,7 +117,7 @@ def test_demand_counts_flags_and_phrases(start_metrics_server: Callable[..., Met
 
 def test_a_week_that_does_not_exist_is_invalid_argument(metrics_addr: str):
     with pytest.raises(grpc.RpcError) as caught:
-        get_demand(metrics_addr, iso_year=2026, iso_week=53)
+        get_demand(metrics_addr, iso_year=2025, iso_week=53)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
