@@ -112,9 +112,7 @@ def assemble(found: list[demand_store.WeekCount], weeks: int = demand_rule.BASEL
     for position in (1, *range(3, weeks + 2)):
         baseline.update(per["i"][position])
     trends = {t.key: t for t in demand_rule.trends(per["i"][0], baseline, weeks=weeks)}
-    intents = [
-        Row(r.key, r.this_week, r.last_week, r.last_year, trends.get(r.key)) for r in _rows(per["i"])
-    ]
+    intents = [Row(r.key, r.this_week, r.last_week, r.last_year, trends.get(r.key)) for r in _rows(per["i"])]
     # Flagged intents first, in the rule's order, then the rest by volume.
     order = {key: n for n, key in enumerate(trends)}
     intents.sort(key=lambda r: (not (r.trend and r.trend.flag), order.get(r.key, len(order)), -r.this_week))

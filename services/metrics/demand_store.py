@@ -42,9 +42,7 @@ async def week_counts(
     conn: AsyncConnection[Any], weeks: Sequence[tuple[datetime, datetime]]
 ) -> list[WeekCount]:
     """Tickets created in each [start, end) of `weeks` (numbered by position), per intent, queue, channel."""
-    cur = await conn.execute(
-        COUNTS, (list(range(len(weeks))), [a for a, _ in weeks], [b for _, b in weeks])
-    )
+    cur = await conn.execute(COUNTS, (list(range(len(weeks))), [a for a, _ in weeks], [b for _, b in weeks]))
     return [WeekCount(*row) for row in await cur.fetchall()]
 
 

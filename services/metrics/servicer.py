@@ -290,7 +290,9 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
             year, week = demand.week_of(datetime.now(UTC), self._zone)
         top = request.top_phrases or demand.TOP_PHRASES
         if not 1971 <= year <= 9998 or not 0 < top <= 100:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "the year must be 1971-9998, top_phrases 1-100")
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, "the year must be 1971-9998, top_phrases 1-100"
+            )
         try:
             demand.monday(year, week)
         except ValueError as exc:

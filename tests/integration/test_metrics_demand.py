@@ -38,7 +38,9 @@ def add_tickets(
     reason: str = "matched",
     confidence: float = 0.9,
 ) -> list[int]:
-    customer = db.execute("INSERT INTO customers (display_name) VALUES ('A customer') RETURNING id").fetchone()[0]
+    customer = db.execute(
+        "INSERT INTO customers (display_name) VALUES ('A customer') RETURNING id"
+    ).fetchone()[0]
     ids = []
     for _ in range(n):
         row = db.execute(
