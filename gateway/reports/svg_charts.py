@@ -141,8 +141,8 @@ def stacked_bars(
             height = value / top * plot_h
             base -= height
             parts.append(
-                f'<rect x="{x(LEFT + i * bar_w, bar_w * 0.85):.1f}" y="{base:.1f}" width="{bar_w * 0.85:.1f}" '
-                f'height="{height:.1f}" fill="{PALETTE[j % len(PALETTE)]}">'
+                f'<rect x="{x(LEFT + i * bar_w, bar_w * 0.85):.1f}" y="{base:.1f}" '
+                f'width="{bar_w * 0.85:.1f}" height="{height:.1f}" fill="{PALETTE[j % len(PALETTE)]}">'
                 f"<title>{escape(name)}, {escape(category)}: {_label(value, language)}</title></rect>"
             )
         if i % label_every == 0:
@@ -153,7 +153,8 @@ def stacked_bars(
     for j, name in enumerate(series):
         at = LEFT + j * 110
         parts.append(
-            f'<rect x="{x(at, 10)}" y="{HEIGHT - 14}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>'
+            f'<rect x="{x(at, 10)}" y="{HEIGHT - 14}" width="10" height="10" '
+            f'fill="{PALETTE[j % len(PALETTE)]}"/>'
             f'<text x="{x(at + 14)}" y="{HEIGHT - 5}" font-size="11">{escape(name)}</text>'
         )
     parts.append("</svg>")
