@@ -166,7 +166,7 @@ def _moment(language: str, iso: str | None) -> str:
 
 def _demand_chart(demand: list[dict[str, Any]], year: int, rtl: bool, language: str) -> str:
     """Tickets per week by intent (the busiest five, then the rest); nothing when no ticket had one."""
-    if not any(any(d["weeks"]) for d in demand):
+    if not any(any(d["weeks"]) for d in demand if d["intent"]):
         return ""
     weeks = max(len(d["weeks"]) for d in demand)
     return stacked_bars(

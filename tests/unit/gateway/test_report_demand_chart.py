@@ -43,3 +43,7 @@ def test_the_chart_stacks_each_week_in_the_pages_language(language: str) -> None
 
 def test_no_intents_no_chart() -> None:
     assert 'class="chart stacked"' not in report_render.to_html(report_view.build(reply(), DEFAULT_TABLE))
+    # Tickets the classifier named no intent for: nothing to tell apart.
+    only_other = reply()
+    only_other.demand.add(intent="", weeks=[3] * 52)
+    assert 'class="chart stacked"' not in report_render.to_html(report_view.build(only_other, DEFAULT_TABLE))
