@@ -133,7 +133,7 @@ def stacked_bars(
             f"{_label(value, language)}</text>"
         )
     for i, category in enumerate(categories):
-        base = TOP + plot_h
+        base: float = TOP + plot_h
         for j, (name, vs) in enumerate(series.items()):
             value = vs[i] if i < len(vs) else 0
             if not value:

@@ -11,6 +11,7 @@ from ticketing.v1 import metrics_pb2
 
 from gateway.http.auth import Supervisor
 from gateway.http.deps import DepsDep
+from gateway.http.problems import Problem
 from gateway.routes.metrics import UNAVAILABLE, _unavailable
 from services.shared.i18n import catalogue
 from services.shared.store import queues
@@ -110,6 +111,8 @@ async def get_demand(
     request = metrics_pb2.GetDemandRequest(top_phrases=top_phrases)
     if week:
         request.iso_year, request.iso_week = int(week[:4]), int(week[6:])
+        if not 1971 <= request.iso_year <= 9998:
+            raise Problem(422, "Invalid week", "the year must be 1971 to 9998")
     try:
         reply = await deps.metrics.GetDemand(request, timeout=deps.settings.metrics_timeout_s)
     except grpc.aio.AioRpcError as exc:

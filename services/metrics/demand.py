@@ -151,6 +151,8 @@ async def year_weeks(
 ) -> dict[str, list[int]]:
     """Tickets per ISO week (1..52 or 53) of the ISO year `year`, for its `top` intents by volume and
     "" for the rest; for the yearly report's chart."""
+    if year >= date.max.year:  # the end of 9999's last week lies past the calendar
+        return {}
     weeks = date(year, 12, 28).isocalendar().week  # 28 December always lies in the year's last week
     start = centre_clock.day_start(monday(year, 1), zone)
     end = centre_clock.day_start(monday(year, weeks) + timedelta(days=7), zone)

@@ -30,7 +30,7 @@ def test_a_weeks_demand_as_json(gateway: Gateway, db):
     unplaced = arrange(db)
     with gateway.client(gateway.token("supervisor")) as client:
         response = client.get("/v1/metrics/demand", params={"week": "2026-W10", "top_phrases": 5})
-        for bad in ("2026-10", "2025-W53", "2026-W00"):
+        for bad in ("2026-10", "2025-W53", "2026-W00", "0000-W00", "9999-W01"):
             assert_problem(client.get("/v1/metrics/demand", params={"week": bad}), 422)
     with gateway.client(gateway.token("agent", agent_id=make_agent(db, "Eve"))) as client:
         assert_problem(client.get("/v1/metrics/demand"), 403)
