@@ -4,6 +4,7 @@ classifier could not place (docs/demand.md)."""
 
 from datetime import UTC
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import grpc
 from fastapi import APIRouter, Query
@@ -44,12 +45,14 @@ def _count(c: metrics_pb2.DemandCount) -> dict[str, Any]:
 
 
 def shape(reply: metrics_pb2.GetDemandResponse, queue_names: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The JSON answer; queues and channels carry their display `names` (Arabic, English)."""
+    """The JSON answer; queues and channels carry their display `names` (Arabic, English); the week's
+    bounds are on the centre's clock, with their offset."""
+    zone = ZoneInfo(reply.time_zone or "UTC")
     return {
         "week": reply.week,
         "same_week_last_year": reply.same_week_last_year,
-        "from": getattr(reply, "from").ToDatetime(tzinfo=UTC).isoformat(),
-        "to": reply.to.ToDatetime(tzinfo=UTC).isoformat(),
+        "from": getattr(reply, "from").ToDatetime(tzinfo=UTC).astimezone(zone).isoformat(),
+        "to": reply.to.ToDatetime(tzinfo=UTC).astimezone(zone).isoformat(),
         "time_zone": reply.time_zone,
         "rule": {
             "statement": RULE,
