@@ -1,10 +1,12 @@
 """Phrases that recur in the inquiries the taxonomy could not place, against all inquiries (pure).
 
 Each inquiry counts a phrase once (a long e-mail repeating a word is one voice). A phrase's score is
-the z-score of its log-odds ratio between the target inquiries and the rest, with an informative
-Dirichlet prior from all inquiries (Monroe, Colaresi & Quinn 2008, "Fightin' Words"): phrases common
-everywhere ("account", "حساب") score near zero, phrases common only in the target score high, and
-rare phrases are shrunk towards the prior instead of topping the list on two counts.
+the z-score of the log-odds ratio of holding it, target inquiries against the rest, with an
+informative prior from all inquiries (the "Fightin' Words" method of Monroe, Colaresi & Quinn 2008,
+in its per-inquiry form: a Beta prior of weight PRIOR_WEIGHT centred on the phrase's share of all
+inquiries, plus half a count each way). Phrases common everywhere ("account", "حساب") score near
+zero, phrases common only in the target score high, and rare phrases are shrunk towards the prior
+instead of topping the list on two counts.
 """
 
 import math
@@ -67,13 +69,13 @@ def mine(
         if y_t < min_documents:
             continue
         y_r = rest.get(gram, 0)
-        # Document frequencies: each side is a binomial "holds it or not", so the odds are of that.
-        a_w = PRIOR_WEIGHT * (y_t + y_r) / n_all
-        a_0 = PRIOR_WEIGHT
-        delta = math.log((y_t + a_w) / (n_target + a_0 - y_t - a_w)) - math.log(
-            (y_r + a_w) / (n_rest + a_0 - y_r - a_w)
-        )
-        z = delta / math.sqrt(1 / (y_t + a_w) + 1 / (y_r + a_w))
+        # Each side is binomial (an inquiry holds the phrase or not); the prior is a Beta centred on
+        # the phrase's share of all inquiries, plus a half count each way so no odds is 0 or infinite.
+        share = (y_t + y_r) / n_all
+        a, b = PRIOR_WEIGHT * share + 0.5, PRIOR_WEIGHT * (1 - share) + 0.5
+        held_t, missed_t, held_r, missed_r = y_t + a, n_target - y_t + b, y_r + a, n_rest - y_r + b
+        delta = math.log(held_t / missed_t) - math.log(held_r / missed_r)
+        z = delta / math.sqrt(1 / held_t + 1 / missed_t + 1 / held_r + 1 / missed_r)
         scored.append(Phrase(gram, y_t, y_t + y_r, round(z, 3), tuple(examples[gram])))
     scored.sort(key=lambda p: (-p.z, -p.count, p.phrase))
     # Parts are looked for among the best few only: the comparison is quadratic.

@@ -60,3 +60,10 @@ def test_phrases_neither_start_nor_end_on_a_stop_word_nor_span_a_number() -> Non
     assert "my card" not in grams and "please block" not in grams
     assert not any("1234" in g for g in grams)
     assert "block" in ngrams("ابغى block", 3) and "ابغى" not in ngrams("ابغى block", 3)
+
+
+def test_a_phrase_in_every_inquiry_scores_zero_not_an_error() -> None:
+    everyone = [Inquiry(i, "card blocked", target=i % 2 == 0) for i in range(10)]
+    assert {p.phrase: p.z for p in mine(everyone, min_documents=1)}["card blocked"] == 0.0
+    only_target = [Inquiry(i, "card blocked", target=True) for i in range(5)]
+    assert mine(only_target, min_documents=1)
