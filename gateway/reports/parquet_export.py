@@ -5,9 +5,10 @@ group and its bytes go to the client at once: a year's export never sits in memo
 get their types here (times keep the centre's zone); a column this list does not know is text.
 """
 
+import asyncio
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import pyarrow as pa
@@ -59,8 +60,26 @@ class _Sink(io.RawIOBase):
         return out
 
 
-async def from_csv(chunks: AsyncIterator[str], zone: str) -> AsyncIterator[bytes]:
-    """Parquet bytes of the CSV `chunks` (the header line first, as ExportTickets sends it)."""
+def _row_group(writer: pq.ParquetWriter, sink: _Sink, text: str, schema: pa.Schema) -> bytes:
+    table = pa_csv.read_csv(
+        io.BytesIO(text.encode()),
+        convert_options=pa_csv.ConvertOptions(column_types=schema, strings_can_be_null=False),
+    )
+    writer.write_table(table.select(schema.names).cast(schema))
+    return sink.take()
+
+
+async def from_csv(chunks: AsyncGenerator[str], zone: str) -> AsyncIterator[bytes]:
+    """Parquet bytes of the CSV `chunks` (the header line first, as ExportTickets sends it); a
+    client gone mid-way closes `chunks` too (which cancels the call behind them)."""
+    try:
+        async for part in _converted(chunks, zone):
+            yield part
+    finally:
+        await chunks.aclose()
+
+
+async def _converted(chunks: AsyncIterator[str], zone: str) -> AsyncIterator[bytes]:
     header = ""
     names: list[str] = []
     schema: pa.Schema | None = None
@@ -74,13 +93,9 @@ async def from_csv(chunks: AsyncIterator[str], zone: str) -> AsyncIterator[bytes
             schema = pa.schema([(n, column_type(n, zone)) for n in names])
             writer = pq.ParquetWriter(sink, schema, compression="zstd")
             continue
-        table = pa_csv.read_csv(
-            io.BytesIO((header + text).encode()),
-            convert_options=pa_csv.ConvertOptions(column_types=schema, strings_can_be_null=False),
-        )
-        assert writer is not None
-        writer.write_table(table.select(names).cast(schema))
-        yield sink.take()
+        assert writer is not None and schema is not None
+        # About 15 ms a chunk of 2,000 rows: in a thread, so the gateway's other requests go on.
+        yield await asyncio.to_thread(_row_group, writer, sink, header + text, schema)
     if writer is None:  # no header: nothing was exported, not even the columns
         writer = pq.ParquetWriter(sink, pa.schema([]))
     writer.close()

@@ -1,7 +1,7 @@
 """KPIs, the yearly report, the per-ticket export and the set-aside events, from the metrics service
 (supervisors only)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
@@ -245,7 +245,7 @@ async def export(
     except grpc.aio.AioRpcError as exc:
         _unavailable(exc)
 
-    async def rows() -> AsyncIterator[str]:
+    async def rows() -> AsyncGenerator[str]:
         chunk = first
         try:
             while isinstance(chunk, metrics_pb2.ExportChunk):
