@@ -5,7 +5,6 @@ Weeks are ISO weeks (Monday to Sunday) on the centre's clock (CENTRE_TIMEZONE). 
 way is counted so far: against whole baseline weeks that can only make a flag rarer, never spurious.
 """
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,20 +26,8 @@ TOP_PHRASES = 20
 # Intents shown on the yearly report's chart; the rest are summed as "other".
 REPORT_INTENTS = 5
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-def parse_week(text: str) -> tuple[int, int]:
-    """(ISO year, week) of "2026-W49"; ValueError says what is wrong."""
-    found = _WEEK.match(text.strip())
-    if not found:
-        raise ValueError(f"a week is written YYYY-Www (2026-W49), not {text!r}")
-    year, week = int(found[1]), int(found[2])
-    monday(year, week)
-    return year, week
-
-
 def monday(year: int, week: int) -> date:
+    """The Monday of ISO week `week` of `year`; ValueError when the year has no such week."""
     try:
         return date.fromisocalendar(year, week, 1)
     except ValueError:

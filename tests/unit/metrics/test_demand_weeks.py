@@ -6,11 +6,12 @@ from services.metrics import demand
 from services.metrics.demand_store import WeekCount
 
 
-def test_a_week_is_parsed_or_refused_with_a_reason() -> None:
-    assert demand.parse_week("2026-W49") == (2026, 49)
-    for bad in ("2026-49", "2025-W53", "2026-W00", "W49"):
-        with pytest.raises(ValueError):
-            demand.parse_week(bad)
+def test_a_week_that_does_not_exist_is_refused() -> None:
+    assert demand.monday(2026, 10).isoformat() == "2026-03-02"
+    assert demand.label(2026, 9) == "2026-W09"
+    for year, week in ((2025, 53), (2026, 0), (2026, 54)):
+        with pytest.raises(ValueError, match="has no ISO week"):
+            demand.monday(year, week)
 
 
 def test_the_same_week_last_year() -> None:
