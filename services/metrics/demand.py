@@ -26,6 +26,7 @@ TOP_PHRASES = 20
 # Intents shown on the yearly report's chart; the rest are summed as "other".
 REPORT_INTENTS = 5
 
+
 def monday(year: int, week: int) -> date:
     """The Monday of ISO week `week` of `year`; ValueError when the year has no such week."""
     try:
