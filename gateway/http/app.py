@@ -12,6 +12,7 @@ from gateway.http.security_headers import SecurityHeaders
 from gateway.routes import (
     agents,
     console,
+    demand,
     email_channel,
     health,
     inquiries,
@@ -63,6 +64,7 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         agents,
         surveys,
         metrics,
+        demand,
         outbound,
         live,
         quality,

@@ -7,7 +7,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from gateway.reports.svg_charts import grouped_bars
+from gateway.reports.svg_charts import grouped_bars, stacked_bars
 from gateway.reports.view import KPIS, VOLUMES
 from services.shared.i18n import catalogue, formats
 from services.shared.i18n.catalogue import text
@@ -164,6 +164,26 @@ def _moment(language: str, iso: str | None) -> str:
     return formats.date_time(language, datetime.fromisoformat(iso.replace("Z", "+00:00")))
 
 
+def _demand_chart(demand: list[dict[str, Any]], year: int, rtl: bool, language: str) -> str:
+    """Tickets per week by intent (the busiest five, then the rest); nothing when no ticket had one."""
+    if not any(any(d["weeks"]) for d in demand if d["intent"]):
+        return ""
+    weeks = max(len(d["weeks"]) for d in demand)
+    return stacked_bars(
+        text(language, "report.chart_demand_by_intent", year=year),
+        [formats.number(language, w) for w in range(1, weeks + 1)],
+        {
+            d["intent"].replace("_", " ") if d["intent"] else text(language, "report.demand_other"): d[
+                "weeks"
+            ]
+            for d in demand
+        },
+        label_every=4,
+        rtl=rtl,
+        language=language,
+    )
+
+
 def to_html(report: dict[str, Any], language: str = "en") -> str:
     year, previous = report["year"], report["previous_year"]
     rtl = catalogue.DIRECTIONS[language] == "rtl"
@@ -194,6 +214,7 @@ def to_html(report: dict[str, Any], language: str = "en") -> str:
         rtl=rtl,
         language=language,
     )
+    demand_chart = _demand_chart(report.get("demand_weeks", []), year, rtl, language)
     per_channel = "".join(
         f"<h3>{escape(_named(body, c, language))}</h3>{_kpi_table(body, year, previous, language)}"
         for c, body in report["by_channel"].items()
@@ -244,6 +265,7 @@ def to_html(report: dict[str, Any], language: str = "en") -> str:
 {_volume_table(report, language)}
 {channel_chart}
 {volume_chart}
+{demand_chart}
 <h2>{h["per_channel"]}</h2>
 {per_channel}
 <h2>{h["per_queue"]}</h2>

@@ -98,3 +98,64 @@ def grouped_bars(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def stacked_bars(
+    title: str,
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    label_every: int = 1,
+    rtl: bool = False,
+    language: str = "en",
+) -> str:
+    """One bar per category, one segment per series stacked in order: many categories (a year's
+    weeks) stay readable where grouped bars would not; every `label_every`-th category is labelled."""
+    totals = [sum(vs[i] for vs in series.values() if i < len(vs)) for i in range(len(categories))]
+    top = _nice_top(max([*totals, 0]))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    bar_w = plot_w / max(1, len(categories))
+
+    def x(at: float, width: float = 0.0) -> float:
+        return WIDTH - at - width if rtl else at
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" class="chart stacked" direction="{"rtl" if rtl else "ltr"}">',
+        f'<text x="{x(LEFT)}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
+    ]
+    for tick in range(5):
+        value = top * tick / 4
+        at_y = TOP + plot_h - value / top * plot_h
+        parts.append(
+            f'<line x1="{x(LEFT)}" x2="{x(WIDTH - RIGHT)}" y1="{at_y:.1f}" y2="{at_y:.1f}" stroke="#ddd"/>'
+            f'<text x="{x(LEFT - 6)}" y="{at_y + 4:.1f}" font-size="10" text-anchor="end">'
+            f"{_label(value, language)}</text>"
+        )
+    for i, category in enumerate(categories):
+        base: float = TOP + plot_h
+        for j, (name, vs) in enumerate(series.items()):
+            value = vs[i] if i < len(vs) else 0
+            if not value:
+                continue
+            height = value / top * plot_h
+            base -= height
+            parts.append(
+                f'<rect x="{x(LEFT + i * bar_w, bar_w * 0.85):.1f}" y="{base:.1f}" '
+                f'width="{bar_w * 0.85:.1f}" height="{height:.1f}" fill="{PALETTE[j % len(PALETTE)]}">'
+                f"<title>{escape(name)}, {escape(category)}: {_label(value, language)}</title></rect>"
+            )
+        if i % label_every == 0:
+            parts.append(
+                f'<text x="{x(LEFT + (i + 0.5) * bar_w):.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="10" '
+                f'text-anchor="middle">{escape(category)}</text>'
+            )
+    for j, name in enumerate(series):
+        at = LEFT + j * 110
+        parts.append(
+            f'<rect x="{x(at, 10)}" y="{HEIGHT - 14}" width="10" height="10" '
+            f'fill="{PALETTE[j % len(PALETTE)]}"/>'
+            f'<text x="{x(at + 14)}" y="{HEIGHT - 5}" font-size="11">{escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -143,4 +143,6 @@ def build(
             channel: [figures_to_dict(m)["incoming"] for m in current.channel_months[channel].months]
             for channel in sorted(current.channel_months)
         },
+        # Tickets per ISO week of the year for its busiest intents; "" sums the others.
+        "demand_weeks": [{"intent": d.intent, "weeks": list(d.weeks)} for d in reply.demand],
     }

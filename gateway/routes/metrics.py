@@ -1,7 +1,7 @@
 """KPIs, the yearly report, the per-ticket export and the set-aside events, from the metrics service
 (supervisors only)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from gateway.http.auth import Supervisor
 from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
 from gateway.http.schemas import ChannelName
+from gateway.reports import parquet_export
 from gateway.reports import render as report_render
 from gateway.reports import view as report_view
 from gateway.reports.view import figures_to_dict
@@ -210,15 +211,27 @@ async def get_report(
 
 @router.get(
     "/v1/metrics/export",
-    summary="One CSV row per ticket created in the period (timeline, queue, agent, times, survey, quality)",
+    summary="One row per ticket created in the period (timeline, queue, agent, times, survey, quality, "
+    "intent and confidence)",
+    description="CSV, or Parquet with `format=parquet` (or Accept: application/vnd.apache.parquet).",
     response_class=StreamingResponse,
-    responses=UNAVAILABLE,
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                parquet_export.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            }
+        },
+        **UNAVAILABLE,
+    },
 )
 async def export(
     _: Supervisor,
     deps: DepsDep,
+    http_request: Request,
     from_: Annotated[str, Query(alias="from", max_length=40, description=f"Start (inclusive). {BOUND_HELP}")],
     to: Annotated[str, Query(max_length=40, description=f"End (exclusive). {BOUND_HELP}")],
+    format_: Annotated[Literal["csv", "parquet"] | None, Query(alias="format")] = None,
 ) -> StreamingResponse:
     zone = deps.settings.centre_zone
     start, end = _period(from_, to, zone)
@@ -232,7 +245,7 @@ async def export(
     except grpc.aio.AioRpcError as exc:
         _unavailable(exc)
 
-    async def rows() -> AsyncIterator[str]:
+    async def rows() -> AsyncGenerator[str]:
         chunk = first
         try:
             while isinstance(chunk, metrics_pb2.ExportChunk):
@@ -242,9 +255,15 @@ async def export(
             call.cancel()
 
     # Local dates: tickets-2026-01-01-2026-02-01.csv for January on the centre's clock.
-    name = (
-        f"tickets-{start.astimezone(zone).date().isoformat()}-{end.astimezone(zone).date().isoformat()}.csv"
-    )
+    name = f"tickets-{start.astimezone(zone).date().isoformat()}-{end.astimezone(zone).date().isoformat()}"
+    wants_parquet = parquet_export.MEDIA_TYPE in http_request.headers.get("accept", "")
+    if (format_ or ("parquet" if wants_parquet else "csv")) == "parquet":
+        return StreamingResponse(
+            parquet_export.from_csv(rows(), zone.key),
+            media_type=parquet_export.MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}.parquet"'},
+        )
+    name += ".csv"
     return StreamingResponse(
         rows(),
         media_type="text/csv; charset=utf-8",

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from psycopg import AsyncConnection
 
-from services.metrics import rollup_store, store
+from services.metrics import demand, rollup_store, store
 from services.metrics.kpis import FORMULA_VERSION, Figures, figures, queue_names
 from services.metrics.rollup import Counts
 from services.metrics.thresholds import DEFAULT_SL_THRESHOLD_S
@@ -40,6 +40,8 @@ class Report:
     sl_threshold_s: dict[str, float]
     # The IANA zone the years and months are cut in.
     time_zone: str
+    # Tickets per ISO week of the year for its busiest intents ("" for the rest): demand.year_weeks.
+    demand: dict[str, list[int]]
 
 
 def year_figures(year: int, sums: rollup_store.YearSums, names: dict[int, str]) -> YearFigures:
@@ -75,4 +77,5 @@ async def compute(conn: AsyncConnection[Any], year: int, zone: ZoneInfo) -> Repo
         recorded_through=await store.caught_up_at(conn),
         sl_threshold_s=dict(DEFAULT_SL_THRESHOLD_S),
         time_zone=zone.key,
+        demand=await demand.year_weeks(conn, year, zone),
     )

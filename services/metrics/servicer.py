@@ -13,7 +13,17 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
-from services.metrics import export, follower_status, kpis, live, queue_figures, report, set_aside_store
+from services.metrics import (
+    demand,
+    demand_rule,
+    export,
+    follower_status,
+    kpis,
+    live,
+    queue_figures,
+    report,
+    set_aside_store,
+)
 from services.metrics.store import UnknownQueue
 from services.shared import centre_clock
 from services.shared.domain import channel_from_proto
@@ -108,6 +118,44 @@ def report_response(r: report.Report, generated_at: datetime) -> metrics_pb2.Get
     )
     if r.recorded_through is not None:
         response.recorded_through.CopyFrom(_timestamp(r.recorded_through))
+    response.demand.extend(metrics_pb2.IntentWeeks(intent=i, weeks=w) for i, w in r.demand.items())
+    return response
+
+
+def demand_count(row: demand.Row) -> metrics_pb2.DemandCount:
+    message = metrics_pb2.DemandCount(
+        key=row.key, this_week=row.this_week, last_week=row.last_week, same_week_last_year=row.last_year
+    )
+    if row.trend is not None:
+        message.baseline_mean = row.trend.baseline_mean
+        message.p_value = row.trend.p_value
+        message.q_value = row.trend.q_value
+        message.flag = row.trend.flag
+    return message
+
+
+def demand_response(d: demand.Demand) -> metrics_pb2.GetDemandResponse:
+    response = metrics_pb2.GetDemandResponse(
+        week=d.week,
+        same_week_last_year=d.last_year_week,
+        to=_timestamp(d.end),
+        time_zone=d.time_zone,
+        by_intent=[demand_count(r) for r in d.by_intent],
+        by_queue=[demand_count(r) for r in d.by_queue],
+        by_channel=[demand_count(r) for r in d.by_channel],
+        phrases=[
+            metrics_pb2.DemandPhrase(
+                phrase=p.phrase, count=p.count, total=p.total, z=p.z, example_ticket_ids=p.examples
+            )
+            for p in d.phrases
+        ],
+        inquiries=d.inquiries,
+        unplaced=d.unplaced,
+        baseline_weeks=demand_rule.BASELINE_WEEKS,
+        alpha=demand_rule.ALPHA,
+        min_count=demand_rule.MIN_COUNT,
+    )
+    getattr(response, "from").CopyFrom(_timestamp(d.start))
     return response
 
 
@@ -232,6 +280,29 @@ class MetricsServicer(metrics_pb2_grpc.MetricsServiceServicer):
         except (psycopg.OperationalError, PoolTimeout) as exc:
             await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
         return report_response(found, datetime.now(UTC))
+
+    async def GetDemand(
+        self, request: metrics_pb2.GetDemandRequest, context: Any
+    ) -> metrics_pb2.GetDemandResponse:
+        if request.iso_year or request.iso_week:
+            year, week = request.iso_year, request.iso_week
+        else:
+            year, week = demand.week_of(datetime.now(UTC), self._zone)
+        top = request.top_phrases or demand.TOP_PHRASES
+        if not 1971 <= year <= 9998 or not 0 < top <= 100:
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, "the year must be 1971-9998, top_phrases 1-100"
+            )
+        try:
+            demand.monday(year, week)
+        except ValueError as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        try:
+            async with self._pool.connection(timeout=CONNECTION_TIMEOUT_S) as conn:
+                found = await demand.compute(conn, year, week, self._zone, top_phrases=top)
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"PostgreSQL unavailable: {exc}")
+        return demand_response(found)
 
     async def WatchLive(
         self, request: metrics_pb2.WatchLiveRequest, context: Any

@@ -282,14 +282,19 @@ EXPORT_COLUMNS = (
     "answered_at", "abandoned_at", "resolved_at", "answered_by", "resolved_by", "wait_s", "handle_s",
     "segments", "transfers", "escalations", "reopens", "faq_answered", "self_served", "fcr",
     "survey_score", "surveyed_at", "quality_evaluations", "quality_mean", "classify_ms",
+    # The classifier's intent and confidence as recorded on the ticket ("" and empty when it had none).
+    "intent", "confidence",
 )  # fmt: skip
 EXPORT = """
 SELECT m.ticket_id, m.channel, q.name, oq.name, m.customer_id, m.created_at, m.queued_at,
        m.answered_at, m.abandoned_at, m.resolved_at, m.answered_by, m.resolved_by, m.wait_s,
        m.handle_s, m.segments, m.transfers, m.escalations, m.reopens, m.faq_answered, m.self_served,
        m.fcr, m.survey_score, m.surveyed_at, cardinality(m.quality_scores),
-       (SELECT avg(s) FROM unnest(m.quality_scores) AS s), m.classify_ms
+       (SELECT avg(s) FROM unnest(m.quality_scores) AS s), m.classify_ms, t.intent,
+       CASE WHEN jsonb_typeof(t.classification -> 'confidence') = 'number'
+            THEN (t.classification ->> 'confidence')::float8 END
 FROM ticket_metrics m
+JOIN tickets t ON t.id = m.ticket_id
 LEFT JOIN queues q ON q.id = m.queue_id
 LEFT JOIN queues oq ON oq.id = m.opened_queue_id
 WHERE m.created_at >= %s AND m.created_at < %s

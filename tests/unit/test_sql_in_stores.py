@@ -24,6 +24,7 @@ ALLOWED = {
     "services/metrics/queue_figures.py": "metrics' live queue figures",
     "services/metrics/live.py": "metrics' wallboard figures",
     "services/metrics/prometheus.py": "metrics' Prometheus totals",
+    "services/metrics/demand_store.py": "metrics' demand: tickets' intents, queues and texts per week",
 }
 
 

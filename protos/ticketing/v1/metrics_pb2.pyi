@@ -190,7 +190,7 @@ class MonthlyFigures(_message.Message):
     def __init__(self, months: _Optional[_Iterable[_Union[KpiFigures, _Mapping]]] = ...) -> None: ...
 
 class GetReportResponse(_message.Message):
-    __slots__ = ("current", "previous", "formula_version", "recorded_through", "generated_at", "sl_threshold_s", "time_zone")
+    __slots__ = ("current", "previous", "formula_version", "recorded_through", "generated_at", "sl_threshold_s", "time_zone", "demand")
     class SlThresholdSEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -205,6 +205,7 @@ class GetReportResponse(_message.Message):
     GENERATED_AT_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_S_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    DEMAND_FIELD_NUMBER: _ClassVar[int]
     current: ReportYear
     previous: ReportYear
     formula_version: str
@@ -212,7 +213,16 @@ class GetReportResponse(_message.Message):
     generated_at: _timestamp_pb2.Timestamp
     sl_threshold_s: _containers.ScalarMap[str, float]
     time_zone: str
-    def __init__(self, current: _Optional[_Union[ReportYear, _Mapping]] = ..., previous: _Optional[_Union[ReportYear, _Mapping]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sl_threshold_s: _Optional[_Mapping[str, float]] = ..., time_zone: _Optional[str] = ...) -> None: ...
+    demand: _containers.RepeatedCompositeFieldContainer[IntentWeeks]
+    def __init__(self, current: _Optional[_Union[ReportYear, _Mapping]] = ..., previous: _Optional[_Union[ReportYear, _Mapping]] = ..., formula_version: _Optional[str] = ..., recorded_through: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sl_threshold_s: _Optional[_Mapping[str, float]] = ..., time_zone: _Optional[str] = ..., demand: _Optional[_Iterable[_Union[IntentWeeks, _Mapping]]] = ...) -> None: ...
+
+class IntentWeeks(_message.Message):
+    __slots__ = ("intent", "weeks")
+    INTENT_FIELD_NUMBER: _ClassVar[int]
+    WEEKS_FIELD_NUMBER: _ClassVar[int]
+    intent: str
+    weeks: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, intent: _Optional[str] = ..., weeks: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class WatchLiveRequest(_message.Message):
     __slots__ = ("interval_ms",)
@@ -350,3 +360,78 @@ class ListSetAsideEventsResponse(_message.Message):
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[SetAsideEvent]
     def __init__(self, events: _Optional[_Iterable[_Union[SetAsideEvent, _Mapping]]] = ...) -> None: ...
+
+class GetDemandRequest(_message.Message):
+    __slots__ = ("iso_year", "iso_week", "top_phrases")
+    ISO_YEAR_FIELD_NUMBER: _ClassVar[int]
+    ISO_WEEK_FIELD_NUMBER: _ClassVar[int]
+    TOP_PHRASES_FIELD_NUMBER: _ClassVar[int]
+    iso_year: int
+    iso_week: int
+    top_phrases: int
+    def __init__(self, iso_year: _Optional[int] = ..., iso_week: _Optional[int] = ..., top_phrases: _Optional[int] = ...) -> None: ...
+
+class DemandCount(_message.Message):
+    __slots__ = ("key", "this_week", "last_week", "same_week_last_year", "baseline_mean", "p_value", "q_value", "flag")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    THIS_WEEK_FIELD_NUMBER: _ClassVar[int]
+    LAST_WEEK_FIELD_NUMBER: _ClassVar[int]
+    SAME_WEEK_LAST_YEAR_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_MEAN_FIELD_NUMBER: _ClassVar[int]
+    P_VALUE_FIELD_NUMBER: _ClassVar[int]
+    Q_VALUE_FIELD_NUMBER: _ClassVar[int]
+    FLAG_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    this_week: int
+    last_week: int
+    same_week_last_year: int
+    baseline_mean: float
+    p_value: float
+    q_value: float
+    flag: str
+    def __init__(self, key: _Optional[str] = ..., this_week: _Optional[int] = ..., last_week: _Optional[int] = ..., same_week_last_year: _Optional[int] = ..., baseline_mean: _Optional[float] = ..., p_value: _Optional[float] = ..., q_value: _Optional[float] = ..., flag: _Optional[str] = ...) -> None: ...
+
+class DemandPhrase(_message.Message):
+    __slots__ = ("phrase", "count", "total", "z", "example_ticket_ids")
+    PHRASE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    Z_FIELD_NUMBER: _ClassVar[int]
+    EXAMPLE_TICKET_IDS_FIELD_NUMBER: _ClassVar[int]
+    phrase: str
+    count: int
+    total: int
+    z: float
+    example_ticket_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, phrase: _Optional[str] = ..., count: _Optional[int] = ..., total: _Optional[int] = ..., z: _Optional[float] = ..., example_ticket_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class GetDemandResponse(_message.Message):
+    __slots__ = ("week", "same_week_last_year", "to", "time_zone", "by_intent", "by_queue", "by_channel", "phrases", "inquiries", "unplaced", "baseline_weeks", "alpha", "min_count")
+    WEEK_FIELD_NUMBER: _ClassVar[int]
+    SAME_WEEK_LAST_YEAR_FIELD_NUMBER: _ClassVar[int]
+    FROM_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    BY_INTENT_FIELD_NUMBER: _ClassVar[int]
+    BY_QUEUE_FIELD_NUMBER: _ClassVar[int]
+    BY_CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    PHRASES_FIELD_NUMBER: _ClassVar[int]
+    INQUIRIES_FIELD_NUMBER: _ClassVar[int]
+    UNPLACED_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_WEEKS_FIELD_NUMBER: _ClassVar[int]
+    ALPHA_FIELD_NUMBER: _ClassVar[int]
+    MIN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    week: str
+    same_week_last_year: str
+    to: _timestamp_pb2.Timestamp
+    time_zone: str
+    by_intent: _containers.RepeatedCompositeFieldContainer[DemandCount]
+    by_queue: _containers.RepeatedCompositeFieldContainer[DemandCount]
+    by_channel: _containers.RepeatedCompositeFieldContainer[DemandCount]
+    phrases: _containers.RepeatedCompositeFieldContainer[DemandPhrase]
+    inquiries: int
+    unplaced: int
+    baseline_weeks: int
+    alpha: float
+    min_count: int
+    def __init__(self, week: _Optional[str] = ..., same_week_last_year: _Optional[str] = ..., to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., time_zone: _Optional[str] = ..., by_intent: _Optional[_Iterable[_Union[DemandCount, _Mapping]]] = ..., by_queue: _Optional[_Iterable[_Union[DemandCount, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[DemandCount, _Mapping]]] = ..., phrases: _Optional[_Iterable[_Union[DemandPhrase, _Mapping]]] = ..., inquiries: _Optional[int] = ..., unplaced: _Optional[int] = ..., baseline_weeks: _Optional[int] = ..., alpha: _Optional[float] = ..., min_count: _Optional[int] = ..., **kwargs) -> None: ...

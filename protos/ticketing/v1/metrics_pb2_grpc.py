@@ -70,6 +70,11 @@ class MetricsServiceStub:
                 request_serializer=ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsRequest.SerializeToString,
                 response_deserializer=ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsResponse.FromString,
                 _registered_method=True)
+        self.GetDemand = channel.unary_unary(
+                '/ticketing.v1.MetricsService/GetDemand',
+                request_serializer=ticketing_dot_v1_dot_metrics__pb2.GetDemandRequest.SerializeToString,
+                response_deserializer=ticketing_dot_v1_dot_metrics__pb2.GetDemandResponse.FromString,
+                _registered_method=True)
 
 
 class MetricsServiceServicer:
@@ -124,6 +129,14 @@ class MetricsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDemand(self, request, context):
+        """An ISO week's demand per intent, queue and channel beside last week and last year, rising and new
+        intents (docs/demand.md), and the phrases of what the classifier could not place.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MetricsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -161,6 +174,11 @@ def add_MetricsServiceServicer_to_server(servicer, server):
                     servicer.ListSetAsideEvents,
                     request_deserializer=ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsRequest.FromString,
                     response_serializer=ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsResponse.SerializeToString,
+            ),
+            'GetDemand': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDemand,
+                    request_deserializer=ticketing_dot_v1_dot_metrics__pb2.GetDemandRequest.FromString,
+                    response_serializer=ticketing_dot_v1_dot_metrics__pb2.GetDemandResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -353,6 +371,33 @@ class MetricsService:
             '/ticketing.v1.MetricsService/ListSetAsideEvents',
             ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsRequest.SerializeToString,
             ticketing_dot_v1_dot_metrics__pb2.ListSetAsideEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDemand(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ticketing.v1.MetricsService/GetDemand',
+            ticketing_dot_v1_dot_metrics__pb2.GetDemandRequest.SerializeToString,
+            ticketing_dot_v1_dot_metrics__pb2.GetDemandResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -132,6 +132,7 @@ MATRIX: dict[str, Row] = {
     "PUT /v1/outbound/callback": INTEGRATION,
     "DELETE /v1/outbound/callback": Row(GONE, GONE, 403, 403, 403),
     "POST /v1/stream-tickets": Row(403, 403, OK, OK, 403),
+    "GET /v1/metrics/demand": SUPERVISOR,
 }
 
 
