@@ -274,3 +274,23 @@ class MailDelivery(Leased):
 def lease_for_mail_sync(conn: Connection[Any], limit: int, lease_s: float) -> list[MailDelivery]:
     with conn.cursor(row_factory=class_row(MailDelivery)) as cur:
         return cur.execute(LEASE_FOR_MAIL, {"limit": limit, "lease_s": lease_s}).fetchall()
+
+
+# What a customer is sent on a ticket, in order: replies, automatic answers and the survey (not the
+# supervisors' notifications about it, which go to other people).
+CUSTOMER_KINDS = ("reply", "faq_answer", "survey")
+FOR_TICKET = f"""
+SELECT {COLUMNS} FROM outbound_messages
+WHERE ticket_id = %s AND channel = %s AND kind = ANY(%s) AND id > %s
+ORDER BY id
+LIMIT %s
+"""
+
+
+async def for_ticket(
+    conn: AsyncConnection[Any], ticket_id: int, channel: str, *, after_id: int = 0, limit: int = 100
+) -> list[OutboundMessage]:
+    """The customer's messages on the ticket's channel after `after_id`, oldest first."""
+    async with conn.cursor(row_factory=class_row(OutboundMessage)) as cur:
+        await cur.execute(FOR_TICKET, (ticket_id, channel, list(CUSTOMER_KINDS), after_id, limit))
+        return await cur.fetchall()
