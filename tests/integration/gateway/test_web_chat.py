@@ -242,3 +242,19 @@ def test_the_script_and_the_contact_page(gateway_alone: Gateway) -> None:
     page = httpx.get(f"{gw.url}/contact", params={"lang": "ar"})
     assert page.status_code == 200 and 'dir="rtl"' in page.text and "تواصل معنا" in page.text
     assert "script-src 'self' 'sha256-" in page.headers["content-security-policy"]
+
+
+def test_the_admin_command_refuses_what_is_not_an_origin(gateway_alone: Gateway, capsys: Any) -> None:
+    from services.admin import cli
+
+    gw = gateway_alone
+    for origins in ("www.example.gov.ae", "https://www.example.gov.ae/contact", ","):
+        argv = ["create-widget-key", "--name", "site", "--origins", origins]
+        assert cli.run(argv, gw.database_url) == 2
+    assert one(gw.database_url, "SELECT count(*) FROM widget_keys") == 0
+    assert cli.run(["list-widget-keys"], gw.database_url) == 0
+    key = widget_key(gw, "https://WWW.example.gov.ae:443/")
+    capsys.readouterr()
+    assert cli.run(["list-widget-keys"], gw.database_url) == 0
+    assert f"{key}\tchat" in capsys.readouterr().out
+    assert one(gw.database_url, "SELECT allowed_origins FROM widget_keys") == ["https://www.example.gov.ae"]
