@@ -175,13 +175,28 @@ async def write(deps: Deps, chat: ChatSession, text: str) -> None:
         )
 
 
+async def _acting_credential(deps: Deps, chat: ChatSession) -> Credential:
+    """The widget's integration credential, which the customer's own actions are taken as."""
+    async with deps.pool.connection() as conn:
+        credential = await api_credentials.find_active_by_id(conn, chat.credential_id)
+    assert credential is not None  # the session was found only while it is active
+    return credential
+
+
+async def ask_for_person(deps: Deps, chat: ChatSession) -> None:
+    """After an automatic answer, the customer wants a person: the ticket joins its queue (409 unless
+    it was answered automatically), through the customer's own `request_human` action."""
+    credential = await _acting_credential(deps, chat)
+    await ticket_work.act(deps, chat.ticket_id, "request_human", credential=credential, reported=None)
+
+
 async def leave(deps: Deps, chat: ChatSession) -> tuple[Ticket, bool]:
     """Ends the session; before an agent's answer the ticket is abandoned through the customer's own
     abandon action. Returns the ticket and whether it was abandoned."""
+    credential = await _acting_credential(deps, chat)
     async with deps.pool.connection() as conn:
-        credential = await api_credentials.find_active_by_id(conn, chat.credential_id)
         ticket = await tickets.get(conn, chat.ticket_id)
-    assert credential is not None and ticket is not None
+    assert ticket is not None
     abandoned = False
     if ticket.status in UNANSWERED and ticket.answered_at is None:
         try:

@@ -101,10 +101,11 @@
   const more = el("textarea", { maxLength: 5000, placeholder: t("widget.write_more") });
   more.setAttribute("aria-label", t("widget.write_more"));
   const sendMore = el("button", { className: "primary", type: "button", textContent: t("widget.send") });
+  const person = el("button", { className: "secondary", type: "button", textContent: t("widget.ask_person"), hidden: true });
   const leave = el("button", { className: "secondary", type: "button", textContent: t("widget.leave") });
   const newChat = el("button", { className: "secondary", type: "button", textContent: t("widget.new_chat"), hidden: true });
   const chatError = el("p", { className: "error", hidden: true });
-  const chat = el("div", { className: "chat", hidden: true }, [reference, status, log, more, sendMore, leave, newChat, chatError]);
+  const chat = el("div", { className: "chat", hidden: true }, [reference, status, log, more, sendMore, person, leave, newChat, chatError]);
   const panel = el("section", { className: "panel", hidden: true }, [
     el("header", {}, [el("h2", { textContent: t("widget.title") }), closeButton]),
     startForm,
@@ -169,6 +170,7 @@
     }
     const closed = !s.open;
     more.hidden = sendMore.hidden = closed;
+    person.hidden = s.status !== "self_served";
     leave.textContent = closed ? t("widget.close") : t("widget.leave");
     remember();
   }
@@ -194,7 +196,7 @@
   function ended(message) {
     clearTimeout(timer);
     forget();
-    more.hidden = sendMore.hidden = leave.hidden = true;
+    more.hidden = sendMore.hidden = leave.hidden = person.hidden = true;
     newChat.hidden = false;
     status.textContent = message;
   }
@@ -232,6 +234,8 @@
     for (const [k, input] of [["name", name], ["email", email], ["phone", phone]]) {
       if (input.value.trim()) form[k] = input.value.trim();
     }
+    const button = startForm.querySelector("button");
+    button.disabled = true;
     try {
       const answer = await call("POST", "/v1/chat/sessions", form);
       if (answer.status !== 201) { failed(startError, answer); return; }
@@ -241,7 +245,7 @@
       remember();
       openChat();
       apply(answer.data);
-    } catch (error) { failed(startError, null); }
+    } catch (error) { failed(startError, null); } finally { button.disabled = false; }
   });
   sendMore.addEventListener("click", async () => {
     const body = more.value;
@@ -253,6 +257,15 @@
       chatError.hidden = true;
       saved.log.push({ body, mine: true });
       show({ body, mine: true });
+      apply(answer.data);
+    } catch (error) { failed(chatError, null); }
+  });
+  person.addEventListener("click", async () => {
+    if (!saved) return;
+    try {
+      const answer = await call("POST", "/v1/chat/session/human?after=" + saved.after);
+      if (answer.status !== 200) { failed(chatError, answer); return; }
+      chatError.hidden = true;
       apply(answer.data);
     } catch (error) { failed(chatError, null); }
   });

@@ -239,6 +239,19 @@ async def chat_write(body: ChatMessageIn, chat: Session, deps: DepsDep, after: A
 
 
 @router.post(
+    "/v1/chat/session/human",
+    response_model=ChatStateOut,
+    summary="After an automatic answer, the customer asks for a person: the ticket joins its queue",
+    description="Only for a ticket answered automatically (`self_served`; 409 otherwise). Answers as "
+    "`GET /v1/chat/session`, with the place in the queue.",
+    responses={**SESSION_ERRORS, 409: {"description": "The ticket was not answered automatically"}},
+)
+async def chat_human(chat: Session, deps: DepsDep, after: After = 0) -> ChatStateOut:
+    await web_chat.ask_for_person(deps, chat)
+    return _state_out(await web_chat.state(deps, chat, after))
+
+
+@router.post(
     "/v1/chat/session/leave",
     response_model=ChatLeaveOut,
     summary="The customer leaves: an abandon before an agent's answer, else just the end of the session",

@@ -141,6 +141,7 @@ MATRIX: dict[str, Row] = {
     "POST /v1/chat/sessions/multipart": CHAT_KEY,
     "GET /v1/chat/session": CHAT_SESSION,
     "POST /v1/chat/session/messages": CHAT_SESSION,
+    "POST /v1/chat/session/human": CHAT_SESSION,
     "POST /v1/chat/session/leave": CHAT_SESSION,
 }
 

@@ -258,3 +258,21 @@ def test_the_admin_command_refuses_what_is_not_an_origin(gateway_alone: Gateway,
     assert cli.run(["list-widget-keys"], gw.database_url) == 0
     assert f"{key}\tchat" in capsys.readouterr().out
     assert one(gw.database_url, "SELECT allowed_origins FROM widget_keys") == ["https://www.example.gov.ae"]
+
+
+def test_after_an_automatic_answer_the_customer_can_ask_for_a_person(
+    start_gateway: Callable[..., Gateway], metrics_addr: str
+) -> None:
+    from tests.integration.gateway.stand_in import FaqClassifier, serving
+
+    with serving(FaqClassifier()) as addr:
+        gw = start_gateway(classifier_addr=addr, metrics_addr=metrics_addr, classifier_timeout_s=3.0)
+        body = start(gw, widget_key(gw), text="how do I activate it?", language="en").json()
+        assert (body["status"], body["position"]) == ("self_served", None)
+        with session_client(gw, body["session_secret"]) as client:
+            state = client.get("/v1/chat/session").json()
+            [answer] = state["messages"]
+            assert (state["status"], state["open"], answer["kind"]) == ("self_served", True, "faq_answer")
+            person = client.post("/v1/chat/session/human", params={"after": answer["id"]}).json()
+            assert (person["status"], person["position"], person["messages"]) == ("queued", 1, [])
+            assert_problem(client.post("/v1/chat/session/human"), 409)
