@@ -41,15 +41,17 @@ async def create(
 
 
 async def find_open(conn: AsyncConnection[Any], secret_hash: bytes, now: datetime) -> ChatSession | None:
-    """The session of a secret while it has not ended or expired and its widget's credential is active."""
+    """The session of a secret while it has not ended or expired and its widget's credential is active
+    (neither revoked nor expired)."""
     async with conn.cursor(row_factory=class_row(ChatSession)) as cur:
         await cur.execute(
             f"""SELECT s.id, s.ticket_id, s.visitor, s.widget_key_id, w.credential_id, w.allowed_origins,
                        s.expires_at
                 FROM chat_sessions s JOIN widget_keys w ON w.id = s.widget_key_id
-                WHERE s.secret_hash = %s AND s.ended_at IS NULL AND s.expires_at > %s
-                  AND w.credential_id IN ({api_credentials.ACTIVE_IDS})""",
-            (secret_hash, now),
+                WHERE s.secret_hash = %(hash)s AND s.ended_at IS NULL AND s.expires_at > %(now)s
+                  AND w.credential_id IN ({api_credentials.ACTIVE_IDS})
+                  AND w.credential_id IN (SELECT id FROM api_credentials WHERE expires_at > %(now)s)""",
+            {"hash": secret_hash, "now": now},
         )
         return await cur.fetchone()
 

@@ -276,3 +276,18 @@ def test_after_an_automatic_answer_the_customer_can_ask_for_a_person(
             person = client.post("/v1/chat/session/human", params={"after": answer["id"]}).json()
             assert (person["status"], person["position"], person["messages"]) == ("queued", 1, [])
             assert_problem(client.post("/v1/chat/session/human"), 409)
+
+
+def test_a_key_whose_credential_expired_stops_its_sessions_and_starts(gateway_alone: Gateway) -> None:
+    gw = gateway_alone
+    key = widget_key(gw)
+    secret = start(gw, key).json()["session_secret"]
+    with psycopg.connect(gw.database_url, autocommit=True) as conn:
+        conn.execute(
+            """UPDATE api_credentials SET expires_at = now() - interval '1 second'
+               WHERE id = (SELECT credential_id FROM widget_keys WHERE public_key = %s)""",
+            (key,),
+        )
+    with session_client(gw, secret) as client:
+        assert_problem(client.get("/v1/chat/session"), 401)
+    assert_problem(start(gw, key), 401)
