@@ -23,7 +23,7 @@ PINNED = {
     "0013_staff_languages": "ed583a81f50a7f9801de01f393a8af5289489698386dac88959b9ac5b6b85688",
     "0014_messaging": "eb70b1d8f73267dd7eed10dee66854f2dac8cee94fc3eb030395e1ce6eaffbbe",
     "0015_wrap_up_and_scorecards": "3281c0d7fb8213b3098d36c8227e85a8193830ec97d1bab163e5fa98ebff80e2",
-    "0016_web_chat": "98e3e1a8d5627ac8ace6efd9a4285e69127ad0a164e6f1329f09cd625ab9a543",
+    "0016_web_chat": "fc37fd45f6b3d882d6f591d5b2c36fc72cf19cebdaf09de35a3faf4ad22c6856",
 }
 
 
