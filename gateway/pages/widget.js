@@ -80,8 +80,9 @@
   const closeButton = el("button", { type: "button", textContent: "×", title: t("widget.minimise") });
   closeButton.setAttribute("aria-label", t("widget.minimise"));
   const name = el("input", { type: "text", maxLength: 200, autocomplete: "name" });
-  const email = el("input", { type: "email", maxLength: 320, autocomplete: "email" });
-  const phone = el("input", { type: "tel", maxLength: 25, autocomplete: "tel" });
+  // Addresses and numbers read left to right in Arabic too.
+  const email = el("input", { type: "email", maxLength: 320, autocomplete: "email", dir: "ltr" });
+  const phone = el("input", { type: "tel", maxLength: 25, autocomplete: "tel", dir: "ltr" });
   const text = el("textarea", { maxLength: 5000, required: true });
   const startError = el("p", { className: "error", hidden: true });
   const startForm = el("form", { className: "start" }, [
