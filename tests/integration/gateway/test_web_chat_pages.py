@@ -261,6 +261,16 @@ def test_the_contact_form_with_a_file_shows_the_reference_and_the_wait(
         page.click("#send")
         expect(page.locator("#reference")).to_contain_text("رقمك المرجعي")
         expect(page.locator("#status")).to_contain_text("ترتيبك")
+        # The agent answers (through the API here); the page shows it, its link a link.
+        _, agent = gw.agent(["triage"])
+        with gw.client(agent) as staff:
+            held = staff.post("/v1/agent/claim", json={}).json()["id"]
+            guide = f"{gw.url}/healthz"
+            staff.post(f"/v1/tickets/{held}/reply", json={"text": f"راجعنا الكشف، التفاصيل هني: {guide}"})
+        reply = page.locator("#messages-log .msg")
+        expect(reply).to_contain_text("راجعنا الكشف")
+        assert reply.locator("a").get_attribute("href") == guide
+        expect(page.locator("#status")).to_have_text("موظف معك الحين.")
         page.goto(f"{gw.url}/contact?lang=en")
         assert page.evaluate("document.dir") == "ltr"
         expect(page.locator("#no-key")).to_be_visible()
