@@ -148,7 +148,9 @@ async def state(deps: Deps, chat: ChatSession, after_id: int) -> State:
         ticket = await tickets.get(conn, chat.ticket_id)
         assert ticket is not None
         wait = await waits.estimate(conn, deps.waits, deps.settings.routing, ticket)
-        found = await outbound_messages.for_ticket(conn, ticket.id, ticket.channel, after_id=after_id)
+        found = await outbound_messages.for_recipient(
+            conn, ticket.id, ticket.channel, chat.visitor, after_id=after_id
+        )
         pending = [m.id for m in found if m.delivered_at is None]
         if pending:
             await outbound_messages.mark_delivered(conn, ticket.channel, pending, datetime.now(UTC))

@@ -42,7 +42,8 @@ class ChatStartOut(ChatWaitOut):
 
 class ChatMessageOut(BaseModel):
     id: int
-    # `reply` (the agent), `faq_answer` (an automatic answer), `survey` (the invitation, with its link).
+    # `reply` (the agent), `faq_answer` (an automatic answer), `survey` (the invitation, with its link),
+    # or any kind the centre sends a customer.
     kind: str
     body: str
     created_at: datetime

@@ -217,8 +217,9 @@ async def start_chat_multipart(request: Request, deps: DepsDep) -> Response:
     "/v1/chat/session",
     response_model=ChatStateOut,
     summary="The session's ticket: status, place in the queue, estimated wait, the centre's messages",
-    description="Polled by the widget every few seconds. Messages are the replies, automatic answers "
-    "and the survey invitation sent on the ticket, after `after`; shown means delivered.",
+    description="Polled by the widget every few seconds. Messages are everything the centre sent this "
+    "customer on the ticket after `after` (the agent's replies, an automatic answer, the survey "
+    "invitation...), never notices about it to staff; shown means delivered.",
     responses=SESSION_ERRORS,
 )
 async def chat_state(chat: Session, deps: DepsDep, after: After = 0) -> ChatStateOut:

@@ -276,21 +276,27 @@ def lease_for_mail_sync(conn: Connection[Any], limit: int, lease_s: float) -> li
         return cur.execute(LEASE_FOR_MAIL, {"limit": limit, "lease_s": lease_s}).fetchall()
 
 
-# What a customer is sent on a ticket, in order: replies, automatic answers and the survey (not the
-# supervisors' notifications about it, which go to other people).
-CUSTOMER_KINDS = ("reply", "faq_answer", "survey")
-FOR_TICKET = f"""
+# What one customer is sent on a ticket, in order, whatever its kind (a reply, an automatic answer, the
+# survey and its reminder, anything added later): the messages to their address on the ticket's
+# channel, so notices about the ticket to supervisors (other recipients) are never among them.
+FOR_RECIPIENT = f"""
 SELECT {COLUMNS} FROM outbound_messages
-WHERE ticket_id = %s AND channel = %s AND kind = ANY(%s) AND id > %s
+WHERE ticket_id = %s AND channel = %s AND recipient = %s AND id > %s
 ORDER BY id
 LIMIT %s
 """
 
 
-async def for_ticket(
-    conn: AsyncConnection[Any], ticket_id: int, channel: str, *, after_id: int = 0, limit: int = 100
+async def for_recipient(
+    conn: AsyncConnection[Any],
+    ticket_id: int,
+    channel: str,
+    recipient: str,
+    *,
+    after_id: int = 0,
+    limit: int = 100,
 ) -> list[OutboundMessage]:
-    """The customer's messages on the ticket's channel after `after_id`, oldest first."""
+    """The messages to `recipient` on the ticket and channel after `after_id`, oldest first."""
     async with conn.cursor(row_factory=class_row(OutboundMessage)) as cur:
-        await cur.execute(FOR_TICKET, (ticket_id, channel, list(CUSTOMER_KINDS), after_id, limit))
+        await cur.execute(FOR_RECIPIENT, (ticket_id, channel, recipient, after_id, limit))
         return await cur.fetchall()
