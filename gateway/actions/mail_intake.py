@@ -17,7 +17,7 @@ from gateway.http.schemas import MAX_ATTACHMENTS, CustomerIn, InquiryIn, file_na
 from services.shared import contact_points
 from services.shared.mail import ignored, inbound, threads
 from services.shared.mail.inbound import InboundMail
-from services.shared.store import mail_messages, tickets
+from services.shared.store import mail_dropped, mail_messages, tickets
 from services.shared.store.api_credentials import Credential
 from services.shared.store.tickets import Ticket
 from services.shared.ticket_states import FINAL
@@ -61,6 +61,8 @@ async def take(deps: Deps, credential: Credential, raw: bytes, envelope_from: st
             why = "loop"
         if why is not None:
             log.info("mail %s from %s dropped: %s", mail.message_id, mail.sender, why)
+            # Counted for Prometheus (ticketing_mail_dropped_total): a jump is a loop or a bounce storm.
+            await mail_dropped.count(conn, why, datetime.now(UTC))
             return MailOutcome("ignored", reason=why)
         verified = sender_verified(mail, envelope_from)
         external_id = mail.message_id if len(mail.message_id) <= 200 else _digest(mail.message_id)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from gateway.http import api_docs, deps, openapi, problems
 from gateway.http.body_limit import BodyLimit
 from gateway.http.security_headers import SecurityHeaders
+from gateway.http.widget_cors import WidgetCors
 from gateway.routes import (
     agents,
     console,
@@ -30,6 +31,7 @@ from gateway.routes import (
     thread,
     tickets,
     twilio_channel,
+    web_chat,
     whatsapp_channel,
 )
 from gateway.settings import GatewaySettings
@@ -79,9 +81,12 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         supervisor_actions,
         staffing,
         proactive,
+        web_chat,
     ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outside the body limit, so its refusals reach the widget's page readable.
+    app.add_middleware(WidgetCors)
     # Outermost, so refusals by the body limit carry the headers too.
     app.add_middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))
     openapi.install(app)

@@ -54,6 +54,9 @@ class RateLimitSettings:
     # it, that address is refused any token not already known to this process until the window
     # ends. Behind a proxy the address is the proxy's unless uvicorn trusts its forwarded headers.
     auth_failures: RateLimitItem
+    # Web chats and contact forms started, per client address (customers have no token to count by):
+    # a person starts one or two; more is a script filling the queues with spam.
+    chat_starts: RateLimitItem
     # Open Server-Sent Event streams per credential in one process; each holds a task, a gRPC call
     # or a queue. A console and a wallboard need one or two; more is a leak or abuse.
     max_streams: int
@@ -77,6 +80,7 @@ class RateLimitSettings:
             reports=item("RATE_LIMIT_REPORTS", "60/minute"),
             stream_tickets=item("RATE_LIMIT_STREAM_TICKETS", "60/minute"),
             auth_failures=item("RATE_LIMIT_AUTH_FAILURES", "100/minute"),
+            chat_starts=item("RATE_LIMIT_CHAT_STARTS", "20/hour"),
             max_streams=streams,
         )
 
@@ -107,6 +111,11 @@ class RateLimiter:
         """Counts a provider-signed webhook against the intake limit of its provider account
         (`twilio:AC…`, `whatsapp:<phone-number-id>`), as a bearer token's requests count per credential."""
         await self._hit(self.settings.intake, "intake", account)
+
+    async def hit_key(self, kind: str, key: str) -> None:
+        """Counts a request of `kind` for a caller known by something other than a credential (a chat
+        session, a client address); 429 with Retry-After when over the limit."""
+        await self._hit(getattr(self.settings, kind), kind, key)
 
     async def check_address(self, address: str) -> None:
         """429 when `address` has failed authentication too often lately (counts nothing)."""

@@ -11,6 +11,7 @@ python -m services.admin revoke-token 3
 python -m services.admin export-corrections --since 2026-01-01 > corrections.jsonl
 python -m services.admin set-escalation-queue cards disputes_fraud
 python -m services.admin set-queue-names cards --ar "البطاقات" --en "Cards"
+python -m services.admin create-widget-key --name "Main site" --origins https://www.example.gov.ae
 python -m services.admin add-supervisor cards --channel email --address lead@bank.example --name "Card lead"
 PBX=$(python -m services.admin create-token --role integration --channel phone --name "PBX" --quiet)
 
@@ -29,6 +30,7 @@ from typing import Any
 import psycopg
 from psycopg import Connection
 
+from services.admin import widget_keys
 from services.shared import run_env, tokens
 from services.shared.domain import CHANNELS
 from services.shared.store import (
@@ -102,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("queue")
     n.add_argument("--ar", required=True, help="the name in Arabic")
     n.add_argument("--en", required=True, help="the name in English")
+    widget_keys.add_parsers(sub, _lifetime)
     s = sub.add_parser("add-supervisor", help="who hears of a queue's SLA warnings, breaches, low scores")
     s.add_argument("queue")
     s.add_argument("--channel", required=True, choices=CHANNELS)
@@ -254,6 +257,8 @@ COMMANDS: dict[str, Callable[[Connection[Any], argparse.Namespace], int]] = {
     "set-queue-names": _set_queue_names,
     "add-supervisor": _add_supervisor,
     "export-corrections": _export_corrections,
+    "create-widget-key": widget_keys.create,
+    "list-widget-keys": widget_keys.list_all,
 }
 
 

@@ -31,6 +31,7 @@ from services.metrics import follower_status
 from services.metrics.follower_status import FollowerStatus
 from services.metrics.rollup import CLASSIFY_BUCKETS_MS
 from services.shared.binds import host_of
+from services.shared.store import mail_dropped
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class TicketingCollector(Collector):
                 totals = conn.execute(TOTALS).fetchall()
                 depth = conn.execute(DEPTH).fetchall()
                 status = follower_status.read_sync(conn, self._stuck_after_s)
+                dropped = mail_dropped.totals_sync(conn)
         except Exception as exc:
             # A scrape while PostgreSQL is away shows no ticket figures rather than failing.
             log.warning("prometheus: figures unavailable (%s)", exc)
@@ -123,7 +125,14 @@ class TicketingCollector(Collector):
         for queue, count, seconds in depth:
             waiting.add_metric([queue], count)
             longest.add_metric([queue], max(0.0, float(seconds)))
-        yield from (created, escalations, replies, happy, latency, waiting, longest)
+        robots = CounterMetricFamily(
+            "ticketing_mail_dropped",
+            "Inbound mail dropped as written by no person (auto-reply, bounce, list, loop), by reason",
+            labels=["reason"],
+        )
+        for reason, total in dropped:
+            robots.add_metric([reason], total)
+        yield from (created, escalations, replies, happy, latency, waiting, longest, robots)
         yield from follower_families(status)
 
 

@@ -274,3 +274,29 @@ class MailDelivery(Leased):
 def lease_for_mail_sync(conn: Connection[Any], limit: int, lease_s: float) -> list[MailDelivery]:
     with conn.cursor(row_factory=class_row(MailDelivery)) as cur:
         return cur.execute(LEASE_FOR_MAIL, {"limit": limit, "lease_s": lease_s}).fetchall()
+
+
+# What one customer is sent on a ticket, in order, whatever its kind (a reply, an automatic answer, the
+# survey and its reminder, anything added later): the messages to their address on the ticket's
+# channel, so notices about the ticket to supervisors (other recipients) are never among them.
+FOR_RECIPIENT = f"""
+SELECT {COLUMNS} FROM outbound_messages
+WHERE ticket_id = %s AND channel = %s AND recipient = %s AND id > %s
+ORDER BY id
+LIMIT %s
+"""
+
+
+async def for_recipient(
+    conn: AsyncConnection[Any],
+    ticket_id: int,
+    channel: str,
+    recipient: str,
+    *,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[OutboundMessage]:
+    """The messages to `recipient` on the ticket and channel after `after_id`, oldest first."""
+    async with conn.cursor(row_factory=class_row(OutboundMessage)) as cur:
+        await cur.execute(FOR_RECIPIENT, (ticket_id, channel, recipient, after_id, limit))
+        return await cur.fetchall()

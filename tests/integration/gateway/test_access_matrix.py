@@ -61,6 +61,10 @@ INTEGRATION = Row(OK, OK, 403, 403, 403)
 # Signed by the provider (X-Twilio-Signature, X-Hub-Signature-256, the WhatsApp verify token), never
 # by a bearer token: every caller here, token or not, is refused.
 PROVIDER_SIGNED = Row(403, 403, 403, 403, 403, public=True)
+# The web chat: started by a public widget key (none of these callers has a valid one), then reached
+# by the session's own secret, which no bearer token is: every caller here is refused.
+CHAT_KEY = Row(401, 401, 401, 401, 401, public=True)
+CHAT_SESSION = Row(401, 401, 401, 401, 401)
 
 MATRIX: dict[str, Row] = {
     "GET /healthz": PUBLIC,
@@ -133,6 +137,14 @@ MATRIX: dict[str, Row] = {
     "DELETE /v1/outbound/callback": Row(GONE, GONE, 403, 403, 403),
     "POST /v1/stream-tickets": Row(403, 403, OK, OK, 403),
     "GET /v1/metrics/demand": SUPERVISOR,
+    "GET /widget.js": PUBLIC,
+    "GET /contact": PUBLIC,
+    "POST /v1/chat/sessions": CHAT_KEY,
+    "POST /v1/chat/sessions/multipart": CHAT_KEY,
+    "GET /v1/chat/session": CHAT_SESSION,
+    "POST /v1/chat/session/messages": CHAT_SESSION,
+    "POST /v1/chat/session/human": CHAT_SESSION,
+    "POST /v1/chat/session/leave": CHAT_SESSION,
 }
 
 
@@ -196,6 +208,9 @@ def _inquiry(external_id: str) -> dict[str, Any]:
     }
 
 
+CHAT_START = {"widget_key": "wk_not-a-key-of-this-centre", "text": "My card was declined"}
+
+
 def _request(route: str, world: World) -> dict[str, Any]:
     """A request that passes the route's validation, so that only the access rule can refuse it."""
     method, template = route.split(" ", 1)
@@ -221,6 +236,8 @@ def _request(route: str, world: World) -> dict[str, Any]:
         "PUT /v1/supervisor/agents/{agent_id}/presence": {"presence": "away"},
         "PUT /v1/outbound/callback": {"url": "https://hooks.example.com/ticketing"},
         "POST /v1/stream-tickets": {"stream": "/v1/agent/offers/stream"},
+        "POST /v1/chat/sessions": CHAT_START,
+        "POST /v1/chat/session/messages": {"text": "still there?"},
     }
     params: dict[str, Any] = {
         "GET /v1/metrics/kpis": {"from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"},
@@ -231,6 +248,8 @@ def _request(route: str, world: World) -> dict[str, Any]:
     request: dict[str, Any] = {"method": method, "url": path, "params": params.get(route)}
     if route == "POST /v1/inquiries/multipart":
         request["files"] = {"inquiry": (None, json.dumps(_inquiry("multi")))}
+    elif route == "POST /v1/chat/sessions/multipart":
+        request["files"] = {"session": (None, json.dumps(CHAT_START))}
     elif route in bodies:
         request["json"] = bodies[route]
     elif method in ("POST", "PUT"):

@@ -23,6 +23,8 @@ OWN_WORDS = {ROOT / "gateway" / "pages" / "survey.html", ROOT / "gateway" / "pag
 PAGES = [
     *sorted(p for p in (ROOT / "gateway" / "pages").glob("*.html") if p not in OWN_WORDS),
     ROOT / "gateway" / "pages" / "i18n.js",
+    # The chat widget's script gets the `widget.*` words of both languages from its route.
+    ROOT / "gateway" / "pages" / "widget.js",
 ]
 # Python that reads the catalogues: the report, the workers' texts and notifications, the store's note.
 PYTHON = [

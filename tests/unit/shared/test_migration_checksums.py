@@ -26,6 +26,7 @@ PINNED = {
     "0019_proactive_messages": "c0d032abb59eb09d1b4637c1abeeee505367abc6e9258a564022ef242209cf4f",
     "0018_document_pages": "6d195934a82ce90a1171e73ae073bd0224f4935de82a078766790c6029ca1c5c",
     "0017_demand": "b77ccf49fdb9aee735516bf510595167427b8984d3fcd4d1385e019e8e73da9f",
+    "0016_web_chat": "fc37fd45f6b3d882d6f591d5b2c36fc72cf19cebdaf09de35a3faf4ad22c6856",
 }
 
 
