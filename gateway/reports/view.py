@@ -9,7 +9,7 @@ from typing import Any
 
 from ticketing.v1 import metrics_pb2
 
-from services.shared.i18n import catalogue
+from services.shared.i18n import catalogue, intent_names
 from services.shared.kpi_targets import Target, TargetTable
 
 # The report's KPIs in the order a contact centre's yearly figures list them, with labels and units.
@@ -84,6 +84,12 @@ def section(
     }
 
 
+def _intent_names(intent: str, queue_names: Mapping[str, dict[str, str]]) -> dict[str, str]:
+    if not intent:
+        return {language: catalogue.text(language, "report.demand_other") for language in catalogue.LANGUAGES}
+    return intent_names.names(intent, queue_names)
+
+
 def build(
     reply: metrics_pb2.GetReportResponse,
     targets: TargetTable,
@@ -143,6 +149,10 @@ def build(
             channel: [figures_to_dict(m)["incoming"] for m in current.channel_months[channel].months]
             for channel in sorted(current.channel_months)
         },
-        # Tickets per ISO week of the year for its busiest intents; "" sums the others.
-        "demand_weeks": [{"intent": d.intent, "weeks": list(d.weeks)} for d in reply.demand],
+        # Tickets per ISO week of the year for its busiest intents, with their display names; "" sums
+        # the others.
+        "demand_weeks": [
+            {"intent": d.intent, "names": _intent_names(d.intent, shown), "weeks": list(d.weeks)}
+            for d in reply.demand
+        ],
     }
