@@ -7,6 +7,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from gateway.reports import proactive_tables
 from gateway.reports.svg_charts import grouped_bars, stacked_bars
 from gateway.reports.view import KPIS, VOLUMES
 from services.shared.i18n import catalogue, formats
@@ -262,6 +263,7 @@ def to_html(report: dict[str, Any], language: str = "en") -> str:
 {channel_chart}
 {volume_chart}
 {demand_chart}
+{proactive_tables.section(report.get("proactive"), language)}
 <h2>{h["per_channel"]}</h2>
 {per_channel}
 <h2>{h["per_queue"]}</h2>

@@ -94,8 +94,10 @@ def build(
     reply: metrics_pb2.GetReportResponse,
     targets: TargetTable,
     queue_names: Mapping[str, dict[str, str]] | None = None,
+    proactive: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report; each channel's and queue's section has its display `names` (Arabic, English)."""
+    """The report; each channel's and queue's section has its display `names` (Arabic, English).
+    `proactive` is gateway/actions/proactive_figures.for_year's answer for the year, when known."""
     shown = queue_names or {}
     current, previous = reply.current, reply.previous
     months_now = [figures_to_dict(m) for m in current.months]
@@ -155,4 +157,8 @@ def build(
             {"intent": d.intent, "names": _intent_names(d.intent, shown), "weeks": list(d.weeks)}
             for d in reply.demand
         ],
+        # Proactive messages by kind, channel and outcome; repeat contacts of the told and the rest.
+        "proactive": {k: proactive[k] for k in ("counts", "window_days", "told", "not_told")}
+        if proactive
+        else None,
     }

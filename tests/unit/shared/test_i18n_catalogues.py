@@ -29,6 +29,7 @@ PAGES = [
 PYTHON = [
     ROOT / "gateway" / "reports" / "render.py",
     ROOT / "gateway" / "reports" / "view.py",
+    ROOT / "gateway" / "reports" / "proactive_tables.py",
     ROOT / "services" / "workers" / "survey_text.py",
     ROOT / "services" / "workers" / "escalation.py",
     ROOT / "services" / "shared" / "store" / "surveys.py",
