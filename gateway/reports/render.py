@@ -7,6 +7,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from gateway.reports import proactive_tables
 from gateway.reports.svg_charts import grouped_bars, stacked_bars
 from gateway.reports.view import KPIS, VOLUMES
 from services.shared.i18n import catalogue, formats
@@ -172,12 +173,8 @@ def _demand_chart(demand: list[dict[str, Any]], year: int, rtl: bool, language: 
     return stacked_bars(
         text(language, "report.chart_demand_by_intent", year=year),
         [formats.number(language, w) for w in range(1, weeks + 1)],
-        {
-            d["intent"].replace("_", " ") if d["intent"] else text(language, "report.demand_other"): d[
-                "weeks"
-            ]
-            for d in demand
-        },
+        # The catalogue's intent names are unique per language (its test checks): no series hides another.
+        {_named(d, d["intent"], language): d["weeks"] for d in demand},
         label_every=4,
         rtl=rtl,
         language=language,
@@ -266,6 +263,7 @@ def to_html(report: dict[str, Any], language: str = "en") -> str:
 {channel_chart}
 {volume_chart}
 {demand_chart}
+{proactive_tables.section(report.get("proactive"), language)}
 <h2>{h["per_channel"]}</h2>
 {per_channel}
 <h2>{h["per_queue"]}</h2>

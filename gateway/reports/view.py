@@ -9,7 +9,7 @@ from typing import Any
 
 from ticketing.v1 import metrics_pb2
 
-from services.shared.i18n import catalogue
+from services.shared.i18n import catalogue, intent_names
 from services.shared.kpi_targets import Target, TargetTable
 
 # The report's KPIs in the order a contact centre's yearly figures list them, with labels and units.
@@ -84,12 +84,20 @@ def section(
     }
 
 
+def _intent_names(intent: str, queue_names: Mapping[str, dict[str, str]]) -> dict[str, str]:
+    if not intent:
+        return {language: catalogue.text(language, "report.demand_other") for language in catalogue.LANGUAGES}
+    return intent_names.names(intent, queue_names)
+
+
 def build(
     reply: metrics_pb2.GetReportResponse,
     targets: TargetTable,
     queue_names: Mapping[str, dict[str, str]] | None = None,
+    proactive: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report; each channel's and queue's section has its display `names` (Arabic, English)."""
+    """The report; each channel's and queue's section has its display `names` (Arabic, English).
+    `proactive` is gateway/actions/proactive_figures.for_year's answer for the year, when known."""
     shown = queue_names or {}
     current, previous = reply.current, reply.previous
     months_now = [figures_to_dict(m) for m in current.months]
@@ -143,6 +151,14 @@ def build(
             channel: [figures_to_dict(m)["incoming"] for m in current.channel_months[channel].months]
             for channel in sorted(current.channel_months)
         },
-        # Tickets per ISO week of the year for its busiest intents; "" sums the others.
-        "demand_weeks": [{"intent": d.intent, "weeks": list(d.weeks)} for d in reply.demand],
+        # Tickets per ISO week of the year for its busiest intents, with their display names; "" sums
+        # the others.
+        "demand_weeks": [
+            {"intent": d.intent, "names": _intent_names(d.intent, shown), "weeks": list(d.weeks)}
+            for d in reply.demand
+        ],
+        # Proactive messages by kind, channel and outcome; repeat contacts of the told and the rest.
+        "proactive": {k: proactive[k] for k in ("counts", "window_days", "told", "not_told")}
+        if proactive
+        else None,
     }

@@ -14,7 +14,7 @@ from gateway.http.auth import Supervisor
 from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
 from gateway.routes.metrics import UNAVAILABLE, _unavailable
-from services.shared.i18n import catalogue
+from services.shared.i18n import catalogue, intent_names
 from services.shared.store import queues
 
 router = APIRouter(tags=["metrics"])
@@ -44,9 +44,16 @@ def _count(c: metrics_pb2.DemandCount) -> dict[str, Any]:
     }
 
 
+def _intent_names(intent: str, queue_names: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The empty intent counts the tickets the classifier named no intent for."""
+    if not intent:
+        return {lang: catalogue.text(lang, "wallboard.demand_no_intent") for lang in catalogue.LANGUAGES}
+    return intent_names.names(intent, queue_names)
+
+
 def shape(reply: metrics_pb2.GetDemandResponse, queue_names: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The JSON answer; queues and channels carry their display `names` (Arabic, English); the week's
-    bounds are on the centre's clock, with their offset."""
+    """The JSON answer; intents, queues and channels carry their display `names` (Arabic, English); the
+    week's bounds are on the centre's clock, with their offset."""
     zone = ZoneInfo(reply.time_zone or "UTC")
     return {
         "week": reply.week,
@@ -63,6 +70,7 @@ def shape(reply: metrics_pb2.GetDemandResponse, queue_names: dict[str, dict[str,
         "intents": [
             {
                 "intent": c.key,
+                "names": _intent_names(c.key, queue_names),
                 **_count(c),
                 "baseline_mean": round(c.baseline_mean, 3),
                 "p_value": c.p_value,

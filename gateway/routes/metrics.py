@@ -13,6 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel
 from ticketing.v1 import metrics_pb2
 
+from gateway.actions import proactive_figures
 from gateway.http.auth import Supervisor
 from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
@@ -195,7 +196,11 @@ async def get_report(
         _unavailable(exc)
     async with deps.pool.connection() as conn:
         names = await queues.display_names(conn)
-    report = report_view.build(reply, deps.settings.kpi_targets, names)
+        # The year's proactive messages (docs/channels.md); year 9999 has no next year to end it.
+        proactive = (
+            await proactive_figures.for_year(conn, year, deps.settings.centre_zone) if year < 9999 else None
+        )
+    report = report_view.build(reply, deps.settings.kpi_targets, names, proactive)
     chosen = _format(request, format_)
     if chosen == "csv":
         return PlainTextResponse(

@@ -6,15 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from gateway.actions import proactive_figures
 from gateway.http.auth import Supervisor
 from gateway.http.deps import DepsDep
-from services.shared import centre_clock
-from services.shared.store import proactive_messages
 
 router = APIRouter(tags=["metrics"])
-
-# The window of a repeat contact: first-contact resolution's (docs/kpis.md), so the two compare.
-REPEAT_DAYS = 7
 
 
 class CountOut(BaseModel):
@@ -55,24 +51,6 @@ class ProactiveOut(BaseModel):
 async def proactive_summary(
     credential: Supervisor, deps: DepsDep, year: Annotated[int, Query(ge=1971, le=9998)]
 ) -> ProactiveOut:
-    zone = deps.settings.centre_zone
-    since, until = centre_clock.year_start(year, zone), centre_clock.year_start(year + 1, zone)
     async with deps.pool.connection() as conn:
-        counts = await proactive_messages.counts(conn, since, until)
-        repeats = {
-            r.told: r for r in await proactive_messages.repeat_contacts(conn, since, until, REPEAT_DAYS)
-        }
-    return ProactiveOut(
-        year=year,
-        time_zone=zone.key,
-        counts=[CountOut(kind=c.kind, channel=c.channel, outcome=c.outcome, count=c.count) for c in counts],
-        window_days=REPEAT_DAYS,
-        told=_repeat(repeats.get(True)),
-        not_told=_repeat(repeats.get(False)),
-    )
-
-
-def _repeat(found: proactive_messages.RepeatContacts | None) -> RepeatOut:
-    if found is None:
-        return RepeatOut(resolved=0, repeated=0, rate=None)
-    return RepeatOut(resolved=found.resolved, repeated=found.repeated, rate=found.repeated / found.resolved)
+        figures = await proactive_figures.for_year(conn, year, deps.settings.centre_zone)
+    return ProactiveOut.model_validate(figures)

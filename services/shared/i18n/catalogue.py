@@ -1,7 +1,8 @@
 """The message catalogues (ar.json, en.json beside this file): one key, one text per language.
 
 Texts use `{name}` placeholders, filled by `text(...)` here and by the pages' `t(key, params)`. Keys of the
-name sections (channel., presence., status.) are looked up by an id the code holds (`name(kind, id)`).
+name sections (channel., presence., status., intent.) are looked up by an id the code holds (`name(kind, id)`;
+intents through intent_names.py, which falls back to a queue's name or the humanised id).
 """
 
 import json
@@ -14,7 +15,7 @@ LANGUAGES = ("ar", "en")
 DEFAULT = "ar"
 DIRECTIONS = {"ar": "rtl", "en": "ltr"}
 # Ids whose display names the catalogues hold, per kind (the queues' names live in the database).
-NAME_KINDS = ("channel", "presence", "status", "kpi", "volume")
+NAME_KINDS = ("channel", "presence", "status", "kpi", "volume", "intent")
 
 
 @cache

@@ -50,8 +50,12 @@ def test_a_weeks_demand_as_json(gateway: Gateway, db):
         16,
         3,
     )
+    assert card["names"] == {"ar": "تأخر وصول البطاقة", "en": "Card not yet arrived"}
     assert card["same_week_last_year"] == 4 and card["week_on_week"] == pytest.approx(13 / 3, abs=1e-4)
     assert body["intents"][1]["flag"] == "new"
+    # No catalogue names visa_letter (an operator's own intent, no such queue): its id, humanised.
+    visa = next(i for i in body["intents"] if i["intent"] == "visa_letter")
+    assert visa["names"] == {"ar": "visa letter", "en": "visa letter"}
     assert body["rule"]["baseline_weeks"] == 8 and "Benjamini-Hochberg" in body["rule"]["statement"]
     chat = next(c for c in body["channels"] if c["channel"] == "chat")
     assert chat["names"]["ar"] == "محادثة" or chat["names"]["ar"] != "chat"

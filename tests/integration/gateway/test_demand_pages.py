@@ -1,6 +1,7 @@
 """The wallboard's demand panel in a real Chromium, in Arabic (ar-AE) and English: this week's new
 intent flagged, the most asked, and the phrases of unplaced inquiries, numbers as the locale writes them."""
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -41,6 +42,7 @@ def test_the_demand_panel_in_each_language(language: str, with_metrics: Gateway,
     # Absent before, nine this week: "new" by the rule; and what the taxonomy lacks, in Arabic.
     _now_tickets(db, 9, "visa_letter", "I need a letter for my visa", "matched", "general")
     _now_tickets(db, 4, "", "ابغى شهادة للإقامة الذهبية", "no_match", "triage")
+    _now_tickets(db, 2, "card_arrival", "My card has not arrived", "matched", "cards")
     page = page_in(LOCALES[language])
     page.goto(f"{with_metrics.url}/wallboard")
     page.fill("#token", with_metrics.token("supervisor"))
@@ -70,6 +72,12 @@ def test_the_demand_panel_in_each_language(language: str, with_metrics: Gateway,
         language, "wallboard.demand_phrases", n=formats.number(language, 4)
     )
     assert "للاقامه الذهبيه" in (phrases.text_content() or "")
+    # A known intent by its catalogue name in the page's language (Arabic in ar), not by its id; an
+    # intent no catalogue names (visa_letter) is its id humanised, as above.
+    card = panel.locator('[data-figure="demand-top-card_arrival"]').locator("xpath=preceding-sibling::span")
+    shown = card.text_content() or ""
+    assert shown == catalogue.text(language, "intent.card_arrival") and shown != "card arrival"
+    assert bool(re.search(r"[\u0600-\u06FF]", shown)) == (language == "ar")
     none = panel.locator('[data-figure="demand-top-none"]')
     assert none.locator("xpath=preceding-sibling::span").text_content() == catalogue.text(
         language, "wallboard.demand_no_intent"

@@ -11,6 +11,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from services.shared.channels import ChannelSettings
+from services.shared.i18n import catalogue
 from services.shared.proactive.settings import ProactiveSettings, parse_suppressed
 from services.workers import proactive
 from tests.fixtures.celery_worker import WorkerHandle, running_worker, worker_env
@@ -192,3 +193,15 @@ def test_a_returning_customer_hears_the_earlier_outcome_at_intake_and_still_queu
     assert counts[("resolved", "chat", "sent")] == 2 and counts[("taken", "chat", "stale")] == 1
     assert summary["told"] == {"resolved": 2, "repeated": 2, "rate": 1.0}
     assert summary["not_told"] == {"resolved": 1, "repeated": 1, "rate": 1.0}
+
+    # The yearly report carries the same figures, and its page shows them in Arabic.
+    with gw.client(gw.token("supervisor")) as client:
+        year = {"year": summary["year"]}
+        report = client.get("/v1/metrics/report", params=year | {"format": "json"})
+        page = client.get("/v1/metrics/report", params=year | {"format": "html", "lang": "ar"})
+    assert report.status_code == 200 and page.status_code == 200, report.text
+    assert report.json()["proactive"] == {
+        k: summary[k] for k in ("counts", "window_days", "told", "not_told")
+    }
+    assert 'id="proactive"' in page.text and catalogue.text("ar", "report.proactive_heading") in page.text
+    assert '<tr data-kind="returning"><th>' + catalogue.text("ar", "report.proactive_returning") in page.text

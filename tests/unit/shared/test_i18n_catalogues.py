@@ -11,6 +11,7 @@ import pytest
 
 from gateway.pages.localize import localize
 from gateway.reports.view import FORMULAS, KPIS, VOLUMES
+from services.classifier import intents
 from services.shared.domain import CHANNELS
 from services.shared.i18n import catalogue, choice, formats
 from services.shared.store.agents import PRESENCES
@@ -29,6 +30,8 @@ PAGES = [
 # Python that reads the catalogues: the report, the workers' texts and notifications, the store's note.
 PYTHON = [
     ROOT / "gateway" / "reports" / "render.py",
+    ROOT / "gateway" / "reports" / "view.py",
+    ROOT / "gateway" / "reports" / "proactive_tables.py",
     ROOT / "services" / "workers" / "survey_text.py",
     ROOT / "services" / "workers" / "escalation.py",
     ROOT / "services" / "shared" / "store" / "surveys.py",
@@ -60,6 +63,9 @@ FAMILIES = {
     "kpi": set(KPIS),
     "volume": set(VOLUMES),
     "formula": set(FORMULAS),
+    # Every intent the shipped classifier can name (its label lists and keyword table): a new one
+    # without its names fails here. The gateway only looks names up (services/shared/i18n/intent_names.py).
+    "intent": intents.emitted(),
 }
 
 
@@ -107,6 +113,12 @@ def test_every_key_used_exists_and_every_key_is_used() -> None:
     assert sorted(by_family - keys) == [], "an id of a family without its name"
     unused = sorted(k for k in keys - used - by_family)
     assert unused == [], "in the catalogues but used nowhere"
+
+
+@pytest.mark.parametrize("language", catalogue.LANGUAGES)
+def test_intent_names_are_distinct_so_a_chart_or_list_never_shows_two_alike(language: str) -> None:
+    shown = [v for k, v in catalogue.messages(language).items() if k.startswith("intent.")]
+    assert len(shown) == len(FAMILIES["intent"]) and sorted(v for v in shown if shown.count(v) > 1) == []
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p.suffix == ".html"], ids=lambda p: p.name)
