@@ -2,8 +2,9 @@
 
 `python -m services.stack.probe grpc localhost:50051` or `... http http://localhost:8080/readyz`
 exits 0 when the server answers healthy, 1 otherwise; `... fresh /tmp/router.alive 30` exits 0 when a
-heartbeat file (services/shared/heartbeat.py) was touched in the last 30 seconds. The gRPC health service needs no internal
-credential (it tells only SERVING or not); with GRPC_TLS_CA set the probe speaks TLS.
+heartbeat file (services/shared/heartbeat.py) was touched in the last 30 seconds. The gRPC health
+service needs no internal credential (it tells only SERVING or not); with GRPC_TLS_CA set the probe
+speaks TLS.
 """
 
 import os

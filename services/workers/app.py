@@ -7,7 +7,15 @@ from typing import Any
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
-from services.workers import beat_heartbeat, escalation, mail_delivery, messaging_delivery, notifications, reroutes, surveys
+from services.workers import (
+    beat_heartbeat,
+    escalation,
+    mail_delivery,
+    messaging_delivery,
+    notifications,
+    reroutes,
+    surveys,
+)
 from services.workers.database import BeforeCommit, ProcessPool
 from services.workers.settings import WorkerSettings, prepare_filesystem_broker
 

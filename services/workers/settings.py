@@ -124,7 +124,7 @@ class WorkerSettings:
             reroute_sweep_s=env.float("REROUTE_SWEEP_S", cls.reroute_sweep_s),
             channels=ChannelSettings.from_env(environ),
             centre_zone=centre_zone,
-            beat_heartbeat_file=Path(heartbeat) if (heartbeat := env.optional("BEAT_HEARTBEAT_FILE")) else None,
+            beat_heartbeat_file=_optional_path(env.optional("BEAT_HEARTBEAT_FILE")),
         )
         for name, value in (
             ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),
@@ -166,6 +166,10 @@ class WorkerSettings:
             # Publisher confirms: a sweep message is not taken as sent until RabbitMQ has it.
             return {"confirm_publish": True}
         return filesystem_transport_options(self.broker_filesystem_dir)
+
+
+def _optional_path(raw: str | None) -> Path | None:
+    return Path(raw) if raw else None
 
 
 def _policies_path(env: Env) -> Path | None:
