@@ -215,7 +215,8 @@ def test_workers_scale_on_the_depth_of_the_apps_queues(rendered: dict[tuple[str,
     scaled = rendered[("ScaledObject", "worker")]
     assert scaled["spec"]["scaleTargetRef"] == {"name": "worker"}
     assert scaled["spec"]["minReplicaCount"] >= 1  # beat's ticks expire: a worker always runs
-    settings = WorkerSettings.from_env(FAKE_SECRETS)
+    # The queues as the workers name them (CELERY_QUEUE_PREFIX included, if an overlay sets one).
+    settings = WorkerSettings.from_env(_environment(rendered, rendered[("Deployment", "worker")]))
     queues = {t["metadata"]["queueName"] for t in scaled["spec"]["triggers"]}
     assert queues == {settings.queue(family.FAMILY) for family in FAMILIES}
     assert {t["metadata"]["mode"] for t in scaled["spec"]["triggers"]} == {"QueueLength"}
