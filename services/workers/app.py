@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, signals
@@ -87,7 +88,7 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
         # caught up by the next one, and no schedule file is left in the working directory.
         # The in-memory scheduler, touching BEAT_HEARTBEAT_FILE each tick for a liveness probe.
         beat_scheduler="services.workers.beat_heartbeat:HeartbeatScheduler",
-        **{beat_heartbeat.CONF_KEY: str(settings.beat_heartbeat_file or "") or None},
+        **{beat_heartbeat.CONF_KEY: _optional_str(settings.beat_heartbeat_file)},
         beat_schedule={
             "escalation-sweep": _every(escalation.SWEEP, settings.escalation_sweep_s),
             "survey-sweep": _every(surveys.SWEEP, settings.survey_sweep_s),
@@ -122,6 +123,10 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     messaging_delivery.register(app, settings, db)
     _close_on_shutdown(app, db)
     return app
+
+
+def _optional_str(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
 
 
 def _every(task: str, seconds: float) -> dict[str, Any]:

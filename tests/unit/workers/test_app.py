@@ -84,3 +84,22 @@ def test_beat_touches_its_heartbeat_file_each_tick(tmp_path: Path):
     scheduler = HeartbeatScheduler(app=app, lazy=True)
     scheduler.tick()
     assert path.exists()
+
+
+def test_rabbitmq_queues_are_quorum_queues_on_a_topic_exchange(app: Celery):
+    queue = app.amqp.queues["t1.escalations"]
+    assert queue.queue_arguments == {"x-queue-type": "quorum"}
+    assert (queue.exchange.name, queue.exchange.type) == ("ticketing.tasks", "topic")
+    # No '.' in the key: delayed delivery's "#.<key>" binding must not match another prefix's queue.
+    assert queue.routing_key == "t1:escalations"
+    assert app.conf.worker_detect_quorum_queues
+    assert app.conf.broker_transport_options == {"confirm_publish": True}
+
+
+def test_the_filesystem_broker_has_plain_queues(tmp_path: Path):
+    app = create_app(
+        WorkerSettings.from_env(
+            REQUIRED | {"BROKER_URL": "filesystem://", "BROKER_FILESYSTEM_DIR": str(tmp_path)}
+        )
+    )
+    assert all(not queue.queue_arguments for queue in app.amqp.queues.values())
