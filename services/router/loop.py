@@ -10,7 +10,7 @@ import psycopg
 
 from services.router.engine import EngineSettings, route_pass
 from services.router.settings import RouterSettings
-from services.shared import db
+from services.shared import db, heartbeat
 
 log = logging.getLogger(__name__)
 WAKE_CHANNEL = "routing"
@@ -43,6 +43,7 @@ async def _serve(settings: RouterSettings, engine: EngineSettings, stop: asyncio
         while not stop.is_set():
             started = time.perf_counter()
             result = await route_pass(work, engine, datetime.now(UTC))
+            heartbeat.touch(settings.heartbeat_file)
             if result.offered or result.expired or result.overflowed:
                 log.debug("pass in %.1f ms: %s", (time.perf_counter() - started) * 1000, result)
             if result.more and result.offered:

@@ -2,12 +2,14 @@
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
 from services.workers import (
+    beat_heartbeat,
     escalation,
     mail_delivery,
     messaging_delivery,
@@ -19,6 +21,9 @@ from services.workers import (
 from services.workers.database import BeforeCommit, ProcessPool
 from services.workers.settings import WorkerSettings, prepare_filesystem_broker
 
+# Named apart from the direct exchange "ticketing" of earlier versions: RabbitMQ refuses to redeclare
+# an exchange with another type.
+EXCHANGE = "ticketing.tasks"
 FAMILIES = (escalation, surveys, notifications, reroutes, mail_delivery, messaging_delivery, proactive)
 # A sweep handles batches of a few hundred rows in well under a second; a sweep still running after
 # the soft limit is stuck (a lock, a dead connection) and gives up cleanly, committed batches kept.
@@ -34,11 +39,19 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     transport_options = settings.broker_transport_options()
     if settings.broker_filesystem_dir is not None:
         prepare_filesystem_broker(transport_options)
-    # One direct exchange for every family, routing by queue name: queues of several prefixes share it,
-    # so nothing but the queues is left behind when a prefix goes away.
-    exchange = Exchange("ticketing", type="direct")
+    # One exchange for every family, routing by queue: queues of several prefixes share it, so nothing
+    # but the queues is left behind when a prefix goes away. A topic exchange, not direct: Celery's
+    # native delayed delivery (the backoff of a retried task, on quorum queues) can only reach a queue
+    # through a topic exchange (docs/workers.md, "Queues").
+    exchange = Exchange(EXCHANGE, type="topic")
     queues = [
-        Queue(settings.queue(f.FAMILY), exchange, routing_key=settings.queue(f.FAMILY)) for f in FAMILIES
+        Queue(
+            settings.queue(f.FAMILY),
+            exchange,
+            routing_key=settings.routing_key(f.FAMILY),
+            queue_arguments=settings.queue_arguments(),
+        )
+        for f in FAMILIES
     ]
     app.conf.update(
         broker_url=settings.broker_url,
@@ -56,8 +69,13 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
         task_reject_on_worker_lost=True,
         # After a lost broker connection the unacknowledged message comes back anyway: stop the run.
         worker_cancel_long_running_tasks_on_connection_loss=True,
-        # One message at a time: a prefetched sweep would wait behind a slow one.
+        # One message at a time: a prefetched sweep would wait behind a slow one. On quorum queues the
+        # prefetch is per consumer and fixed (they have no global QoS), which is what Celery does when
+        # it detects them (said explicitly: the default may change).
         worker_prefetch_multiplier=1,
+        worker_detect_quorum_queues=True,
+        # Delayed messages (a retry's backoff) wait in quorum queues too, not in a worker's memory.
+        broker_native_delayed_delivery_queue_type="quorum",
         task_soft_time_limit=SOFT_TIME_LIMIT_S,
         task_time_limit=TIME_LIMIT_S,
         task_queues=queues,
@@ -69,7 +87,9 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
         task_routes={f"{f.FAMILY}.*": {"queue": settings.queue(f.FAMILY)} for f in FAMILIES},
         # Due work lives in PostgreSQL, so beat keeps its schedule in memory: a missed tick is
         # caught up by the next one, and no schedule file is left in the working directory.
-        beat_scheduler="celery.beat:Scheduler",
+        # The in-memory scheduler, touching BEAT_HEARTBEAT_FILE each tick for a liveness probe.
+        beat_scheduler="services.workers.beat_heartbeat:HeartbeatScheduler",
+        **{beat_heartbeat.CONF_KEY: _optional_str(settings.beat_heartbeat_file)},
         beat_schedule={
             "escalation-sweep": _every(escalation.SWEEP, settings.escalation_sweep_s),
             "survey-sweep": _every(surveys.SWEEP, settings.survey_sweep_s),
@@ -106,6 +126,10 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     proactive.register(app, settings, db, hooks.get(proactive.FAMILY))
     _close_on_shutdown(app, db)
     return app
+
+
+def _optional_str(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
 
 
 def _every(task: str, seconds: float) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from services.shared import centre_clock, sla
@@ -16,6 +17,8 @@ from services.shared.settings import Env, SettingsError
 from services.shared.sla import SlaPolicies
 
 FILESYSTEM_SCHEME = "filesystem://"
+# kombu's names for RabbitMQ: only there do queues have a type.
+AMQP_SCHEMES = frozenset({"amqp", "amqps", "pyamqp"})
 QUEUE_PREFIX = re.compile(r"^[A-Za-z0-9_.-]*$")
 
 
@@ -73,6 +76,8 @@ class WorkerSettings:
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     # The centre's clock (CENTRE_TIMEZONE): times in the notifications people read.
     centre_zone: ZoneInfo = UTC_ZONE
+    # Beat touches this file each tick (BEAT_HEARTBEAT_FILE), for a liveness probe; None: no file.
+    beat_heartbeat_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "WorkerSettings":
@@ -119,6 +124,7 @@ class WorkerSettings:
             reroute_sweep_s=env.float("REROUTE_SWEEP_S", cls.reroute_sweep_s),
             channels=ChannelSettings.from_env(environ),
             centre_zone=centre_zone,
+            beat_heartbeat_file=_optional_path(env.optional("BEAT_HEARTBEAT_FILE")),
         )
         for name, value in (
             ("ESCALATION_SWEEP_S", settings.escalation_sweep_s),
@@ -139,11 +145,31 @@ class WorkerSettings:
         """The broker queue of a task family (escalations, surveys, notifications)."""
         return f"{self.queue_prefix}{family}"
 
+    def routing_key(self, family: str) -> str:
+        """The queue's routing key on the topic exchange: its name with no '.' in it.
+
+        Native delayed delivery binds each queue with "#.<routing key>"; a dotted key "t1.surveys"
+        would then also match the binding "#.surveys" of an unprefixed deployment on the same broker.
+        ':' may not appear in a prefix, so no two queues share a key.
+        """
+        return self.queue(family).replace(".", ":")
+
+    def queue_arguments(self) -> dict[str, Any] | None:
+        """RabbitMQ quorum queues (replicated, durable, the broker's recommended type); nothing for
+        the filesystem transport, which has no queue types."""
+        if urlsplit(self.broker_url).scheme in AMQP_SCHEMES:
+            return {"x-queue-type": "quorum"}
+        return None
+
     def broker_transport_options(self) -> dict[str, Any]:
         if self.broker_filesystem_dir is None:
             # Publisher confirms: a sweep message is not taken as sent until RabbitMQ has it.
             return {"confirm_publish": True}
         return filesystem_transport_options(self.broker_filesystem_dir)
+
+
+def _optional_path(raw: str | None) -> Path | None:
+    return Path(raw) if raw else None
 
 
 def _policies_path(env: Env) -> Path | None:

@@ -13,6 +13,9 @@ from typing import Any, TypeVar
 
 import httpx
 
+from services.workers.app import create_app
+from services.workers.settings import WorkerSettings
+from tests.fixtures.celery_worker import delete_queues
 from tests.fixtures.gateway import unused_port
 
 T = TypeVar("T")
@@ -97,6 +100,19 @@ def running_stack(run_dir: Path, extra_env: dict[str, Any], ready_timeout_s: flo
                 process.kill()
                 process.wait()
                 raise AssertionError("the stack did not stop within 60 s of Ctrl-C") from None
+        _forget_queues(env)
+
+
+def _forget_queues(env: dict[str, str]) -> None:
+    """A run on the machine's RabbitMQ leaves its prefix's quorum queues behind unless deleted."""
+    if not env.get("BROKER_URL", "").startswith("amqp") or not env.get("CELERY_QUEUE_PREFIX"):
+        return
+    settings = WorkerSettings.from_env(env)
+    app = create_app(settings)
+    try:
+        delete_queues(app, settings)
+    finally:
+        app.close()
 
 
 def _database_url(log: Path) -> str | None:

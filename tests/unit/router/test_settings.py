@@ -18,6 +18,9 @@ def test_defaults_and_overrides(tmp_path: Path) -> None:
         {"DATABASE_URL": "postgresql:///x", "ROUTING_POLICIES": str(policy), "ROUTER_TICK_MS": "250"}
     )
     assert (custom.policies.offer_timeout_s, custom.tick_s) == (12, 0.25)
+    assert base.heartbeat_file is None
+    beating = RouterSettings.from_env({"DATABASE_URL": "x", "ROUTER_HEARTBEAT_FILE": "/tmp/router.alive"})
+    assert beating.heartbeat_file == Path("/tmp/router.alive")
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,7 @@ def test_beat_starts_both_sweeps_and_drops_stale_ticks(app: Celery):
     }
     assert schedule["survey-sweep"]["task"] == surveys.SWEEP
     assert schedule["notification-sweep"]["task"] == notifications.SWEEP
-    assert app.conf.beat_scheduler == "celery.beat:Scheduler"
+    assert app.conf.beat_scheduler == "services.workers.beat_heartbeat:HeartbeatScheduler"
 
 
 def test_the_filesystem_broker_gets_its_folders_and_options(tmp_path: Path):
@@ -73,3 +73,33 @@ def test_tasks_retry_transient_database_and_broker_errors_with_backoff(app: Cele
         task = app.tasks[name]
         assert psycopg.OperationalError in task.autoretry_for
         assert task.retry_backoff and task.retry_jitter and task.max_retries == 5
+
+
+def test_beat_touches_its_heartbeat_file_each_tick(tmp_path: Path):
+    from services.workers.beat_heartbeat import HeartbeatScheduler
+
+    path = tmp_path / "beat.alive"
+    app = create_app(WorkerSettings.from_env(REQUIRED | {"BEAT_HEARTBEAT_FILE": str(path)}))
+    app.conf.beat_schedule = {}  # nothing due: the tick publishes nothing
+    scheduler = HeartbeatScheduler(app=app, lazy=True)
+    scheduler.tick()
+    assert path.exists()
+
+
+def test_rabbitmq_queues_are_quorum_queues_on_a_topic_exchange(app: Celery):
+    queue = app.amqp.queues["t1.escalations"]
+    assert queue.queue_arguments == {"x-queue-type": "quorum"}
+    assert (queue.exchange.name, queue.exchange.type) == ("ticketing.tasks", "topic")
+    # No '.' in the key: delayed delivery's "#.<key>" binding must not match another prefix's queue.
+    assert queue.routing_key == "t1:escalations"
+    assert app.conf.worker_detect_quorum_queues
+    assert app.conf.broker_transport_options == {"confirm_publish": True}
+
+
+def test_the_filesystem_broker_has_plain_queues(tmp_path: Path):
+    app = create_app(
+        WorkerSettings.from_env(
+            REQUIRED | {"BROKER_URL": "filesystem://", "BROKER_FILESYSTEM_DIR": str(tmp_path)}
+        )
+    )
+    assert all(not queue.queue_arguments for queue in app.amqp.queues.values())
