@@ -18,6 +18,7 @@ languages and capacities decide the times, which is all the figures depend on.
 
 import asyncio
 import itertools
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ class Tally:
     otherwise than the model (the FAQ answered a story, or left a question to a person)."""
 
     requests: Counter[str] = field(default_factory=Counter)
+    # Seconds spent waiting for the stack's answers, per kind of request (summed over all in flight).
+    waited_s: Counter[str] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
     mismatches: list[str] = field(default_factory=list)
     tickets: dict[int, int] = field(default_factory=dict)  # contact key -> ticket id
@@ -96,7 +99,9 @@ class Driver:
     def at(self, seconds: float) -> str:
         return self.period.moment(seconds).isoformat()
 
-    async def run(self, contacts: Sequence[Contact], advance: Callable[[int], None] = lambda n: None) -> Tally:
+    async def run(
+        self, contacts: Sequence[Contact], advance: Callable[[int], None] = lambda n: None
+    ) -> Tally:
         """Plays every contact; a contact starts once the one `concurrency` places before it ended."""
         ordered = sorted(contacts, key=lambda c: (c.arrival, c.key))
         self.done = {c.key: asyncio.Event() for c in ordered}
@@ -106,7 +111,7 @@ class Driver:
         async def one(c: Contact) -> None:
             try:
                 await self.flow(c)
-            except Exception as exc:  # noqa: BLE001 - collected and raised after the others end
+            except Exception as exc:
                 failures.append(exc)
             finally:
                 self.done[c.key].set()
@@ -129,8 +134,10 @@ class Driver:
         self.tally.requests[kind] += 1
         headers = {"Authorization": f"Bearer {token}"}
         for attempt in range(RETRIES + 1):
+            started = time.perf_counter()
             try:
                 response = await self.client.post(path, json=body, headers=headers)
+                self.tally.waited_s[kind] += time.perf_counter() - started
             except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
                 # A kept-alive connection the server closed as the request went out: nothing was done.
                 if attempt == RETRIES:

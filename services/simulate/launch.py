@@ -75,7 +75,9 @@ class Stack:
 
 
 @contextmanager
-def running(run_dir: Path, zone: str, extra: dict[str, str] | None = None, ready_s: float = 180) -> Iterator[Stack]:
+def running(
+    run_dir: Path, zone: str, extra: dict[str, str] | None = None, ready_s: float = 180
+) -> Iterator[Stack]:
     port = free_port()
     env = {
         **os.environ,
@@ -99,7 +101,9 @@ def running(run_dir: Path, zone: str, extra: dict[str, str] | None = None, ready
         deadline = time.monotonic() + ready_s
         while not _ready(stack.url):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the stack did not start; its log:\n{log.read_text(errors='replace')[-4000:]}")
+                raise RuntimeError(
+                    f"the stack did not start; its log:\n{log.read_text(errors='replace')[-4000:]}"
+                )
             time.sleep(0.5)
         if "DATABASE_URL" not in env:
             stack.env["DATABASE_URL"] = _database_url(log)

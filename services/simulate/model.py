@@ -70,9 +70,7 @@ def base_volume(preset: Preset, channel: str) -> tuple[float, float]:
     return base, min(1.0, c.self_service * c.volume / base)
 
 
-def plan_year(
-    preset: Preset, zone: ZoneInfo, texts: Texts, seed: int, days: float | None = None
-) -> Year:
+def plan_year(preset: Preset, zone: ZoneInfo, texts: Texts, seed: int, days: float | None = None) -> Year:
     """Arrivals and the roster of the preset's year (or its first `days`), before the run."""
     start, end = profiles.year_bounds(preset.year, zone)
     if days is not None:
@@ -99,9 +97,7 @@ def plan_year(
         offered_share = (1 - self_share * (1 - c.asks_human)) * (1 + preset.repeat_rate)
         needs = _needs(preset, channel, calendar, kept, offered_share, start, end + TAIL, zone)
         first_id = len(agents) + 1
-        agents.extend(
-            staffing.roster(channel, needs, zone, c.capacity, preset.english_agents, first_id)
-        )
+        agents.extend(staffing.roster(channel, needs, zone, c.capacity, preset.english_agents, first_id))
     contacts.sort(key=lambda x: (x.arrival, x.channel))
     for key, contact in enumerate(contacts):
         contact.key = contact.customer = key
@@ -285,9 +281,7 @@ class Run:
         return seconds
 
 
-def simulate(
-    preset: Preset, zone: ZoneInfo, texts: Texts, seed: int, days: float | None = None
-) -> Year:
+def simulate(preset: Preset, zone: ZoneInfo, texts: Texts, seed: int, days: float | None = None) -> Year:
     """The preset's year (or its first `days`) planned and run: every contact with its outcome."""
     year = plan_year(preset, zone, texts, seed, days)
     return Run(preset, year, seed).run()

@@ -24,7 +24,16 @@ def _diff(kind: str, value: float | None) -> str:
 
 def published_table(console: Console, preset: Preset, rows: Sequence[Row]) -> None:
     table = Table(title=f"{preset.name}: simulated against published")
-    for head in ("figure", "scope", "published", "simulated", "difference", "tolerance", "within", "model parameters"):
+    for head in (
+        "figure",
+        "scope",
+        "published",
+        "simulated",
+        "difference",
+        "tolerance",
+        "within",
+        "model parameters",
+    ):
         table.add_column(head)
     for r in rows:
         f = r.figure

@@ -43,9 +43,7 @@ def agents_for(
     """Agents to staff an hour: Erlang C's servers for the target, shrunk, in whole agents (>= 1)."""
     if rate_per_s <= 0:
         return 1
-    servers = erlang.agents_needed(
-        erlang.Load(rate_per_s, aht_s), target_s, service_level=service_level
-    )
+    servers = erlang.agents_needed(erlang.Load(rate_per_s, aht_s), target_s, service_level=service_level)
     assert servers is not None, "Erlang C found no staff for an hour of this centre"
     return max(1, math.ceil(servers * factor / capacity))
 
