@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from services.simulate import compare, figures, launch, model, output, provision, texts
-from services.simulate.driver import Credentials, Driver, Tally
+from services.simulate.driver import Credentials, Driver, Tally, floor_rate
 from services.simulate.presets import PRESETS, Preset
 
 
@@ -138,6 +138,7 @@ async def _replay(
     tag = f"{preset.name}-s{options.seed}"
     limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        floor = await floor_rate(client, options.concurrency)
         driver = Driver(client, credentials, year.period, tag, options.concurrency)
         columns = (TextColumn(preset.name), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TextColumn("{task.fields[rate]} contacts/s"))  # fmt: skip
@@ -152,9 +153,11 @@ async def _replay(
 
             tally = await driver.run(year.contacts, advance)
             took = time.perf_counter() - started
+    requests = sum(tally.requests.values())
     console.print(
-        f"{preset.name}: {len(year.contacts):,} contacts in {took:.1f} s = {len(year.contacts) / took:.0f} "
-        f"contacts/s, {sum(tally.requests.values()):,} requests ({dict(tally.requests)})"
+        f"{preset.name}: {len(year.contacts):,} contacts in {took:.1f} s = {len(year.contacts) / took:.1f} "
+        f"contacts/s; {requests:,} requests = {requests / took:.0f}/s against a floor of {floor:.0f}/s "
+        f"(GET /healthz, same concurrency, just before): {requests / took / floor:.2f} of it"
     )
     if tally.mismatches:
         console.print(f"{len(tally.mismatches)} contacts the stack treated otherwise: {tally.mismatches[:3]}")
@@ -171,6 +174,8 @@ async def _replay(
         "seconds": took,
         "contacts_per_s": len(year.contacts) / took,
         "requests": dict(tally.requests),
+        "requests_per_s": requests / took,
+        "floor_healthz_per_s": floor,
         "mismatches": len(tally.mismatches),
         "model": own,
         "stack": stack_figures,

@@ -68,6 +68,7 @@ def against_published(
             rows.append(Row(f, None, None, _tolerance(f), False, "no figure"))
             continue
         diff = float(value) - f.value
+        within: bool | None
         if f.kind == "rate":
             within = abs(diff) <= RATE_TOLERANCE + 1e-12
         else:

@@ -19,7 +19,7 @@ languages and capacities decide the times, which is all the figures depend on.
 import asyncio
 import itertools
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +36,8 @@ CLAIM_AT = "2000-01-01T00:00:00+00:00"
 CLAIM_RETRY_S = 0.005
 # Tries again after a connection closed under the request, or a 429.
 RETRIES = 3
+# A 429 (the classifier's line is full, or a rate limit) is asked again after its Retry-After.
+BUSY_RETRIES = 30
 # Where an agent transfers a ticket: another queue than the one it is in.
 TRANSFER_TO = ("general", "cards")
 
@@ -54,7 +56,7 @@ class Tally:
 
     requests: Counter[str] = field(default_factory=Counter)
     # Seconds spent waiting for the stack's answers, per kind of request (summed over all in flight).
-    waited_s: Counter[str] = field(default_factory=Counter)
+    waited_s: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     outcomes: Counter[str] = field(default_factory=Counter)
     mismatches: list[str] = field(default_factory=list)
     tickets: dict[int, int] = field(default_factory=dict)  # contact key -> ticket id
@@ -133,18 +135,18 @@ class Driver:
     async def post(self, kind: str, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
         self.tally.requests[kind] += 1
         headers = {"Authorization": f"Bearer {token}"}
-        for attempt in range(RETRIES + 1):
+        for attempt in range(BUSY_RETRIES + 1):
             started = time.perf_counter()
             try:
                 response = await self.client.post(path, json=body, headers=headers)
                 self.tally.waited_s[kind] += time.perf_counter() - started
             except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
                 # A kept-alive connection the server closed as the request went out: nothing was done.
-                if attempt == RETRIES:
+                if attempt >= RETRIES:
                     raise
                 self.tally.requests["retried"] += 1
                 continue
-            if response.status_code == 429 and attempt < RETRIES:
+            if response.status_code == 429 and attempt < BUSY_RETRIES:
                 await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
                 continue
             break
@@ -181,10 +183,14 @@ class Driver:
                 self.tally.mismatches.append(f"contact {c.key}: the FAQ answered a story")
             human = {"occurred_at": self.at(c.queued_at)}
             self._ok(await self.post("human", f"/v1/tickets/{tid}/human", key, human), "human")
-        elif c.queued_at is None:
-            # The model's self-served contact was queued: it is played as abandoned at once.
+        elif c.self_served:
+            # The FAQ left the model's frequent question to a person: it waited from its arrival.
+            # A customer who would have asked for a person is answered as the model planned; one the
+            # answer would have satisfied leaves at once. The model's own figures follow (`c`).
             self.tally.mismatches.append(f"contact {c.key}: the FAQ left a frequent question to a person")
-            c.queued_at, c.abandoned_at, c.self_served = c.arrival, c.arrival, False
+            if c.queued_at is None:
+                c.abandoned_at = c.arrival
+            c.queued_at, c.human_at, c.self_served = c.arrival, None, False
         if c.abandoned_at is not None:
             await self._abandon(c, tid, key)
             return
@@ -246,3 +252,20 @@ class Driver:
 
 def moment(period: Period, seconds: float) -> datetime:
     return period.moment(seconds)
+
+
+async def floor_rate(client: httpx.AsyncClient, concurrency: int, seconds: float = 3.0) -> float:
+    """Requests a second the gateway answers doing nothing (`GET /healthz`), `concurrency` at once:
+    the floor the replay's request rate is set beside, measured on the same machine at the same time."""
+    deadline = time.perf_counter() + seconds
+    done = 0
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await client.get("/healthz")
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done / (time.perf_counter() - started)

@@ -7,9 +7,10 @@ same preset, period and seed give the same contacts, to the millisecond.
 
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -22,6 +23,8 @@ from services.simulate.presets import CHANNELS, Preset
 from services.simulate.staffing import Agent, Need
 from services.simulate.texts import Texts
 
+# A simpy process: yields events, is sent their values.
+Process = Generator[simpy.Event, Any, None]
 # Agents stay on after the period so contacts that arrived late in it are answered (and resolved).
 TAIL = timedelta(days=10)
 # A waiting customer's abandonment is at least this long after queueing (the IVR's "please hold").
@@ -192,7 +195,7 @@ class Run:
         self.env.run()
         return self.year
 
-    def _customer(self, c: Contact) -> Iterator[simpy.Event]:
+    def _customer(self, c: Contact) -> Process:
         yield self.env.timeout(c.arrival - self.env.now)
         if c.self_served and c.human_at is None:
             return
@@ -209,7 +212,7 @@ class Run:
             store.items.remove(c)
             c.abandoned_at = ms(self.env.now)
 
-    def _slot(self, agent: Agent, shifts: list[tuple[float, float]]) -> Iterator[simpy.Event]:
+    def _slot(self, agent: Agent, shifts: list[tuple[float, float]]) -> Process:
         store = self.stores[agent.channel]
         speaks = agent.languages
         for begin, end in shifts:
@@ -223,7 +226,7 @@ class Run:
                     break
                 yield from self._handle(agent, outcome[get])
 
-    def _handle(self, agent: Agent, c: Contact) -> Iterator[simpy.Event]:
+    def _handle(self, agent: Agent, c: Contact) -> Process:
         ring = lognormal(self.rng, self.preset.ring_mean_s, self.preset.ring_sigma)
         if c.answered_at is None:
             c.sim["answered"].succeed()

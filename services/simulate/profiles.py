@@ -86,7 +86,7 @@ def arrivals(
     year_bins: Sequence[Bin], expected: Sequence[float], rng: np.random.Generator, pick: random.Random
 ) -> list[datetime]:
     """Poisson arrivals: a count per bin, each at a uniform moment of the bin's open parts; sorted."""
-    counts = rng.poisson(np.asarray(expected, dtype=float)) if expected else []
+    counts: list[int] = rng.poisson(np.asarray(expected, dtype=float)).tolist() if expected else []
     times = []
     for b, n in zip(year_bins, counts, strict=True):
         lengths = [(hi - lo).total_seconds() for lo, hi in b.open]

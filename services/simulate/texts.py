@@ -5,7 +5,8 @@ Arabised ArBanking77 in Arabic, as services/classifier/data holds them): a custo
 sentences of one intent, over 300 characters, so the FAQ (which answers short frequent questions
 only) leaves it to a person and the classifier routes it by its intent. Self-service contacts (FAQ
 on the web, mobile and chat; the IVR on calls) ask one of the knowledge base's own questions
-(services/classifier/faq.yaml), which the FAQ answers at once. Both files are read as data: the
+(services/classifier/faq.yaml) of an entry that names no intents, which the FAQ answers at once
+by its wording alone. Both files are read as data: the
 simulator imports nothing of the classifier.
 """
 
@@ -63,6 +64,10 @@ def load(data: Path = DATA, faq_file: Path = FAQ_FILE) -> Texts:
     faq = yaml.safe_load(faq_file.read_text(encoding="utf-8"))
     questions: dict[str, list[str]] = defaultdict(list)
     for entry in faq["entries"]:
+        # An entry that lists intents answers only when the classifier's intent agrees, which a
+        # frequent question's own wording does not always earn; the wording alone decides the others.
+        if entry.get("intents"):
+            continue
         for language, wordings in (entry.get("questions") or {}).items():
             # Only real questions: the FAQ's bare keywords ("activate card") are not how people call.
             questions[language].extend(w for w in wordings if len(w.split()) >= 4)
