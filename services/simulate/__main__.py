@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from services.simulate import compare, figures, launch, model, output, provision, texts
+from services.simulate.contacts import Contact
 from services.simulate.driver import Credentials, Driver, Tally, floor_rate
 from services.simulate.presets import PRESETS, Preset
 
@@ -118,9 +119,19 @@ def _simulate(preset: Preset, options: Options, console: Console) -> tuple[model
 def run(options: Options, url: str, credentials: Credentials, console: Console) -> int:
     results: dict[str, Any] = {}
     ok = True
+    played: list[model.Year] = []
     for preset in (*options.also, options.preset):
         year, _ = _simulate(preset, options, console)
-        result = asyncio.run(_replay(preset, year, url, credentials, options, console))
+        # Earlier replays' contacts still count where their events fall in this period.
+        earlier = [
+            c
+            for before in played
+            for c in figures.shifted(
+                before.contacts, (before.period.start - year.period.start).total_seconds()
+            )
+        ]
+        result = asyncio.run(_replay(preset, year, earlier, url, credentials, options, console))
+        played.append(year)
         results[preset.name] = result
         ok = ok and not result["differences"]
     if options.days is None:
@@ -133,7 +144,13 @@ def run(options: Options, url: str, credentials: Credentials, console: Console) 
 
 
 async def _replay(
-    preset: Preset, year: model.Year, url: str, credentials: Credentials, options: Options, console: Console
+    preset: Preset,
+    year: model.Year,
+    earlier: list[Contact],
+    url: str,
+    credentials: Credentials,
+    options: Options,
+    console: Console,
 ) -> dict[str, Any]:
     tag = f"{preset.name}-s{options.seed}"
     limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency)
@@ -164,7 +181,7 @@ async def _replay(
     await_caught_up(url, console)
     period = {"from": year.period.start.isoformat(), "to": year.period.end.isoformat()}
     stack_figures = _get(url, credentials, "/v1/metrics/kpis", period)
-    own = figures.figures(year.contacts, 0, year.period.seconds(year.period.end))
+    own = figures.figures([*earlier, *year.contacts], 0, year.period.seconds(year.period.end))
     rows = compare.against_published(preset.published, stack_figures, own)
     output.published_table(console, preset, rows)
     diffs = compare.differences(stack_figures, own, skip=_not_driven())

@@ -22,7 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -66,10 +66,14 @@ class Failed(RuntimeError):
     pass
 
 
-def identity(channel: str, customer: int, tag: str) -> dict[str, str]:
-    """A customer's identity on a channel, unique per run tag (a phone number per customer)."""
+# UAE mobile prefixes: a replayed year's customers have numbers of their own (by the year).
+MOBILE_PREFIXES = ("50", "52", "54", "55", "56", "58")
+
+
+def identity(channel: str, customer: int, tag: str, year: int = 0) -> dict[str, str]:
+    """A customer's identity on a channel, unique per run tag (a phone number per customer and year)."""
     if channel == "phone":
-        return {"phone": f"+97150{customer:07d}"}
+        return {"phone": f"+971{MOBILE_PREFIXES[year % len(MOBILE_PREFIXES)]}{customer:07d}"}
     name = f"sim-{tag}-{customer}"
     return {
         "chat": {"chat_visitor_id": name},
@@ -97,6 +101,8 @@ class Driver:
         self.mailbox: dict[int, asyncio.Future[str]] = {}
         self.done: dict[int, asyncio.Event] = {}
         self.seats = itertools.cycle(credentials.agents)
+        # The local year's number (a period starts on the centre's 1 January, perhaps 31 December UTC).
+        self.year = (period.start + timedelta(days=1)).year
 
     def at(self, seconds: float) -> str:
         return self.period.moment(seconds).isoformat()
@@ -168,7 +174,7 @@ class Driver:
         inquiry = {
             "channel": c.channel,
             "external_id": f"sim-{self.tag}-{c.key}",
-            "customer": identity(c.channel, c.customer, self.tag),
+            "customer": identity(c.channel, c.customer, self.tag, self.year),
             "text": c.text,
             "occurred_at": self.at(c.arrival),
         }

@@ -6,6 +6,7 @@ self-served by creation; happiness by reply time; quality by evaluation time.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from services.simulate.contacts import Contact
@@ -70,3 +71,17 @@ def _figures(contacts: list[Contact], start: float, end: float) -> dict[str, Any
 
 def volume(found: Mapping[str, Any]) -> int:
     return int(found["incoming"])
+
+
+TIMES = ("arrival", "human_at", "queued_at", "abandoned_at", "answered_at", "transfer_at", "answered2_at",
+         "resolved_at", "survey_at", "quality_at")  # fmt: skip
+
+
+def shifted(contacts: Iterable[Contact], offset: float) -> list[Contact]:
+    """Copies of `contacts` with every time moved by `offset` seconds: an earlier replay's contacts on
+    a later period's clock (last December's e-mails resolved in January count in January)."""
+    moved = []
+    for c in contacts:
+        times = {name: getattr(c, name) + offset for name in TIMES if getattr(c, name) is not None}
+        moved.append(replace(c, **times))
+    return moved

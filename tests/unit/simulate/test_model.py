@@ -116,3 +116,14 @@ def test_the_models_own_figures_follow_the_kpi_definitions() -> None:
     assert found["abandonment_rate"] == pytest.approx(1 / 3)
     assert found["aht_s"] == pytest.approx((100 + 15 + 35) / 2)
     assert found["fcr"] == pytest.approx(0.5)
+
+
+def test_last_years_contacts_count_where_their_events_fall() -> None:
+    late = Contact(
+        0, "email", "ar", "x", 0, arrival=-600.0, queued_at=-600.0, answered_at=-60.0, resolved_at=300.0
+    )
+    # On the next period's clock (it starts 1,000 s later) the resolution falls inside it, the rest before.
+    (moved,) = figures.shifted([late], -1_000.0)
+    assert (moved.arrival, moved.resolved_at) == (-1_600.0, -700.0)
+    found = figures.figures([late], 0, 1_000)
+    assert (found["incoming"], found["offered"], found["resolved"]) == (0, 0, 1)
