@@ -22,7 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -254,10 +254,6 @@ class Driver:
                 await asyncio.sleep(CLAIM_RETRY_S)
         del self.mailbox[tid]
         return box.result()
-
-
-def moment(period: Period, seconds: float) -> datetime:
-    return period.moment(seconds)
 
 
 async def floor_rate(client: httpx.AsyncClient, concurrency: int, seconds: float = 3.0) -> float:

@@ -5,7 +5,7 @@ level by queueing time; handling and first-contact resolution by resolution time
 self-served by creation; happiness by reply time; quality by evaluation time.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -67,10 +67,6 @@ def _figures(contacts: list[Contact], start: float, end: float) -> dict[str, Any
         "quality": _mean([(c.quality_score or 0) / 100 for c in evaluated]),
         "evaluations": len(evaluated),
     }
-
-
-def volume(found: Mapping[str, Any]) -> int:
-    return int(found["incoming"])
 
 
 TIMES = ("arrival", "human_at", "queued_at", "abandoned_at", "answered_at", "transfer_at", "answered2_at",
