@@ -19,6 +19,7 @@ PROCESSES = (
     "services.mail",
     "services.metrics",
     "services.router",
+    "services.simulate",
     "services.stack",
     "services.workers",
 )
