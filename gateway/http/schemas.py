@@ -210,6 +210,14 @@ class SurveyReplyIn(Strict):
     score: int = Field(ge=1, le=5)
     resolved: bool | None = None
     comment: str = Field("", max_length=5000)
+    # Not strict: JSON carries times as strings, which strict mode would refuse.
+    occurred_at: AwareDatetime | None = Field(
+        None,
+        strict=False,
+        description="When the customer answered (ISO 8601 with offset), for replayed or imported "
+        "replies only: honoured with a back-fill bearer token (`create-token --backfill`), after the "
+        "survey was sent and not in the future; refused (422) otherwise. Default now.",
+    )
 
 
 class FromRecord(BaseModel):

@@ -1,5 +1,5 @@
-"""POST /v1/surveys/{token}: the customer's 1-5 score, recorded once (the token is the credential);
-and the follow-ups a low score opens, for supervisors."""
+"""POST /v1/surveys/{token}: the customer's 1-5 score, recorded once (the token is the credential;
+a back-fill token may date a replayed one); and the follow-ups a low score opens, for supervisors."""
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -7,37 +7,42 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import Field
 
+from gateway.actions import survey_replies
 from gateway.http import paging
 from gateway.http.auth import Supervisor
 from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
 from gateway.http.schemas import FromRecord, Strict, SurveyReplyIn
-from services.shared.store import survey_follow_ups, surveys
-from services.shared.store.surveys import ReplyOutcome
+from services.shared.store import survey_follow_ups
 
 router = APIRouter(tags=["surveys"])
 
-REFUSALS = {
-    ReplyOutcome.NOT_FOUND: (404, "Not found", "no survey has this token"),
-    ReplyOutcome.EXPIRED: (410, "Survey expired", "this survey can no longer be answered"),
-    ReplyOutcome.ALREADY_ANSWERED: (409, "Already answered", "this survey was answered already"),
-}
 
-
-@router.post("/v1/surveys/{token}", summary="Answer a satisfaction survey (once)")
+@router.post(
+    "/v1/surveys/{token}",
+    summary="Answer a satisfaction survey (once)",
+    description="The survey's token is the credential: no bearer token is needed. A replayed or "
+    "imported reply may carry `occurred_at` with a back-fill bearer token (any role made with "
+    "`create-token --backfill`); the reply and its events are then dated so and marked "
+    '`"backfill": true`. Without one, `occurred_at` is refused (422): customers answer on the '
+    "server's clock.",
+    # Public, or a bearer token when the reply is dated.
+    openapi_extra={"security": [{}, {"bearer": []}]},
+    responses={
+        401: {"description": "occurred_at with a token that is unknown, expired or revoked"},
+        409: {"description": "The survey was answered already"},
+        410: {"description": "The survey has expired"},
+        422: {"description": "The body does not match the schema, or occurred_at is not allowed"},
+    },
+)
 async def answer_survey(
     token: Annotated[str, Path(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")],
     reply: SurveyReplyIn,
     deps: DepsDep,
+    request: Request,
 ) -> dict[str, object]:
-    async with deps.pool.connection() as conn:
-        result = await surveys.record_reply(
-            conn, token, reply.score, reply.resolved, reply.comment or None, datetime.now(UTC)
-        )
-    if result.outcome in REFUSALS:
-        status, title, detail = REFUSALS[result.outcome]
-        raise Problem(status, title, detail)
-    return {"status": "recorded", "ticket_id": result.ticket_id, "score": reply.score}
+    ticket_id = await survey_replies.answer(deps, request, token, reply)
+    return {"status": "recorded", "ticket_id": ticket_id, "score": reply.score}
 
 
 # A survey_follow_ups.FollowUp, read by name.

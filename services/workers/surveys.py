@@ -50,13 +50,15 @@ def send_survey(
         surveys.clear_due_sync(conn, due.ticket_id)
         return False
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    sent_at, mark = sending_time(due)
+    # The link's life runs on the wall clock, back-filled or not: it is how long a person may answer.
     expires_at = due.swept_at + timedelta(days=settings.survey_expiry_days)
     reminder_due_at = due.swept_at + timedelta(hours=settings.survey_reminder_h)
     survey_id = surveys.create_sync(
         conn,
         due.ticket_id,
         token,
-        due.swept_at,
+        sent_at,
         expires_at,
         reminder_due_at if reminder_due_at < expires_at else None,
     )
@@ -78,13 +80,27 @@ def send_survey(
         ticket_events.NewEvent(
             due.ticket_id,
             "survey_sent",
-            due.swept_at,
+            sent_at,
             queue_id=due.queue_id,
-            data={"survey_id": survey_id, "message_id": message_id, "language": language},
+            data={"survey_id": survey_id, "message_id": message_id, "language": language, **mark},
         ),
     )
     surveys.clear_due_sync(conn, due.ticket_id)
     return True
+
+
+def sending_time(due: DueSurvey) -> tuple[datetime, dict[str, bool]]:
+    """When the invitation counts as sent, and the mark its event carries.
+
+    A ticket whose resolution a back-fill token dated (a replayed or imported past) is surveyed as
+    it would have been then: sent at its resolution, marked `"backfill": true`. The sweep finds it
+    now, on the wall clock; dated now, the invitation would follow the replayed reply it asks for,
+    which then could not be recorded on its own date, and happiness is counted by reply time
+    (KPIS.md). Every other survey is sent when the sweep sends it.
+    """
+    if due.backfilled_resolution_at is not None and due.backfilled_resolution_at < due.swept_at:
+        return due.backfilled_resolution_at, {"backfill": True}
+    return due.swept_at, {}
 
 
 def _queue_message(conn: Connection[Any], due: DueSurvey | DueReminder, body: str) -> int:

@@ -32,6 +32,9 @@ class DueSurvey:
     recipient: str
     # The code the agent resolved with (resolved, spam, merged, ...); '' when none was recorded.
     resolution_code: str
+    # When a back-fill token dated the resolution (its event carries "backfill": true), that time;
+    # the invitation is dated from it, so a replayed reply can follow it (see workers/surveys.py).
+    backfilled_resolution_at: datetime | None
     swept_at: datetime
 
 
@@ -50,6 +53,9 @@ SELECT t.id AS ticket_id, t.channel, t.status, t.queue_id, t.customer_id, t.lang
        coalesce((SELECT e.data ->> 'resolution_code' FROM ticket_events e
                  WHERE e.ticket_id = t.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
            AS resolution_code,
+       (SELECT CASE WHEN e.data ->> 'backfill' = 'true' THEN e.occurred_at END FROM ticket_events e
+        WHERE e.ticket_id = t.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1)
+           AS backfilled_resolution_at,
        now() AS swept_at
 FROM tickets t JOIN customers c ON c.id = t.customer_id
 WHERE t.survey_due_at <= now()
@@ -131,6 +137,8 @@ class ReplyOutcome(enum.Enum):
     NOT_FOUND = "not_found"
     EXPIRED = "expired"
     ALREADY_ANSWERED = "already_answered"
+    # A back-dated reply dated at or before the invitation went out.
+    BEFORE_SENT = "before_sent"
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,8 @@ class ReplyResult:
     outcome: ReplyOutcome
     survey_id: int | None = None
     ticket_id: int | None = None
+    # For BEFORE_SENT: when the survey was sent, which a reply's time must follow.
+    sent_at: datetime | None = None
 
 
 # Either link of the survey answers it (the first one or the reminder's). The row lock makes a
@@ -145,7 +155,7 @@ class ReplyResult:
 ANSWER = """
 UPDATE surveys SET score = %(score)s, resolved = %(resolved)s, comment = %(comment)s, answered_at = %(at)s
 WHERE (token_hash = %(digest)s OR reminder_token_hash = %(digest)s) AND answered_at IS NULL
-  AND expires_at > now()
+  AND expires_at > now() AND (NOT %(dated)s OR sent_at < %(at)s)
 RETURNING id, ticket_id, (SELECT queue_id FROM tickets WHERE tickets.id = surveys.ticket_id)
 """
 
@@ -171,10 +181,13 @@ async def record_reply(
     resolved: bool | None,
     comment: str | None,
     occurred_at: datetime,
+    backfill: bool = False,
 ) -> ReplyResult:
     """Answers the survey once, with its `survey_answered` event in the same transaction.
 
-    NOT_FOUND, EXPIRED and ALREADY_ANSWERED change nothing (for 404, 410 and 409).
+    `backfill`: `occurred_at` is a back-fill token's word, not the server's clock; it must then
+    follow the survey's sending, and the events carry `"backfill": true`.
+    NOT_FOUND, EXPIRED, ALREADY_ANSWERED and BEFORE_SENT change nothing (for 404, 410, 409 and 422).
     """
     if not 1 <= score <= 5:
         raise ValueError(f"score must be 1 to 5, not {score}")
@@ -186,20 +199,14 @@ async def record_reply(
             "comment": comment,
             "at": occurred_at,
             "digest": digest,
+            "dated": backfill,
         }
         cur = await conn.execute(ANSWER, params)
         answered = await cur.fetchone()
         if answered is None:
-            cur = await conn.execute(
-                """SELECT answered_at IS NOT NULL, expires_at <= now() FROM surveys
-                   WHERE token_hash = %(digest)s OR reminder_token_hash = %(digest)s""",
-                {"digest": digest},
-            )
-            found = await cur.fetchone()
-            if found is None:
-                return ReplyResult(ReplyOutcome.NOT_FOUND)
-            return ReplyResult(ReplyOutcome.ALREADY_ANSWERED if found[0] else ReplyOutcome.EXPIRED)
+            return await _refusal(conn, digest)
         survey_id, ticket_id, queue_id = answered
+        mark = {"backfill": True} if backfill else {}
         await ticket_events.append(
             conn,
             ticket_events.NewEvent(
@@ -207,12 +214,30 @@ async def record_reply(
                 "survey_answered",
                 occurred_at,
                 queue_id=queue_id,
-                data={"score": score, "resolved": resolved, "survey_id": survey_id},
+                data={"score": score, "resolved": resolved, "survey_id": survey_id, **mark},
             ),
         )
         if score <= FOLLOW_UP_AT_OR_BELOW:
-            await _open_follow_up(conn, survey_id, ticket_id, queue_id, score, comment, occurred_at)
+            await _open_follow_up(conn, survey_id, ticket_id, queue_id, score, comment, occurred_at, mark)
     return ReplyResult(ReplyOutcome.RECORDED, survey_id, ticket_id)
+
+
+async def _refusal(conn: AsyncConnection[Any], digest: bytes) -> ReplyResult:
+    """Why a reply changed nothing: no such survey, answered already, expired, or dated too early."""
+    cur = await conn.execute(
+        """SELECT answered_at IS NOT NULL, expires_at <= now(), sent_at FROM surveys
+           WHERE token_hash = %(digest)s OR reminder_token_hash = %(digest)s""",
+        {"digest": digest},
+    )
+    found = await cur.fetchone()
+    if found is None:
+        return ReplyResult(ReplyOutcome.NOT_FOUND)
+    answered, expired, sent_at = found
+    if answered:
+        return ReplyResult(ReplyOutcome.ALREADY_ANSWERED)
+    if expired:
+        return ReplyResult(ReplyOutcome.EXPIRED)
+    return ReplyResult(ReplyOutcome.BEFORE_SENT, sent_at=sent_at)
 
 
 async def _open_follow_up(
@@ -223,6 +248,7 @@ async def _open_follow_up(
     score: int,
     comment: str | None,
     at: datetime,
+    mark: dict[str, bool],
 ) -> None:
     """The follow-up, its event and the supervisors' notifications, in the reply's transaction."""
     params = {
@@ -245,7 +271,7 @@ async def _open_follow_up(
             "follow_up_opened",
             at,
             queue_id=queue_id,
-            data={"follow_up_id": follow_up_id, "survey_id": survey_id, "score": score},
+            data={"follow_up_id": follow_up_id, "survey_id": survey_id, "score": score, **mark},
         ),
     )
     supervisors = await queue_supervisors.for_queues(conn, [queue_id])
