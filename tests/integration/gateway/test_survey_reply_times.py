@@ -31,12 +31,12 @@ def iso(moment: datetime) -> str:
 
 
 def a_sent_survey(database_url: str, token: str) -> tuple[int, datetime]:
-    """A ticket resolved just now whose survey (link `token`) went out just now: (ticket, sent at)."""
+    """A ticket resolved an hour ago whose survey (link `token`) went out then: (ticket, sent at)."""
     with psycopg.connect(database_url, autocommit=True) as db:
-        now = db_now(db)
-        ticket_id = insert_ticket(db, customer_id=insert_customer(db), queued_at=now, status="resolved")
-        surveys.create_sync(db, ticket_id, token, now, now + timedelta(days=7))
-    return ticket_id, now
+        then = db_now(db) - timedelta(hours=1)
+        ticket_id = insert_ticket(db, customer_id=insert_customer(db), queued_at=then, status="resolved")
+        surveys.create_sync(db, ticket_id, token, then, then + timedelta(days=7))
+    return ticket_id, then
 
 
 def answers(database_url: str, ticket_id: int) -> list[dict[str, Any]]:
@@ -53,17 +53,17 @@ def test_a_customer_answers_on_the_server_clock_and_may_not_date_it(gateway_alon
     gw = gateway_alone
     ticket_id, sent_at = a_sent_survey(gw.database_url, "a-customer-answers-now-token")
     path = "/v1/surveys/a-customer-answers-now-token"
-    an_hour_later = iso(sent_at + timedelta(hours=1))
+    half_an_hour_later = iso(sent_at + timedelta(minutes=30))
     before = counts(gw.database_url)
     with gw.client() as client:
-        problem = assert_problem(client.post(path, json={"score": 5, "occurred_at": an_hour_later}), 422)
+        problem = assert_problem(client.post(path, json={"score": 5, "occurred_at": half_an_hour_later}), 422)
         assert "dated by the server" in problem["detail"]
     # A token without back-fill, of any role, may not date a customer's reply either.
     for token in (gw.token("supervisor"), gw.token("integration", channel="phone"), gw.agent(["general"])[1]):
         with gw.client(token) as client:
-            assert_problem(client.post(path, json={"score": 5, "occurred_at": an_hour_later}), 422)
+            assert_problem(client.post(path, json={"score": 5, "occurred_at": half_an_hour_later}), 422)
     with gw.client("tkt_not-a-token-of-this-centre") as client:
-        assert_problem(client.post(path, json={"score": 5, "occurred_at": an_hour_later}), 401)
+        assert_problem(client.post(path, json={"score": 5, "occurred_at": half_an_hour_later}), 401)
     assert counts(gw.database_url) == before and answers(gw.database_url, ticket_id) == []
 
     with gw.client() as client:
