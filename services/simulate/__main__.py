@@ -182,9 +182,9 @@ async def _replay(
     period = {"from": year.period.start.isoformat(), "to": year.period.end.isoformat()}
     stack_figures = _get(url, credentials, "/v1/metrics/kpis", period)
     own = figures.figures([*earlier, *year.contacts], 0, year.period.seconds(year.period.end))
-    rows = compare.against_published(preset.published, stack_figures, own)
+    rows = compare.against_published(preset.published, stack_figures)
     output.published_table(console, preset, rows)
-    diffs = compare.differences(stack_figures, own, skip=_not_driven())
+    diffs = compare.differences(stack_figures, own)
     output.differences(console, diffs)
     return {
         "contacts": len(year.contacts),
@@ -200,11 +200,6 @@ async def _replay(
         "differences": diffs,
         "tally": _tally_dict(tally),
     }
-
-
-def _not_driven() -> tuple[str, ...]:
-    """Figures the stack cannot count for a replayed year (compare.FROM_MODEL says why)."""
-    return ("csat", "survey_replies")
 
 
 def _tally_dict(tally: Tally) -> dict[str, Any]:

@@ -47,23 +47,12 @@ def part(report: Mapping[str, Any], channel: str | None) -> Mapping[str, Any]:
     return report if channel is None else report["by_channel"][channel]
 
 
-# Figures the stack cannot count for a replayed year, so the model's own stand in (with the reason).
-FROM_MODEL = {
-    "csat": "the model's figure: survey replies are dated by the server when they arrive "
-    "(POST /v1/surveys/{token} takes no occurred_at), so a replayed year's replies land today",
-}
-
-
-def against_published(
-    figures: Sequence[Figure], kpis: Mapping[str, Any], model: Mapping[str, Any] | None = None
-) -> list[Row]:
-    """Each published figure beside the stack's (or, for FROM_MODEL figures, the model's own)."""
+def against_published(figures: Sequence[Figure], kpis: Mapping[str, Any]) -> list[Row]:
+    """Each published figure beside the stack's (happiness too: the replies are dated, see driver.py)."""
     rows = []
     for f in figures:
         value = part(kpis, f.channel).get(f.name)
         note = ""
-        if value is None and model is not None and f.name in FROM_MODEL:
-            value, note = part(model, f.channel).get(f.name), FROM_MODEL[f.name]
         if value is None:
             rows.append(Row(f, None, None, _tolerance(f), False, "no figure"))
             continue

@@ -14,6 +14,13 @@ ticket (the stack dates the `claimed` event at the ticket's last event, never ea
 ticket's own timeline is the model's to the millisecond. The stack's agents are therefore *seats*
 (a few agents serving every queue, carrying many contacts at once); the model's agents, shifts,
 languages and capacities decide the times, which is all the figures depend on.
+
+Surveys: the stack's workers invite each resolved ticket's customer (the survey sweep, on the wall
+clock, dating the invitation at the back-filled resolution); the simulator reads the invitations as
+each channel's integration reads its outbound messages (invitations.py) and, for the contacts the
+model has answer, posts the model's score to the invitation's link dated at the model's reply time
+with the back-fill supervisor token. A reply waits for its invitation without holding a contact's
+place, so the replay does not slow down to the sweep's pace.
 """
 
 import asyncio
@@ -28,6 +35,7 @@ from typing import Any
 import httpx
 
 from services.simulate.contacts import Contact
+from services.simulate.invitations import Inbox
 from services.simulate.model import Period
 
 # Before any ticket of any simulated year: the stack dates the claim at the ticket's last event.
@@ -40,6 +48,8 @@ RETRIES = 3
 BUSY_RETRIES = 30
 # Where an agent transfers a ticket: another queue than the one it is in.
 TRANSFER_TO = ("general", "cards")
+# How long a reply waits for its survey's invitation (the sweep runs every SURVEY_SWEEP_S).
+INVITATION_WAIT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,8 @@ class Driver:
         self.mailbox: dict[int, asyncio.Future[str]] = {}
         self.done: dict[int, asyncio.Event] = {}
         self.seats = itertools.cycle(credentials.agents)
+        self.inbox = Inbox(client, credentials.integrations, self.post)
+        self.replies: list[asyncio.Task[None]] = []
         # The local year's number (a period starts on the centre's 1 January, perhaps 31 December UTC).
         self.year = (period.start + timedelta(days=1)).year
 
@@ -127,13 +139,21 @@ class Driver:
                 advance(1)
 
         tasks = []
-        for c in ordered:
-            await slots.acquire()
-            if failures:
-                slots.release()
-                break
-            tasks.append(asyncio.create_task(one(c)))
-        await asyncio.gather(*tasks)
+        self.inbox.start()
+        try:
+            for c in ordered:
+                await slots.acquire()
+                if failures:
+                    slots.release()
+                    break
+                tasks.append(asyncio.create_task(one(c)))
+            await asyncio.gather(*tasks)
+            for done in await asyncio.gather(*self.replies, return_exceptions=True):
+                if isinstance(done, BaseException):
+                    failures.append(done)
+        finally:
+            await self.inbox.stop()
+            self.tally.requests["outbound_poll"] += self.inbox.polls
         if failures:
             raise Failed(f"{len(failures)} contacts failed; the first: {failures[0]}") from failures[0]
         return self.tally
@@ -211,10 +231,26 @@ class Driver:
             await self._act(seat, tid, "answer", c.answered2_at)
         await self._act(seat, tid, "resolve", c.resolved_at)
         self.tally.outcomes["resolved"] += 1
+        await self._after_resolution(c, tid)
+
+    async def _after_resolution(self, c: Contact, tid: int) -> None:
+        """The model's quality evaluation of the ticket, and its customer's survey reply."""
         if c.quality_score is not None and c.quality_at is not None:
             body = {"score": c.quality_score, "occurred_at": self.at(c.quality_at)}
             path = f"/v1/tickets/{tid}/quality"
             self._ok(await self.post("quality", path, self.creds.supervisor, body), "quality")
+        if c.survey_score is not None and c.survey_at is not None:
+            self.replies.append(asyncio.create_task(self._answer_survey(c, tid)))
+
+    async def _answer_survey(self, c: Contact, tid: int) -> None:
+        """The model's reply to the ticket's survey invitation, dated at the model's reply time."""
+        assert c.survey_score is not None and c.survey_at is not None
+        token = await self.inbox.token(tid, INVITATION_WAIT_S)
+        if token is None:
+            self.tally.mismatches.append(f"contact {c.key}: no survey invitation for ticket {tid}")
+            return
+        body = {"score": c.survey_score, "occurred_at": self.at(c.survey_at)}
+        self._ok(await self.post("survey", f"/v1/surveys/{token}", self.creds.supervisor, body), "survey")
 
     async def _act(self, seat: str, tid: int, action: str, seconds: float, **extra: Any) -> None:
         body = {"occurred_at": self.at(seconds), **extra}

@@ -56,8 +56,11 @@ def settings(run_dir: Path, zone: str) -> dict[str, str]:
         "RATE_LIMIT_ACTIONS": "100000/second",
         "RATE_LIMIT_READS": "100000/second",
         "RATE_LIMIT_REPORTS": "100000/minute",
-        # Survey invitations go out on the wall clock; the model's replies are its own (see docs).
-        "SURVEY_SWEEP_S": "86400",
+        # Invitations go out promptly (on the wall clock; dated at the replayed resolution), so the
+        # model's replies can answer them while the replay runs; every customer is surveyed, as the
+        # model surveys them (it has no quiet period, and a replay's invitations all go out today).
+        "SURVEY_SWEEP_S": "1",
+        "SURVEY_QUIET_DAYS": "0",
     }
 
 

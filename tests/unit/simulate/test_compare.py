@@ -26,11 +26,9 @@ def test_an_unreachable_figure_is_explained_not_passed() -> None:
     assert row.within is None and "ASA" in row.note
 
 
-def test_happiness_comes_from_the_model_when_the_stack_has_none() -> None:
-    (row,) = compare.against_published([CSAT], _report(csat=None), {"csat": 0.97, "by_channel": {}})
-    assert row.simulated == 0.97 and row.within is True and "survey replies" in row.note
+def test_a_figure_the_stack_has_not_is_missed_not_filled_in() -> None:
     (missing,) = compare.against_published([CSAT], _report(csat=None))
-    assert missing.within is False
+    assert (missing.simulated, missing.within, missing.note) == (None, False, "no figure")
 
 
 def test_the_stack_and_the_model_must_agree_count_for_count() -> None:
