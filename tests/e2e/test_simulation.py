@@ -1,6 +1,7 @@
 """The simulator through the whole stack: two days of the seed year at a fifth of its volume, every
 event back-dated by back-fill tokens (the survey replies too, to the invitations the workers sent);
-the stack's figures equal the model's own, happiness included, and a rebuild from events (`python -m services.metrics rebuild`) gives the same figures again."""
+the stack's figures equal the model's own, happiness included, and a rebuild from events
+(`python -m services.metrics rebuild`) gives the same figures again."""
 
 import asyncio
 import subprocess
