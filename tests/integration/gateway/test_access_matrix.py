@@ -73,7 +73,8 @@ MATRIX: dict[str, Row] = {
     "GET /supervisor": PUBLIC,
     "GET /wallboard": PUBLIC,
     "GET /report": PUBLIC,
-    # A survey answers by its single-use token, not by a bearer token.
+    # A survey answers by its single-use token, not by a bearer token (a back-fill one may date the
+    # reply; any other caller's date is a 422: test_survey_reply_times.py).
     "POST /v1/surveys/{token}": Row(GONE, GONE, GONE, GONE, GONE, public=True),
     # The page the invitation links to: the same single-use token.
     "GET /survey/{token}": Row(GONE, GONE, GONE, GONE, GONE, public=True),
