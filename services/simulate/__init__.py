@@ -6,7 +6,8 @@ self-service; agents on shifts (staffed with Erlang C), with languages and per-c
 log-normal handling; patience; transfers; repeat contacts; surveys; quality evaluations. `driver`
 plays its contacts through the HTTP API with back-fill tokens, each event dated (`occurred_at`) at
 the model's time, so the stack's router (its claim), workers and metrics service count a past year
-in minutes, and answers the workers' survey invitations with the model's dated replies; `compare` sets the report beside the published figures and the model's own counts.
+in minutes, and answers the workers' survey invitations with the model's dated replies; `compare`
+sets the report beside the published figures and the model's own counts.
 
 The virtual clock: the stack's router offers waiting tickets to agents signed in now, on the wall
 clock, so it cannot decide a past year's answers. The model decides who answers when, and the
