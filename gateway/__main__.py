@@ -8,14 +8,19 @@ import uvicorn
 from gateway.settings import GatewaySettings
 
 
-def main() -> None:
+APP = "gateway.http.app:app_from_env"
+
+
+def main(app: str = APP) -> None:
+    """Serves `app` (an import string of a factory taking no arguments: uvicorn's workers import it);
+    the benchmarks pass one with floor routes added (tests/benchmarks/floor_gateway.py)."""
     settings = GatewaySettings.from_env(os.environ)  # fail at start, naming a bad variable
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     print(f"gateway listening on http://{settings.host}:{settings.port} (OpenAPI at /docs)", flush=True)
     uvicorn.run(
-        "gateway.http.app:app_from_env",
+        app,
         factory=True,
         host=settings.host,
         port=settings.port,
