@@ -7,7 +7,6 @@ import uvicorn
 
 from gateway.settings import GatewaySettings
 
-
 APP = "gateway.http.app:app_from_env"
 
 

@@ -77,9 +77,11 @@ def test_intake_end_to_end(
     classifier_bind = f"127.0.0.1:{unused_port()}"
     port = unused_port()
     # The learned model, as in production; the smoke run uses the keyword table (no training).
-    model = {"CLASSIFIER_ROUTER": "keywords"} if SMOKE else {
-        "MODEL_PATH": str(request.getfixturevalue("default_model_path"))
-    }
+    model = (
+        {"CLASSIFIER_ROUTER": "keywords"}
+        if SMOKE
+        else {"MODEL_PATH": str(request.getfixturevalue("default_model_path"))}
+    )
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -166,7 +168,8 @@ def report(results: Results, runs: dict[str, dict[str, Any]], watches: dict[str,
                 cpu=w.percent,
                 target="≥ 0.6 of the floor",
                 note=f"empty endpoint {empty['rate']:,.0f}/s; 429 {shed:.1%}, fallback {fallback:.1%}; "
-                f"CPU ms per request: intake {_cpu_ms(w, run)}; floor {_cpu_ms(watches[f'insert{connections}'], floor)}; "
+                f"CPU ms per request: intake {_cpu_ms(w, run)}; "
+                f"floor {_cpu_ms(watches[f'insert{connections}'], floor)}; "
                 f"empty {_cpu_ms(watches[f'empty{connections}'], empty)}",
             )
         )
@@ -203,7 +206,9 @@ def report(results: Results, runs: dict[str, dict[str, Any]], watches: dict[str,
 def _cpu_ms(w: procwatch.Watch, run: dict[str, Any]) -> str:
     """CPU milliseconds each process spent per request: a figure a busy machine hardly moves."""
     per_s = max(run["rate"], 1e-9)
-    parts = [f"{role} {w.percent[role] * 10 / per_s:.2f}" for role in ("gateway", "classifier", "postgres", "wrk")]
+    parts = [
+        f"{role} {w.percent[role] * 10 / per_s:.2f}" for role in ("gateway", "classifier", "postgres", "wrk")
+    ]
     return ", ".join(parts)
 
 

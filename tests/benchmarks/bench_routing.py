@@ -258,7 +258,8 @@ def test_routing_decisions_per_second_and_offer_latency(
         f"\nbare SKIP LOCKED claim loop: {claims} claims in {claim_s:.2f} s = {floor:,.0f}/s "
         f"({WORKERS} workers)"
         f"\nrouter (skills, languages, capacity, offers): {decisions} offers in {route_s:.2f} s = "
-        f"{decisions / route_s:,.0f}/s; agents' claims of them {accept_s:.2f} s = {accepted / accept_s:,.0f}/s "
+        f"{decisions / route_s:,.0f}/s; agents' claims of them {accept_s:.2f} s = "
+        f"{accepted / accept_s:,.0f}/s "
         f"({WORKERS} workers)\nratio offer+claim / claim loop: {rate / floor:.2f}"
     )
     bench_results.add(
@@ -288,6 +289,7 @@ def test_routing_decisions_per_second_and_offer_latency(
             cuts[98] * 1e3,
             "ms",
             lower=True,
-            note=f"{LATENCY_TICKETS} tickets at {ARRIVALS_PER_S}/s, one router process; p50 {cuts[49] * 1e3:.1f} ms",
+            note=f"{LATENCY_TICKETS} tickets at {ARRIVALS_PER_S}/s, one router process; "
+            f"p50 {cuts[49] * 1e3:.1f} ms",
         )
     )

@@ -58,9 +58,7 @@ def test_escalations_and_surveys_through_rabbitmq(
         conn.execute(SEED_SURVEYS, {"n": TICKETS})
         conn.execute("VACUUM ANALYZE tickets")
     # An hour to a first answer on phone, so level 2 never falls due during the run; results by rpc.
-    env = worker_env(
-        database_url, broker_url, CELERY_RESULT_BACKEND="rpc://", ESCALATE_AFTER_S="phone=3600"
-    )
+    env = worker_env(database_url, broker_url, CELERY_RESULT_BACKEND="rpc://", ESCALATE_AFTER_S="phone=3600")
     dbname = conninfo_to_dict(database_url)["dbname"]
     with running_worker(env, tmp_path / "worker.log", module="tests.benchmarks.noop_worker") as worker:
         roles = {

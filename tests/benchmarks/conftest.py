@@ -31,6 +31,7 @@ def bench_results() -> Iterator[Results]:
         return
     path = Path(os.environ.get("BENCH_RESULTS") or DEFAULT_PATH)
     results.write(path, started, SMOKE)
-    print(f"\n\nbenchmark figures ({os.cpu_count()} cores{', SMOKE: sizes too small to mean anything' if SMOKE else ''})")
+    smoke = ", SMOKE: sizes too small to mean anything" if SMOKE else ""
+    print(f"\n\nbenchmark figures ({os.cpu_count()} cores{smoke})")
     print(table(results.figures))
     print(f"written to {path}")

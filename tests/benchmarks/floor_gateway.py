@@ -18,7 +18,10 @@ from gateway import __main__ as gateway_main
 from gateway.http.app import app_from_env as product_app
 
 TABLE = """CREATE TABLE IF NOT EXISTS bench_floor (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())"""
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    body jsonb NOT NULL,
+    at timestamptz NOT NULL DEFAULT now()
+)"""
 
 
 def app_from_env() -> FastAPI:
@@ -34,7 +37,9 @@ def app_from_env() -> FastAPI:
         body = await request.body()
         pool: Any = request.app.state.deps.pool
         async with pool.connection() as conn:
-            cur = await conn.execute("INSERT INTO bench_floor (body) VALUES (%s::jsonb) RETURNING id", (body.decode(),))
+            cur = await conn.execute(
+                "INSERT INTO bench_floor (body) VALUES (%s::jsonb) RETURNING id", (body.decode(),)
+            )
             (ticket_id,) = await cur.fetchone()
         return Response(b'{"id":%d}' % ticket_id, status_code=201, media_type="application/json")
 

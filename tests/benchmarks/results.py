@@ -58,7 +58,11 @@ class Results:
         return {
             "started": started.isoformat(),
             "finished": datetime.now(UTC).isoformat(),
-            "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "node": platform.node()},
+            "machine": {
+                "cores": os.cpu_count(),
+                "python": platform.python_version(),
+                "node": platform.node(),
+            },
             "smoke": smoke,
             "figures": [{**asdict(f), "ratio": f.ratio} for f in self.figures],
         }
