@@ -27,6 +27,10 @@ def main(app: str = APP) -> None:
         access_log=settings.access_log,
         log_level=settings.log_level,
         timeout_graceful_shutdown=10,
+        # uvicorn kills a worker that does not answer its supervisor's ping within this, starting
+        # included: its 5 s default put workers importing the app on a busy 2-core machine into a
+        # kill-and-restart loop (seen under the benchmarks' load).
+        timeout_worker_healthcheck=30,
     )
 
 
