@@ -54,11 +54,23 @@ class Watch:
     machine: float = 0.0
 
     def saturates(self) -> str:
-        """The role that used the most CPU, with its share: e.g. `gateway 142 %`."""
+        """What ran out first: a single process at a full core, else the machine's cores when they
+        were all busy (naming the role that used most of them), else nothing (latency-bound)."""
         if not self.percent:
             return ""
         role = max(self.percent, key=lambda r: self.percent[r])
-        return f"{role} {self.percent[role]:.0f} % (machine {self.machine:.0f} % of {psutil.cpu_count()}00 %)"
+        used = f"{role} {self.percent[role]:.0f} %"
+        single = max(self.busiest, key=lambda r: self.busiest[r])
+        if self.busiest[single] >= SATURATED:
+            return f"one {single} process at {self.busiest[single]:.0f} % of a core ({used})"
+        cores = psutil.cpu_count() or 1
+        if self.machine >= SATURATED * cores:
+            return f"all {cores} cores ({self.machine:.0f} %; most: {used})"
+        return f"none: waiting, not computing (machine {self.machine:.0f} %, most: {used})"
+
+
+# Percent of a core (or of all cores) from which a process (or the machine) counts as saturated.
+SATURATED = 90.0
 
 
 @contextmanager
