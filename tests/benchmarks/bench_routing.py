@@ -26,10 +26,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from services.router.engine import EngineSettings, route_pass
 from services.shared.routing.policy import parse
 from services.shared.store import tickets
+from tests.benchmarks import procwatch
 from tests.benchmarks.conftest import size
 from tests.benchmarks.results import Figure, Results
 from tests.integration.router import rows
@@ -243,13 +245,20 @@ def test_routing_decisions_per_second_and_offer_latency(
     agent_ids = setup_agents(db)
     db.execute("UPDATE agents SET presence = 'available'")
     add_tickets(db, TICKETS)
-    claims, claim_s = claim_loop(database_url, agent_ids)
+    # The router's passes and the agents' claims run in this process's threads, as the claim loop.
+    roles = {
+        "router and agents (this process)": lambda: [os.getpid()],
+        "postgres": procwatch.postgres_backends(database_url, conninfo_to_dict(database_url)["dbname"]),
+    }
+    with procwatch.watch(roles) as floor_watch:
+        claims, claim_s = claim_loop(database_url, agent_ids)
     assert double_assignments(db) == 0
     clear(db)
     (last,) = db.execute("SELECT max(id) FROM tickets").fetchone()
     add_tickets(db, TICKETS)
-    decisions, route_s = router_passes(database_url)
-    accepted, accept_s = claim_offers(database_url, agent_ids)
+    with procwatch.watch(roles) as route_watch:
+        decisions, route_s = router_passes(database_url)
+        accepted, accept_s = claim_offers(database_url, agent_ids)
     assert claims == decisions == accepted == TICKETS  # each did the whole job
     assert double_assignments(db, last) == 0
     floor = claims / claim_s
@@ -269,8 +278,11 @@ def test_routing_decisions_per_second_and_offer_latency(
             "tickets/s",
             floor,
             "bare SKIP LOCKED claim loop",
+            saturates=route_watch.saturates(),
+            cpu=route_watch.percent,
             note=f"{TICKETS} tickets, {WORKERS} workers; offers {decisions / route_s:,.0f}/s, "
-            f"claims {accepted / accept_s:,.0f}/s; double assignments 0 (checked)",
+            f"claims {accepted / accept_s:,.0f}/s; double assignments 0 (checked); "
+            f"floor saturates {floor_watch.saturates()}",
         )
     )
     clear(db)
