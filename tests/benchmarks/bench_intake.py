@@ -94,8 +94,10 @@ def test_intake_end_to_end(
         "LOG_LEVEL": "warning",
         **internal_grpc.ENV,
     }
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(floor_gateway.TABLE)
+    # One connection of the benchmark's own for the whole run (the floor's table, draining queues,
+    # reading which backends serve the database): a server shared with others may have none to spare later.
+    admin = psycopg.connect(database_url, autocommit=True)
+    admin.execute(floor_gateway.TABLE)
     url = f"http://127.0.0.1:{port}"
     classifier = subprocess.Popen(
         [sys.executable, "-m", "services.classifier"], env=env, stdout=subprocess.DEVNULL
@@ -113,11 +115,11 @@ def test_intake_end_to_end(
         roles = {
             "gateway": procwatch.with_children(gateway.pid),
             "classifier": procwatch.with_children(classifier.pid),
-            "postgres": procwatch.postgres_backends(database_url, conninfo_to_dict(database_url)["dbname"]),
+            "postgres": procwatch.postgres_backends(admin, conninfo_to_dict(database_url)["dbname"]),
         }
 
         def one(name: str, path: str, connections: int, pace_ms: int = 0) -> None:
-            drain(database_url)
+            drain(admin)
             run_env = {**lua_env, "BENCH_RUN": name}
             runs[name], watches[name] = watched(
                 roles,
@@ -136,6 +138,7 @@ def test_intake_end_to_end(
             proc.terminate()
         for proc in procs:
             proc.wait(15)
+        admin.close()
 
     with psycopg.connect(database_url) as conn:
         for name, run in runs.items():
@@ -152,17 +155,16 @@ def test_intake_end_to_end(
     report(bench_results, runs, watches)
 
 
-def drain(database_url: str) -> None:
+def drain(conn: psycopg.Connection[Any]) -> None:
     """Each run starts with empty queues, as agents would leave them: a new ticket's exact place in
     its queue is counted in the intake's statement (an index range, ~1 µs per ticket waiting ahead),
     so queues left by the previous runs would make each run dearer than the one before."""
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(
-            "UPDATE tickets SET status = 'resolved', resolved_at = now(), answered_at = now() "
-            "WHERE status = 'queued'"
-        )
-        # What autovacuum does on a live system: the counts skip the resolved tickets' old entries.
-        conn.execute("VACUUM tickets")
+    conn.execute(
+        "UPDATE tickets SET status = 'resolved', resolved_at = now(), answered_at = now() "
+        "WHERE status = 'queued'"
+    )
+    # What autovacuum does on a live system: the counts skip the resolved tickets' old entries.
+    conn.execute("VACUUM tickets")
 
 
 def report(results: Results, runs: dict[str, dict[str, Any]], watches: dict[str, procwatch.Watch]) -> None:

@@ -248,7 +248,7 @@ def test_routing_decisions_per_second_and_offer_latency(
     # The router's passes and the agents' claims run in this process's threads, as the claim loop.
     roles = {
         "router and agents (this process)": lambda: [os.getpid()],
-        "postgres": procwatch.postgres_backends(database_url, conninfo_to_dict(database_url)["dbname"]),
+        "postgres": procwatch.postgres_backends(db, conninfo_to_dict(database_url)["dbname"]),
     }
     with procwatch.watch(roles) as floor_watch:
         claims, claim_s = claim_loop(database_url, agent_ids)

@@ -60,6 +60,7 @@ def test_escalations_and_surveys_through_rabbitmq(
     # An hour to a first answer on phone, so level 2 never falls due during the run; results by rpc.
     env = worker_env(database_url, broker_url, CELERY_RESULT_BACKEND="rpc://", ESCALATE_AFTER_S="phone=3600")
     dbname = conninfo_to_dict(database_url)["dbname"]
+    watch_conn = psycopg.connect(database_url, autocommit=True)
     # As deployed (docker-compose.yml, services/stack): the prefork pool with a process per core,
     # heartbeats on.
     with running_worker(
@@ -72,7 +73,7 @@ def test_escalations_and_surveys_through_rabbitmq(
     ) as worker:
         roles = {
             "worker": procwatch.with_children(worker.process.pid),
-            "postgres": procwatch.postgres_backends(database_url, dbname),
+            "postgres": procwatch.postgres_backends(watch_conn, dbname),
             "sender (this process)": lambda: [os.getpid()],
         }
         worker.run(NOOP)  # warm up: connections, queues declared
@@ -101,6 +102,7 @@ def test_escalations_and_surveys_through_rabbitmq(
 
         escalated, escalation_s, escalation_watch = sweep(escalation.SWEEP)
         sent, survey_s, survey_watch = sweep(surveys.SWEEP)
+    watch_conn.close()
 
     with psycopg.connect(database_url) as conn:
         events: dict[str, Any] = dict(

@@ -10,8 +10,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import psutil
+import psycopg
 
 Pids = Callable[[], list[int]]
 
@@ -97,15 +99,14 @@ def watch(roles: dict[str, Pids]) -> Iterator[Watch]:
     result.machine = round(100 * busy / elapsed, 1)
 
 
-def postgres_backends(conninfo: str, dbname: str) -> Pids:
-    """The server processes serving one database (its connections), read from pg_stat_activity."""
-    import psycopg
+def postgres_backends(conn: "psycopg.Connection[Any]", dbname: str) -> Pids:
+    """The server processes serving one database (its connections), read from pg_stat_activity over
+    `conn` (autocommit, opened before the load: a busy server may have no connection left later)."""
 
     def read() -> list[int]:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            rows = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)
-            ).fetchall()
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)
+        ).fetchall()
         return [pid for (pid,) in rows]
 
     return read
