@@ -55,7 +55,7 @@ migrate: $(STAMP) ## apply the SQL migrations to DATABASE_URL
 
 BENCH_RESULTS ?= .bench/results.json
 
-bench: $(STAMP) ## run the benchmarks: figures beside their floors, as a table and in $(BENCH_RESULTS) (needs wrk)
+bench: $(STAMP) ## run the benchmarks: figures beside their floors, as a table and in .bench/results.json (needs wrk)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	BENCH_RESULTS=$(BENCH_RESULTS) $(PY) -m pytest tests/benchmarks -m benchmark -s $(PYTEST_ARGS)
 
