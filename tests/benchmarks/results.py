@@ -9,7 +9,7 @@ or small machine where the absolute numbers do not. Pure: formatting and writing
 import json
 import os
 import platform
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -94,3 +94,17 @@ def table(figures: list[Figure]) -> str:
             f"| {f.name} | {_number(f.value)} {f.unit} | {floor} | {ratio} | {f.saturates or '—'} | {note} |"
         )
     return "\n".join(lines)
+
+
+def load(path: Path) -> list[Figure]:
+    """The figures of a JSON file written by `Results.write`."""
+    names = {f.name for f in fields(Figure)}
+    document = json.loads(path.read_text())
+    return [Figure(**{k: v for k, v in f.items() if k in names}) for f in document["figures"]]
+
+
+if __name__ == "__main__":
+    # `python -m tests.benchmarks.results a.json b.json`: one table of several runs' figures.
+    import sys
+
+    print(table([figure for name in sys.argv[1:] for figure in load(Path(name))]))
