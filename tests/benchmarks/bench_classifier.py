@@ -18,7 +18,8 @@ from tests.benchmarks.conftest import SMOKE, size
 from tests.benchmarks.results import Figure, Results
 from tests.fixtures import internal_grpc
 
-pytestmark = pytest.mark.benchmark
+# Past pytest's default timeout on a busy machine (the sizes are full-size).
+pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(1800)]
 
 # Typical inquiries of both languages, short and long, matched and not.
 INQUIRIES = [

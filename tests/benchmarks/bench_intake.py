@@ -35,7 +35,8 @@ from tests.e2e.stack import wait_for
 from tests.fixtures import internal_grpc
 from tests.fixtures.gateway import unused_port
 
-pytestmark = pytest.mark.benchmark
+# Past pytest's default timeout on a busy machine (the sizes are full-size).
+pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(1800)]
 
 LUA = Path(__file__).with_name("intake.lua")
 DURATION_S = size("TEST_BENCH_DURATION_S", 10, 1)

@@ -36,7 +36,8 @@ from tests.benchmarks.conftest import size
 from tests.benchmarks.results import Figure, Results
 from tests.integration.router import rows
 
-pytestmark = pytest.mark.benchmark
+# Past pytest's default timeout on a busy machine (the sizes are full-size).
+pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(1800)]
 
 AGENTS = 100
 TICKETS = size("TEST_BENCH_ROUTING_TICKETS", 5000, 200)

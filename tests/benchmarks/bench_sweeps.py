@@ -18,7 +18,8 @@ from services.workers import escalation
 from tests.benchmarks.conftest import size
 from tests.benchmarks.results import Figure, Results
 
-pytestmark = pytest.mark.benchmark
+# Past pytest's default timeout on a busy machine (the sizes are full-size).
+pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(1800)]
 
 TICKETS = size("TEST_BENCH_SWEEP_TICKETS", 100_000, 500)
 BATCH = 200  # the worker's default SWEEP_BATCH_SIZE

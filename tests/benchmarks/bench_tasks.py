@@ -30,7 +30,8 @@ from tests.benchmarks.noop_worker import NOOP
 from tests.benchmarks.results import Figure, Results
 from tests.fixtures.celery_worker import running_worker, worker_env
 
-pytestmark = pytest.mark.benchmark
+# Past pytest's default timeout on a busy machine (the sizes are full-size).
+pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(1800)]
 
 TICKETS = size("TEST_BENCH_TASK_TICKETS", 20_000, 200)
 NOOP_TASKS = size("TEST_BENCH_NOOP_TASKS", 2000, 50)
