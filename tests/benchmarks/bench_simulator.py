@@ -1,10 +1,11 @@
 """The simulator's contacts per second (issue 13, part 1), beside the intake's own floor.
 
 Runs `python -m services.simulate --stack` (its own whole stack, the real HTTP API, a back-fill
-token's virtual clock) over the first TEST_BENCH_SIM_DAYS days (default 7) of the `centre-2024` preset at TEST_BENCH_SIM_SCALE of its volumes, and records the JSON the
-simulator writes: contacts per second, and its HTTP requests per second beside its own floor (GET
-/healthz on the same stack at the same concurrency, measured just before the replay). Skipped in a
-tree without `services.simulate`.
+token's virtual clock) over the first TEST_BENCH_SIM_DAYS days (default 7) of the `centre-2024`
+preset at TEST_BENCH_SIM_SCALE of its volumes (default 1), and records the JSON the simulator
+writes: contacts per second, and its HTTP requests per second beside its own floor (GET /healthz on
+the same stack at the same concurrency, measured just before the replay). Skipped in a tree without
+`services.simulate`, and in the smoke run.
 """
 
 import importlib.util
