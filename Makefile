@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test browser test-unit lint format typecheck protos protos-check migrate bench clean
+.PHONY: help run test browser test-unit lint format typecheck protos protos-check migrate bench bench-smoke clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -53,9 +53,15 @@ protos-check: $(STAMP) ## fail when the committed generated code differs from th
 migrate: $(STAMP) ## apply the SQL migrations to DATABASE_URL
 	$(PY) -m services.shared.migrations
 
-bench: $(STAMP) ## run the benchmarks (prints figures; the intake one needs wrk)
+BENCH_RESULTS ?= .bench/results.json
+
+bench: $(STAMP) ## run the benchmarks: figures beside their floors, as a table and in .bench/results.json (needs wrk)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	$(PY) -m pytest tests/benchmarks -m benchmark -s $(PYTEST_ARGS)
+	BENCH_RESULTS=$(BENCH_RESULTS) $(PY) -m pytest tests/benchmarks -m benchmark -s $(PYTEST_ARGS)
+
+bench-smoke: $(STAMP) ## every benchmark at a tiny size (for CI: proves they run; the figures mean nothing)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	BENCH_SMOKE=1 BENCH_RESULTS=.bench/smoke.json $(PY) -m pytest tests/benchmarks -m benchmark -s -q $(PYTEST_ARGS)
 
 clean: ## remove the virtualenv and local run data
 	rm -rf $(VENV) .run

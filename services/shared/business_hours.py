@@ -16,6 +16,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A calendar with no open day in this many days is refused at load; it also bounds every walk, so
 # a deadline is always found (or the calendar was never accepted).
 MAX_SEARCH_DAYS = 3 * 366
+# Days of open intervals a calendar keeps computed (a walk over a closed stretch may ask for many).
+DAY_CACHE_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,30 @@ class Calendar:
         """Open intervals in UTC, in order, from the local day of `start` on (possibly before it)."""
         day = start.astimezone(self.timezone).date() - timedelta(days=1)
         for _ in range(MAX_SEARCH_DAYS):
-            if day not in self.holidays:
-                for period in self.week.get(day.weekday(), ()):
-                    begin = datetime.combine(day, period.start, tzinfo=self.timezone)
-                    if period.end is None:
-                        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.timezone)
-                    else:
-                        end = datetime.combine(day, period.end, tzinfo=self.timezone)
-                    yield begin.astimezone(UTC), end.astimezone(UTC)
+            yield from self._day_intervals(day)
             day += timedelta(days=1)
         raise ValueError(f"no open hours within {MAX_SEARCH_DAYS} days")
+
+    def _day_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """One local day's open intervals in UTC. Kept per calendar (a few days are asked for again
+        and again: every intake computes three deadlines from today), at most DAY_CACHE_LIMIT days."""
+        cache: dict[date, tuple[tuple[datetime, datetime], ...]] = self.__dict__.setdefault("_days", {})
+        found = cache.get(day)
+        if found is not None:
+            return found
+        intervals: list[tuple[datetime, datetime]] = []
+        if day not in self.holidays:
+            for period in self.week.get(day.weekday(), ()):
+                begin = datetime.combine(day, period.start, tzinfo=self.timezone)
+                if period.end is None:
+                    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.timezone)
+                else:
+                    end = datetime.combine(day, period.end, tzinfo=self.timezone)
+                intervals.append((begin.astimezone(UTC), end.astimezone(UTC)))
+        if len(cache) >= DAY_CACHE_LIMIT:
+            cache.clear()
+        cache[day] = found = tuple(intervals)
+        return found
 
 
 ALWAYS = Calendar(ZoneInfo("UTC"), {}, always_open=True)

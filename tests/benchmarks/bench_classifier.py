@@ -14,9 +14,12 @@ from ticketing.v1 import classifier_pb2, classifier_pb2_grpc, common_pb2
 from services.classifier import keyword_table
 from services.classifier.serve.learned_router import LearnedRouter
 from services.shared import grpc_channels
+from tests.benchmarks.conftest import SMOKE, size
+from tests.benchmarks.results import Figure, Results
 from tests.fixtures import internal_grpc
 
-pytestmark = pytest.mark.benchmark
+# Past pytest's default timeout on a busy machine (the sizes are full-size).
+pytestmark = [pytest.mark.benchmark, pytest.mark.timeout(1800)]
 
 # Typical inquiries of both languages, short and long, matched and not.
 INQUIRIES = [
@@ -34,7 +37,9 @@ INQUIRIES = [
     "هناك دفعة لا أتعرف عليها في كشف حسابي",
     "مرحبا، صباح الخير",
 ]
-ROUNDS = 400
+ROUNDS = size("TEST_BENCH_CLASSIFIER_ROUNDS", 400, 5)
+# The learned model takes a minute to train on a machine that has none cached: not in the smoke run.
+needs_learned_model = pytest.mark.skipif(SMOKE, reason="the smoke run trains no model")
 
 
 def measure(call: Callable[[str], object]) -> list[float]:
@@ -49,30 +54,44 @@ def measure(call: Callable[[str], object]) -> list[float]:
     return timings
 
 
-def report(label: str, timings: list[float]) -> None:
+def report(label: str, timings: list[float], results: Results) -> None:
     cuts = statistics.quantiles(timings, n=100)
+    results.add(
+        Figure(
+            f"classifier: {label}",
+            len(timings) / sum(timings),
+            "decisions/s",
+            note=f"p50 {cuts[49] * 1e3:.3f} ms, p99 {cuts[98] * 1e3:.3f} ms, one at a time",
+        )
+    )
     print(
         f"\n{label}: {len(timings)} calls, p50 {cuts[49] * 1e3:.3f} ms, p99 {cuts[98] * 1e3:.3f} ms, "
         f"{len(timings) / sum(timings):,.0f} calls/s"
     )
 
 
-def test_learned_model_in_process(default_router: LearnedRouter) -> None:
+@needs_learned_model
+def test_learned_model_in_process(request: pytest.FixtureRequest, bench_results: Results) -> None:
+    default_router: LearnedRouter = request.getfixturevalue("default_router")
     report(
         f"learned model {default_router.version}, in process",
         measure(lambda text: default_router.decide(text, "", "chat", "", "")),
+        bench_results,
     )
 
 
-def test_keyword_table_in_process() -> None:
+def test_keyword_table_in_process(bench_results: Results) -> None:
     table = keyword_table.load()
     report(
         f"keyword table {table.version}, in process",
         measure(lambda text: table.decide(text, "", "chat", "", "")),
+        bench_results,
     )
 
 
-def test_classify_over_grpc(classifier_addr: str) -> None:
+@needs_learned_model
+def test_classify_over_grpc(request: pytest.FixtureRequest, bench_results: Results) -> None:
+    classifier_addr: str = request.getfixturevalue("classifier_addr")
     with grpc_channels.channel(classifier_addr, internal_grpc.CLIENT) as channel:
         stub = classifier_pb2_grpc.ClassifierServiceStub(channel)
 
@@ -80,4 +99,8 @@ def test_classify_over_grpc(classifier_addr: str) -> None:
             request = classifier_pb2.ClassifyRequest(text=text, channel=common_pb2.CHANNEL_CHAT)
             return stub.Classify(request, timeout=5.0)
 
-        report("Classify over gRPC on loopback, learned model (one channel, sequential)", measure(classify))
+        report(
+            "Classify over gRPC on loopback, learned model (one channel, sequential)",
+            measure(classify),
+            bench_results,
+        )

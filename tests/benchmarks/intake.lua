@@ -1,10 +1,13 @@
--- wrk script: POSTs inquiries with unique external ids; prints figures as JSON when done.
--- PACE_MS (set by the benchmark via the environment) makes each connection wait between requests.
+-- wrk script: POSTs inquiries with unique external ids and customers; prints figures as JSON when done.
+-- From the environment (set by bench_intake.py): BENCH_PATH (default /v1/inquiries; the floors post
+-- the same bodies to /bench/empty and /bench/insert), BENCH_RUN (prefix of the external ids), PACE_MS
+-- (each connection waits this long between requests), BENCH_TOKEN.
 local counter = 0
 local threads = {}
 local pace = tonumber(os.getenv("PACE_MS") or "0")
 local token = os.getenv("BENCH_TOKEN")
 local run = os.getenv("BENCH_RUN") or "r"
+local path = os.getenv("BENCH_PATH") or "/v1/inquiries"
 
 function setup(thread)
   thread:set("tid", #threads + 1)
@@ -25,10 +28,12 @@ local texts = {
 
 function request()
   counter = counter + 1
+  -- A new customer each time: the common case of a contact centre's day (a customer writing again
+  -- while their ticket is open joins its thread, a path with more queries, tested elsewhere).
   local body = string.format(
-    '{"channel":"web","external_id":"%s-%d-%d","customer":{"web_user_id":"u%d"},"text":"%s"}',
-    run, tid, counter, counter % 5000, texts[counter % #texts + 1])
-  return wrk.format("POST", "/v1/inquiries", headers, body)
+    '{"channel":"web","external_id":"%s-%d-%d","customer":{"web_user_id":"%s-%d-%d"},"text":"%s"}',
+    run, tid, counter, run, tid, counter, texts[counter % #texts + 1])
+  return wrk.format("POST", path, headers, body)
 end
 
 function delay()

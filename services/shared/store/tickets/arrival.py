@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from psycopg import AsyncConnection, AsyncRawCursor, errors
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from services.shared.store import ticket_documents
@@ -177,6 +176,18 @@ _INTAKE_NUMBERED, _INTAKE_PARAMS = _numbered(INTAKE)
 _TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
 
 
+_names: list[str] = []
+
+
+def _result_names(cur: AsyncRawCursor[Any]) -> list[str]:
+    """INTAKE's column names, read from the first result (dict_row would decode them every time)."""
+    if not _names:
+        result = cur.pgresult
+        assert result is not None
+        _names.extend(result.fname(i).decode() for i in range(result.nfields))  # type: ignore[union-attr]
+    return _names
+
+
 @dataclass(frozen=True)
 class Intake:
     """What INTAKE did: stored `ticket` (with its `position` when queued), found an open ticket for
@@ -233,9 +244,10 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool =
     }
     for attempt in (1, 2):
         try:
-            async with AsyncRawCursor(conn, row_factory=dict_row) as cur:
+            async with AsyncRawCursor(conn) as cur:
                 await cur.execute(_INTAKE_NUMBERED, [params[name] for name in _INTAKE_PARAMS])
-                row = await cur.fetchone()
+                values = await cur.fetchone()
+                row = None if values is None else dict(zip(_result_names(cur), values, strict=True))
             break
         except errors.UniqueViolation:
             # Another intake made the same identity verified for another customer between this
@@ -243,7 +255,7 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool =
             if attempt == 2:
                 raise
     assert row is not None
-    # By name (dict_row reads the names from the result itself, not the costlier cursor.description).
+    # By name: the statement's columns never change, so their names are read once per process.
     if row["id"] is None:
         return Intake(join_id=row["join_id"])
     ticket = Ticket(**{name: row[name] for name in _TICKET_FIELDS})
