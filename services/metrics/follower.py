@@ -208,6 +208,18 @@ async def follow_once(
     return len(events)
 
 
+async def compute_occupancy_days(
+    conn: AsyncConnection[Any], limit: int, *, zone: ZoneInfo = UTC_ZONE
+) -> int | None:
+    """Up to `limit` ended days of occupancy's rollup that are due, computed in one transaction under
+    the cursor's lock (as a pass does a few once caught up); None when another process holds it."""
+    async with conn.transaction():
+        if await store.lock_cursor(conn, wait=False) is None:
+            return None
+        await check_zone(conn, zone)
+        return await occupancy_rollup.compute_due(conn, zone, datetime.now(UTC), limit)
+
+
 async def rebuild(
     conn: AsyncConnection[Any], batch_size: int, *, retry_set_aside: bool = False, zone: ZoneInfo = UTC_ZONE
 ) -> int:

@@ -156,7 +156,7 @@ def test_the_rollup_gives_the_live_figures(db, database_url, zone_name):
 
     async def compute_due() -> None:
         async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
-            while await occupancy_rollup.compute_due(conn, zone, datetime.now(UTC)):
+            while await follower.compute_occupancy_days(conn, 10, zone=zone):
                 pass
 
     asyncio.run(compute_due())
