@@ -30,6 +30,7 @@ import contextlib
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,17 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from services.metrics import event_source, fcr, rollup, rollup_store, set_aside, set_aside_store, store
+from services.metrics import (
+    event_source,
+    fcr,
+    occupancy_rollup,
+    occupancy_store,
+    rollup,
+    rollup_store,
+    set_aside,
+    set_aside_store,
+    store,
+)
 from services.metrics.set_aside_store import SetAside
 from services.metrics.thresholds import DEFAULT_SL_THRESHOLD_S
 from services.metrics.timeline import timeline
@@ -181,15 +192,32 @@ async def follow_once(
         horizon = await event_source.horizon_time(conn)
         events = await event_source.after(conn, position, batch_size)
         if events:
-            found = await apply(conn, sorted({ticket_id for _, ticket_id in events}), zone=zone)
+            touched = sorted({ticket_id for _, ticket_id in events})
+            found = await apply(conn, touched, zone=zone)
             await set_aside_store.add(conn, found)
+            await occupancy_store.mark_tickets(conn, touched, zone.key)
         caught_up = len(events) < batch_size
+        if caught_up:
+            # Occupancy's ended days, a few a pass: bounded work, and none while catching up.
+            await occupancy_rollup.compute_due(conn, zone, datetime.now(UTC))
         if events or caught_up:
             await store.move_cursor(
                 conn, events[-1][0] if events else position, caught_up_at=horizon if caught_up else None
             )
     _log_set_aside(found)
     return len(events)
+
+
+async def compute_occupancy_days(
+    conn: AsyncConnection[Any], limit: int, *, zone: ZoneInfo = UTC_ZONE
+) -> int | None:
+    """Up to `limit` ended days of occupancy's rollup that are due, computed in one transaction under
+    the cursor's lock (as a pass does a few once caught up); None when another process holds it."""
+    async with conn.transaction():
+        if await store.lock_cursor(conn, wait=False) is None:
+            return None
+        await check_zone(conn, zone)
+        return await occupancy_rollup.compute_due(conn, zone, datetime.now(UTC), limit)
 
 
 async def rebuild(
@@ -219,6 +247,7 @@ async def rebuild(
             await set_aside_store.add(conn, batch)
             found += batch
             after_id = ids[-1]
+        await occupancy_rollup.compute_all(conn, zone, datetime.now(UTC))
         await store.move_cursor(conn, reached, caught_up_at=horizon)
         written = await store.row_count(conn)
     _log_set_aside(found)

@@ -33,7 +33,8 @@ last days from the ticket_metrics rows dated in them, through the same contribut
 count answers in time against each channel's default T, so another `sl_threshold_s` recounts them
 with an exact scan of the period's answered tickets; `short_abandon_s` takes away the short
 abandonments found by a scan of the period's abandoned tickets. Both scans are exact and slower
-than the rollups alone.
+than the rollups alone. Occupancy reads whole computed days from occupancy_daily and computes the
+rest of the period live (services/metrics/occupancy_rollup.py).
 """
 
 from collections.abc import Iterable, Mapping
@@ -44,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 from psycopg import AsyncConnection
 
-from services.metrics import occupancy_source, rollup, rollup_store, store
+from services.metrics import occupancy_rollup, rollup, rollup_store, store
 from services.metrics.occupancy import Occupancy, Share
 from services.metrics.rollup import Counts
 from services.metrics.store import Group
@@ -253,7 +254,7 @@ async def compute(conn: AsyncConnection[Any], query: KpiQuery, zone: ZoneInfo) -
             raise store.UnknownQueue(query.queue)
     groups = await group_sums(conn, query, queue_id, zone)
     found = report(groups, query.channels(), await queue_names(conn), await store.caught_up_at(conn))
-    occupied = await occupancy_source.read(conn, query.start, query.end, datetime.now(UTC))
+    occupied = await occupancy_rollup.read(conn, query.start, query.end, datetime.now(UTC), zone)
     return with_occupancy(found, occupied, query)
 
 

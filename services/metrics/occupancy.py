@@ -122,6 +122,87 @@ class Occupancy:
     names: dict[int, str] = field(default_factory=dict)
 
 
+@dataclass
+class AgentShare:
+    """One agent's available and handling time in a window, and their handling per queue and
+    channel (of every ticket they handled, whoever serves the queue now): what occupancy is summed
+    from, so windows (a day each, say) add up to their union."""
+
+    available_s: float = 0.0
+    handling_s: float = 0.0
+    by_queue: dict[str, float] = field(default_factory=dict)
+    by_channel: dict[str, float] = field(default_factory=dict)
+
+    def add(self, other: "AgentShare") -> None:
+        self.available_s += other.available_s
+        self.handling_s += other.handling_s
+        for q, s in other.by_queue.items():
+            self.by_queue[q] = self.by_queue.get(q, 0.0) + s
+        for c, s in other.by_channel.items():
+            self.by_channel[c] = self.by_channel.get(c, 0.0) + s
+
+
+def agent_shares(
+    available: Mapping[int, Iterable[Span]], handling: Iterable[Handling], window: Span
+) -> dict[int, AgentShare]:
+    """Each agent's share of `window`: their available spans clipped to it, and the union of their
+    handling (all, per queue, per channel) clipped to that. Time is additive across disjoint
+    windows, since clipping a union to a window is the union of the clipped spans."""
+    clip = [window] if window[0] < window[1] else []
+    free = {a: intersect(union(spans), clip) for a, spans in available.items()}
+    per_agent: dict[int, list[Span]] = {}
+    per_queue: dict[int, dict[str, list[Span]]] = {}
+    per_channel: dict[int, dict[str, list[Span]]] = {}
+    for h in handling:
+        span = (h.start, h.end)
+        per_agent.setdefault(h.agent_id, []).append(span)
+        per_queue.setdefault(h.agent_id, {}).setdefault(h.queue, []).append(span)
+        per_channel.setdefault(h.agent_id, {}).setdefault(h.channel, []).append(span)
+
+    def busy(spans: list[Span], agent: int) -> float:
+        return length_s(intersect(union(spans), free.get(agent, [])))
+
+    found: dict[int, AgentShare] = {}
+    for agent, spans in free.items():
+        share = AgentShare(length_s(spans), busy(per_agent.get(agent, []), agent))
+        if share.available_s > 0 or share.handling_s > 0:
+            share.by_queue = {q: busy(s, agent) for q, s in per_queue.get(agent, {}).items()}
+            share.by_channel = {c: busy(s, agent) for c, s in per_channel.get(agent, {}).items()}
+            found[agent] = share
+    return found
+
+
+def assemble(
+    parts: Iterable[Mapping[int, AgentShare]],
+    queues_of: Mapping[int, Iterable[str]],
+    channels_of: Mapping[int, Iterable[str]],
+) -> Occupancy:
+    """Occupancy from agents' shares of disjoint windows: per agent their sum; per queue the agents
+    serving it now (`queues_of`: their available time, their handling of the queue's tickets); per
+    channel likewise (agents with capacity on it, `channels_of`)."""
+    total: dict[int, AgentShare] = {}
+    for part in parts:
+        for agent, share in part.items():
+            total.setdefault(agent, AgentShare()).add(share)
+    overall = Share()
+    by_agent: dict[int, Share] = {}
+    by_queue: dict[str, Share] = {}
+    by_channel: dict[str, Share] = {}
+    for agent, share in sorted(total.items()):
+        by_agent[agent] = Share(share.handling_s, share.available_s)
+        overall.handling_s += share.handling_s
+        overall.available_s += share.available_s
+        for queue in queues_of.get(agent, ()):
+            q = by_queue.setdefault(queue, Share())
+            q.available_s += share.available_s
+            q.handling_s += share.by_queue.get(queue, 0.0)
+        for channel in channels_of.get(agent, ()):
+            c = by_channel.setdefault(channel, Share())
+            c.available_s += share.available_s
+            c.handling_s += share.by_channel.get(channel, 0.0)
+    return Occupancy(overall, by_agent, by_queue, by_channel)
+
+
 def occupancy(
     available: Mapping[int, Iterable[Span]],
     handling: Iterable[Handling],
@@ -131,37 +212,4 @@ def occupancy(
 ) -> Occupancy:
     """Occupancy over `period` from each agent's available spans and handling, per agent, queue
     (agents serving it, `queues_of`) and channel (agents with capacity on it, `channels_of`)."""
-    window = [period] if period[0] < period[1] else []
-    free = {a: intersect(union(spans), window) for a, spans in available.items()}
-    per_agent: dict[int, list[Span]] = {}
-    per_queue: dict[tuple[int, str], list[Span]] = {}
-    per_channel: dict[tuple[int, str], list[Span]] = {}
-    for h in handling:
-        span = (h.start, h.end)
-        per_agent.setdefault(h.agent_id, []).append(span)
-        per_queue.setdefault((h.agent_id, h.queue), []).append(span)
-        per_channel.setdefault((h.agent_id, h.channel), []).append(span)
-
-    def busy(spans: list[Span], agent: int) -> float:
-        return length_s(intersect(union(spans), free.get(agent, [])))
-
-    overall = Share()
-    by_agent: dict[int, Share] = {}
-    for agent, spans in free.items():
-        share = Share(busy(per_agent.get(agent, []), agent), length_s(spans))
-        if share.available_s > 0 or share.handling_s > 0:
-            by_agent[agent] = share
-            overall.handling_s += share.handling_s
-            overall.available_s += share.available_s
-    by_queue: dict[str, Share] = {}
-    by_channel: dict[str, Share] = {}
-    for agent, share in by_agent.items():
-        for queue in queues_of.get(agent, ()):
-            q = by_queue.setdefault(queue, Share())
-            q.available_s += share.available_s
-            q.handling_s += busy(per_queue.get((agent, queue), []), agent)
-        for channel in channels_of.get(agent, ()):
-            c = by_channel.setdefault(channel, Share())
-            c.available_s += share.available_s
-            c.handling_s += busy(per_channel.get((agent, channel), []), agent)
-    return Occupancy(overall, by_agent, by_queue, by_channel)
+    return assemble([agent_shares(available, handling, period)], queues_of, channels_of)

@@ -217,6 +217,20 @@ def test_yearly_kpis_and_report_over_a_million_tickets(request, db, database_url
             note=f"{events:,} events of {TICKETS * 11 // 10:,} tickets, batches of {FOLLOW_BATCH}",
         )
     )
+
+    # Occupancy's daily rollup: the ended days the follower marked, a month per transaction (the
+    # service's own follower does a few per pass once caught up).
+    started = time.perf_counter()
+
+    async def occupancy_days() -> int:
+        days = 0
+        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+            while (found := await follower.compute_occupancy_days(conn, 31)) != 0:
+                days += found or 0
+        return days
+
+    days = asyncio.run(occupancy_days())
+    print(f"occupancy: {days} days computed in {time.perf_counter() - started:.1f} s")
     db.execute("VACUUM ANALYZE ticket_metrics")
     db.execute("VACUUM ANALYZE kpi_daily")
     print(f"kpi_daily rows: {db.execute('SELECT count(*) FROM kpi_daily').fetchone()[0]:,}")

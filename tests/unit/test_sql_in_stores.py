@@ -19,6 +19,7 @@ ALLOWED = {
     "services/metrics/store.py": "metrics' own tables",
     "services/metrics/rollup_store.py": "metrics' own tables",
     "services/metrics/set_aside_store.py": "metrics' own tables",
+    "services/metrics/occupancy_store.py": "metrics' own tables (occupancy's daily rollup)",
     "services/metrics/event_source.py": "metrics' reading of ticket_events in commit order",
     "services/metrics/follower_status.py": "metrics' cursor",
     "services/metrics/queue_figures.py": "metrics' live queue figures",
