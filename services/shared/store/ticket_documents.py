@@ -47,7 +47,15 @@ def intake_params(documents: list[Document]) -> dict[str, list[Any] | None]:
     }
 
 
-_ARRAYS = ("doc_filenames", "doc_content_types", "doc_bytes", "doc_pages", "doc_texts", "doc_notes")
+_ARRAYS = (
+    "doc_filenames",
+    "doc_content_types",
+    "doc_bytes",
+    "doc_pages",
+    "doc_texts",
+    "doc_notes",
+    "doc_page_starts",
+)
 
 
 async def for_ticket(conn: AsyncConnection[Any], ticket_id: int) -> list[StoredDocument]:
