@@ -272,3 +272,5 @@ async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator
             with anyio.CancelScope(shield=True):
                 async with deps.pool.connection() as conn, conn.transaction():
                     await agents.set_presence(conn, agent_id, "offline")
+                # A GET, so the write-signalling middleware does not: the routers learn of the freed offers.
+                deps.waker.signal()
