@@ -133,10 +133,13 @@ async def accept(
     reported = body.occurred_at if body else None
     at = ticket_work.event_time(deps, reported, credential)
     mark = ticket_work.backfill_mark(reported, credential)
-    async with deps.pool.connection() as conn, conn.transaction():
-        ticket = await offers.accept_locked(
-            conn, offer_id, _agent_id(credential), at, deps.settings.escalation, mark
-        )
+    async with deps.pool.connection() as conn:
+        async with conn.transaction():
+            ticket = await offers.accept_locked(
+                conn, offer_id, _agent_id(credential), at, deps.settings.escalation, mark
+            )
+        # After the commit (autocommit pool): announced inside, the accepts' commits would queue.
+        await ticket_offers.announce(conn, offer_id, _agent_id(credential), "accepted")
     return TicketOut.model_validate(ticket)
 
 
