@@ -96,22 +96,28 @@ def test_other_writers_are_woken_for_by_the_trigger_and_the_gateway_s_sessions_a
 
 
 def test_a_burst_of_signals_costs_one_notify_and_a_later_signal_another(database_url: str) -> None:
-    async def scenario() -> list[int]:
+    async def scenario() -> list[str]:
         waker = RoutingWaker(database_url)
         waker.start()
+        listen = await psycopg.AsyncConnection.connect(database_url, autocommit=True)
         try:
-            listen = await psycopg.AsyncConnection.connect(database_url, autocommit=True)
             await listen.execute(f"LISTEN {CHANNEL}")
-            gen = listen.notifies()
+            await listen.execute("LISTEN wake_test_marker")
+            heard = listen.notifies()
             for _ in range(500):
                 waker.signal()
-            await asyncio.wait_for(anext(gen), PATIENCE_S)
-            after_burst = waker.sent
+            first = await asyncio.wait_for(anext(heard), PATIENCE_S)
+            # Signalled after the first NOTIFY was sent: answered by a second one.
             waker.signal()
-            await asyncio.wait_for(anext(gen), PATIENCE_S)
-            await listen.close()
-            return [after_burst, waker.sent]
+            second = await asyncio.wait_for(anext(heard), PATIENCE_S)
+            await waker.close()
+            # Committed after everything the waker sent: any third NOTIFY would arrive before it.
+            async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as other:
+                await other.execute("NOTIFY wake_test_marker")
+            third = await asyncio.wait_for(anext(heard), PATIENCE_S)
+            return [first.channel, second.channel, third.channel]
         finally:
             await waker.close()
+            await listen.close()
 
-    assert asyncio.run(scenario()) == [1, 2]
+    assert asyncio.run(scenario()) == [CHANNEL, CHANNEL, "wake_test_marker"]
