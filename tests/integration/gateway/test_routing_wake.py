@@ -57,8 +57,9 @@ def test_concurrent_intakes_are_coalesced_and_a_wake_up_is_heard_once_all_are_co
 
         with ThreadPoolExecutor(CLIENTS) as pool:
             assert set(pool.map(post, range(REQUESTS))) == {201}
-        # Every notification is counted until one is heard with every ticket committed: there must
-        # be one after the last commit (as the trigger did, one per intake, there would be REQUESTS).
+        # Notifications are counted until one is heard with every ticket committed (that one after
+        # the last commit is shown exactly by the waker's own test below). Were the trigger still
+        # notifying inside the gateway's transactions there would be one per intake: REQUESTS.
         heard = 0
         with psycopg.connect(gateway.database_url, autocommit=True) as look:
             while True:
