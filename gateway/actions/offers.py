@@ -26,6 +26,7 @@ async def accept_locked(
     or is not this agent's is refused (409, 404) and nothing changes. Accepting claims and answers
     the ticket in one step, each through the state machine with its own event; the offer's reserved
     slot becomes the held ticket's. `mark` goes into both events' data (a back-fill's flag).
+    The caller announces the acceptance (`ticket_offers.announce`) once its transaction committed.
     """
     offer = await ticket_offers.get_for_update(conn, offer_id)
     if offer is None or offer.agent_id != agent_id:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from gateway.http import api_docs, deps, openapi, problems
 from gateway.http.body_limit import BodyLimit
 from gateway.http.security_headers import SecurityHeaders
+from gateway.http.wake_routers import WakeRoutersAfterWrites
 from gateway.http.widget_cors import WidgetCors
 from gateway.routes import (
     agents,
@@ -84,6 +85,8 @@ def create_app(settings: GatewaySettings, resolve: egress.Resolve = egress.syste
         web_chat,
     ):
         app.include_router(module.router)
+    # Innermost: signals once the route (and its commit) is done; a request refused outside wrote nothing.
+    app.add_middleware(WakeRoutersAfterWrites)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # Outside the body limit, so its refusals reach the widget's page readable.
     app.add_middleware(WidgetCors)

@@ -13,6 +13,7 @@ from ticketing.v1 import classifier_pb2_grpc, metrics_pb2_grpc
 from gateway.actions.classify_batcher import ClassifyBatcher
 from gateway.actions.classify_episodes import Episodes
 from gateway.actions.offer_hub import OfferHub
+from gateway.actions.routing_waker import RoutingWaker
 from gateway.actions.waits import WaitContexts
 from gateway.documents.worker_pool import DocumentWorkers, worker_argv
 from gateway.http.auth import TokenCache
@@ -20,6 +21,7 @@ from gateway.http.rate_limits import RateLimiter
 from gateway.settings import GatewaySettings
 from services.shared import egress, grpc_channels
 from services.shared.db import open_async_pool
+from services.shared.store.routing_wake import AFTER_COMMIT_OPTIONS
 
 
 @dataclass
@@ -34,6 +36,8 @@ class Deps:
     documents: DocumentWorkers
     # The agents' live offer streams in this process.
     offers: OfferHub
+    # Wakes the routers after this process's commits (the pool's connections do not, see below).
+    waker: RoutingWaker
     waits: WaitContexts
     # Rate limits and stream caps, counted in this process.
     limiter: RateLimiter
@@ -47,9 +51,18 @@ class Deps:
 async def built(
     settings: GatewaySettings, resolve: egress.Resolve = egress.system_resolve
 ) -> AsyncIterator[Deps]:
+    # The pool's sessions tell the routers' wake-up trigger to stay quiet: a NOTIFY inside a
+    # transaction serialises commits. The waker notifies after them instead.
     pool = await open_async_pool(
-        settings.database_url, min_size=2, max_size=settings.db_pool_max, name="gateway", autocommit=True
+        settings.database_url,
+        min_size=2,
+        max_size=settings.db_pool_max,
+        name="gateway",
+        autocommit=True,
+        options=AFTER_COMMIT_OPTIONS,
     )
+    waker = RoutingWaker(settings.database_url)
+    waker.start()
     # Channels connect lazily and reconnect by themselves (within ~0.6 s of a peer's return, see
     # grpc_channels.RECONNECT_OPTIONS), so the gateway starts without its peers.
     # Both put the internal secret on every call.
@@ -82,11 +95,13 @@ async def built(
             token_cache=token_cache,
             documents=documents,
             offers=offers,
+            waker=waker,
             waits=WaitContexts(),
             resolve=resolve,
             limiter=RateLimiter(settings.rate_limits),
         )
     finally:
+        await waker.close()
         await offers.close()
         await documents.close()
         await classifier_channel.close()

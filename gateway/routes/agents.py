@@ -133,10 +133,13 @@ async def accept(
     reported = body.occurred_at if body else None
     at = ticket_work.event_time(deps, reported, credential)
     mark = ticket_work.backfill_mark(reported, credential)
-    async with deps.pool.connection() as conn, conn.transaction():
-        ticket = await offers.accept_locked(
-            conn, offer_id, _agent_id(credential), at, deps.settings.escalation, mark
-        )
+    async with deps.pool.connection() as conn:
+        async with conn.transaction():
+            ticket = await offers.accept_locked(
+                conn, offer_id, _agent_id(credential), at, deps.settings.escalation, mark
+            )
+        # After the commit (autocommit pool): announced inside, the accepts' commits would queue.
+        await ticket_offers.announce(conn, offer_id, _agent_id(credential), "accepted")
     return TicketOut.model_validate(ticket)
 
 
@@ -272,3 +275,5 @@ async def _events(request: Request, deps: Deps, agent_id: int) -> AsyncGenerator
             with anyio.CancelScope(shield=True):
                 async with deps.pool.connection() as conn, conn.transaction():
                     await agents.set_presence(conn, agent_id, "offline")
+                # A GET, so the write-signalling middleware does not: the routers learn of the freed offers.
+                deps.waker.signal()

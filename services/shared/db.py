@@ -35,13 +35,23 @@ async def check_unless_quiet(conn: AsyncConnection[Any]) -> None:
 
 
 async def open_async_pool(
-    url: str, *, min_size: int = 2, max_size: int = 10, name: str, autocommit: bool = False
+    url: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    name: str,
+    autocommit: bool = False,
+    options: str | None = None,
 ) -> AsyncConnectionPool:
     """Opens a pool and waits for its first connections, so a bad URL fails at start, not later.
 
     With autocommit, a single statement commits in one round trip; `conn.transaction()` still
-    groups several statements into one transaction.
+    groups several statements into one transaction. `options` are libpq's (`-c name=value`
+    settings of every session, sent at connect: no extra round trip).
     """
+    kwargs: dict[str, Any] = {"application_name": name, "autocommit": autocommit}
+    if options is not None:
+        kwargs["options"] = options
     pool = AsyncConnectionPool(
         url,
         min_size=min_size,
@@ -50,7 +60,7 @@ async def open_async_pool(
         open=False,
         # A connection killed by a server restart is found before use, not by the caller's query.
         check=check_unless_quiet,
-        kwargs={"application_name": name, "autocommit": autocommit},
+        kwargs=kwargs,
     )
     await pool.open(wait=True, timeout=30)
     return pool

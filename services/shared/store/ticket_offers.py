@@ -246,10 +246,19 @@ async def get_for_update(conn: AsyncConnection[Any], offer_id: int) -> Offer | N
 
 
 async def mark(conn: AsyncConnection[Any], offer_id: int, agent_id: int, outcome: str, now: datetime) -> None:
-    """Records the outcome of an offer the caller holds locked (`accepted`; the others use the above)."""
+    """Records the outcome of an offer the caller holds locked (`accepted`; the others use the above).
+
+    Not announced here: the caller calls `announce` once its transaction committed. A NOTIFY inside
+    the transaction would make its commit wait for every other notifying commit (docs/scaling.md);
+    one lost to a crash in between leaves the offer on the agent's console until its stream resyncs.
+    """
     await conn.execute(
         "UPDATE ticket_offers SET outcome = %s, decided_at = %s WHERE id = %s", (outcome, now, offer_id)
     )
+
+
+async def announce(conn: AsyncConnection[Any], offer_id: int, agent_id: int, outcome: str) -> None:
+    """Tells the agent's live streams an offer was decided (`mark`'s announcement, after its commit)."""
     payload = {"offer_id": offer_id, "agent_id": agent_id, "state": outcome}
     await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, json.dumps(payload)))
 

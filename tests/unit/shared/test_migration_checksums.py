@@ -24,6 +24,7 @@ PINNED = {
     "0014_messaging": "eb70b1d8f73267dd7eed10dee66854f2dac8cee94fc3eb030395e1ce6eaffbbe",
     "0015_wrap_up_and_scorecards": "3281c0d7fb8213b3098d36c8227e85a8193830ec97d1bab163e5fa98ebff80e2",
     "0019_proactive_messages": "c0d032abb59eb09d1b4637c1abeeee505367abc6e9258a564022ef242209cf4f",
+    "0020_routing_wake_after_commit": "f9837ce4e0f6375f8b25f4d82faed94ed3296fd403e9014681b81d0a716e7785",
     "0018_document_pages": "6d195934a82ce90a1171e73ae073bd0224f4935de82a078766790c6029ca1c5c",
     "0017_demand": "b77ccf49fdb9aee735516bf510595167427b8984d3fcd4d1385e019e8e73da9f",
     "0016_web_chat": "fc37fd45f6b3d882d6f591d5b2c36fc72cf19cebdaf09de35a3faf4ad22c6856",
