@@ -1,27 +1,22 @@
 """POST /v1/inquiries (JSON) and /v1/inquiries/multipart (files as parts): the channels' way in."""
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
 from gateway.actions import intake
 from gateway.actions.intake import Outcome
 from gateway.documents.attachments import Attachment
-from gateway.http import multipart_form
+from gateway.http import form_with_files
 from gateway.http.auth import Integration
 from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
 from gateway.http.schemas import (
-    CONTENT_TYPE,
     MAX_ATTACHMENTS,
     AttachmentIn,
     DocumentSummaryOut,
     InquiryIn,
     IntakeOut,
-    file_name,
 )
 
 router = APIRouter(tags=["intake"])
@@ -108,36 +103,8 @@ MULTIPART_BODY: dict[str, Any] = {
     openapi_extra={"requestBody": MULTIPART_BODY},
 )
 async def post_inquiry_multipart(request: Request, credential: Integration, deps: DepsDep) -> Response:
-    # Read here rather than by FastAPI's Form(): its parser turns a field that is not UTF-8 into
-    # Latin-1 mojibake instead of refusing it. The body limit has already bounded the size.
-    try:
-        parts = multipart_form.parse(
-            request.headers.get("content-type", ""), await request.body(), MAX_ATTACHMENTS + 2
-        )
-        fields = [p for p in parts if p.name == "inquiry" and p.filename is None]
-        if len(fields) != 1:
-            raise multipart_form.FormError("send the inquiry as exactly one form field `inquiry`")
-        text = fields[0].text()
-    except multipart_form.FormError as exc:
-        raise Problem(422, "Invalid request", str(exc)) from None
-    try:
-        parsed = InquiryIn.model_validate_json(text)
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", "inquiry", *e["loc"])} for e in exc.errors()]
-        raise RequestValidationError(errors) from None
+    parsed, files = await form_with_files.read(request, "inquiry", InquiryIn)
     if parsed.attachments:
         raise Problem(422, "Invalid request", "send files as `attachments` parts, not inside `inquiry`")
-    files = [p for p in parts if p.name == "attachments"]
-    if len(files) > MAX_ATTACHMENTS:
-        raise Problem(422, "Too many attachments", f"at most {MAX_ATTACHMENTS} attachments, not {len(files)}")
-    read = []
-    for upload in files:
-        try:
-            name = file_name(upload.filename or "")
-        except ValueError as exc:
-            raise Problem(422, "Invalid attachment", str(exc)) from None
-        content_type = (upload.content_type or "application/octet-stream").split(";")[0].strip()
-        if len(content_type) > 127 or not re.match(CONTENT_TYPE, content_type):
-            raise Problem(422, "Invalid attachment", f"{name}: {content_type!r} is not a media type")
-        read.append(Attachment(name, content_type, bytes(upload.data)))
+    read = form_with_files.attachments(files)
     return await _reply(await intake.take(deps, credential, parsed, read))

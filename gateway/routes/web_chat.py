@@ -3,19 +3,15 @@ API they both use (a public widget key starts a session; its secret, as a bearer
 that session's ticket). Live updates are short polls: see docs/channels.md for why not a stream."""
 
 import json
-import re
 from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 
 from gateway.actions import web_chat
 from gateway.actions.web_chat import Caller, State
-from gateway.documents.attachments import Attachment
-from gateway.http import multipart_form
+from gateway.http import form_with_files
 from gateway.http.auth import client_address
 from gateway.http.chat_schemas import (
     ChatLeaveOut,
@@ -27,7 +23,7 @@ from gateway.http.chat_schemas import (
 )
 from gateway.http.deps import DepsDep
 from gateway.http.problems import Problem
-from gateway.http.schemas import CONTENT_TYPE, MAX_ATTACHMENTS, file_name
+from gateway.http.schemas import MAX_ATTACHMENTS
 from gateway.pages.localize import page
 from services.shared.i18n import catalogue
 from services.shared.store.chat_sessions import ChatSession
@@ -123,17 +119,8 @@ def _state_out(state: State) -> ChatStateOut:
 
 def _started(started: web_chat.Started) -> Response:
     outcome = started.outcome
-    found = outcome.wait
-    body = ChatStartOut(
-        ticket_id=outcome.ticket.id,
-        status=outcome.ticket.status,
-        position=found.position if found else None,
-        queue_depth=found.queue_depth if found else None,
-        estimated_wait_s=found.wait_s if found else None,
-        open=True,
-        session_secret=started.secret,
-        expires_at=started.expires_at,
-    )
+    state = State(outcome.ticket, outcome.wait, [], open=True)
+    body = ChatStartOut(**_wait_fields(state), session_secret=started.secret, expires_at=started.expires_at)
     # Never cached anywhere: it carries the secret.
     return Response(
         body.model_dump_json(), 201, media_type="application/json", headers={"Cache-Control": "no-store"}
@@ -182,34 +169,9 @@ MULTIPART_BODY: dict[str, Any] = {
     openapi_extra={"requestBody": MULTIPART_BODY},
 )
 async def start_chat_multipart(request: Request, deps: DepsDep) -> Response:
-    try:
-        parts = multipart_form.parse(
-            request.headers.get("content-type", ""), await request.body(), MAX_ATTACHMENTS + 2
-        )
-        fields = [p for p in parts if p.name == "session" and p.filename is None]
-        if len(fields) != 1:
-            raise multipart_form.FormError("send the form as exactly one form field `session`")
-        text = fields[0].text()
-    except multipart_form.FormError as exc:
-        raise Problem(422, "Invalid request", str(exc)) from None
-    try:
-        form = ChatStartIn.model_validate_json(text)
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", "session", *e["loc"])} for e in exc.errors()]
-        raise RequestValidationError(errors) from None
-    files = [p for p in parts if p.name == "attachments" and p.data]
-    if len(files) > MAX_ATTACHMENTS:
-        raise Problem(422, "Too many attachments", f"at most {MAX_ATTACHMENTS} attachments, not {len(files)}")
-    read = []
-    for upload in files:
-        try:
-            name = file_name(upload.filename or "")
-        except ValueError as exc:
-            raise Problem(422, "Invalid attachment", str(exc)) from None
-        content_type = (upload.content_type or "application/octet-stream").split(";")[0].strip()
-        if len(content_type) > 127 or not re.match(CONTENT_TYPE, content_type):
-            raise Problem(422, "Invalid attachment", f"{name}: {content_type!r} is not a media type")
-        read.append(Attachment(name, content_type, bytes(upload.data)))
+    form, files = await form_with_files.read(request, "session", ChatStartIn)
+    # A browser's form sends an empty part for a file input left empty.
+    read = form_with_files.attachments([p for p in files if p.data])
     return _started(await web_chat.start(deps, _caller(request), form, read))
 
 
