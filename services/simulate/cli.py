@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from services.simulate import compare, figures, launch, model, output, provision, texts
 from services.simulate.contacts import Contact
 from services.simulate.driver import Credentials, Driver, Tally, floor_rate
+from services.simulate.http_client import Client
 from services.simulate.presets import PRESETS, Preset
 
 
@@ -87,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.model_only:
         return _model_only(options, console)
     if args.stack:
+        if "DATABASE_URL" not in os.environ:
+            launch.clear(args.run_dir.resolve())
         with launch.running(args.run_dir.resolve(), args.timezone) as stack:
             console.print(f"stack up at {stack.url} (log {stack.log})")
             credentials = provision.provision(stack.env, args.seats, tag)
@@ -152,8 +155,7 @@ async def _replay(
     console: Console,
 ) -> dict[str, Any]:
     tag = f"{preset.name}-s{options.seed}"
-    limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    async with Client(url, options.concurrency) as client:
         floor = await floor_rate(client, options.concurrency)
         driver = Driver(client, credentials, year.period, tag, options.concurrency)
         columns = (TextColumn(preset.name), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

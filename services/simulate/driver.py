@@ -24,6 +24,7 @@ place, so the replay does not slow down to the sweep's pace.
 """
 
 import asyncio
+import dataclasses
 import itertools
 import time
 from collections import Counter, defaultdict
@@ -32,9 +33,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import httpx
-
 from services.simulate.contacts import Contact
+from services.simulate.http_client import Client, Disconnected, Reply
 from services.simulate.invitations import Inbox
 from services.simulate.model import Period
 
@@ -42,6 +42,8 @@ from services.simulate.model import Period
 CLAIM_AT = "2000-01-01T00:00:00+00:00"
 # How long a contact waits before claiming again when a claim found nothing it could take.
 CLAIM_RETRY_S = 0.005
+# A contact whose ticket no claim has taken in this long fails the run (a lost claim would spin).
+CLAIM_GIVE_UP_S = 120.0
 # Tries again after a connection closed under the request, or a 429.
 RETRIES = 3
 # A 429 (the classifier's line is full, or a rate limit) is asked again after its Retry-After.
@@ -96,7 +98,7 @@ def identity(channel: str, customer: int, tag: str, year: int = 0) -> dict[str, 
 class Driver:
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        client: Client,
         credentials: Credentials,
         period: Period,
         tag: str,
@@ -158,7 +160,7 @@ class Driver:
             raise Failed(f"{len(failures)} contacts failed; the first: {failures[0]}") from failures[0]
         return self.tally
 
-    async def post(self, kind: str, path: str, token: str, body: dict[str, Any]) -> httpx.Response:
+    async def post(self, kind: str, path: str, token: str, body: dict[str, Any]) -> Reply:
         self.tally.requests[kind] += 1
         headers = {"Authorization": f"Bearer {token}"}
         for attempt in range(BUSY_RETRIES + 1):
@@ -166,11 +168,12 @@ class Driver:
             try:
                 response = await self.client.post(path, json=body, headers=headers)
                 self.tally.waited_s[kind] += time.perf_counter() - started
-            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
+            except Disconnected as exc:
                 # A kept-alive connection the server closed as the request went out: nothing was done.
                 if attempt >= RETRIES:
                     raise
                 self.tally.requests["retried"] += 1
+                self.tally.mismatches.append(f"{kind} {path} asked again after {exc!r}")
                 continue
             if response.status_code == 429 and attempt < BUSY_RETRIES:
                 await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
@@ -178,9 +181,9 @@ class Driver:
             break
         if response.status_code >= 500:
             raise Failed(f"{kind} {path}: {response.status_code} {response.text[:300]}")
-        return response
+        return dataclasses.replace(response, attempts=attempt + 1)
 
-    def _ok(self, response: httpx.Response, kind: str) -> dict[str, Any]:
+    def _ok(self, response: Reply, kind: str) -> dict[str, Any]:
         if response.status_code not in (200, 201):
             raise Failed(f"{kind}: {response.status_code} {response.text[:300]}")
         found: dict[str, Any] = response.json()
@@ -198,7 +201,11 @@ class Driver:
             "text": c.text,
             "occurred_at": self.at(c.arrival),
         }
-        ticket = self._ok(await self.post("intake", "/v1/inquiries", key, inquiry), "intake")
+        answered = await self.post("intake", "/v1/inquiries", key, inquiry)
+        if answered.status_code == 200 and answered.attempts == 1:
+            # A retry's answer: the database already holds this run's contacts (an earlier run).
+            raise Failed(f"contact {c.key} is already in the database: a replay needs an empty one")
+        ticket = self._ok(answered, "intake")
         tid = int(ticket["id"])
         self.tally.tickets[c.key] = tid
         if ticket["status"] == "self_served":
@@ -278,7 +285,10 @@ class Driver:
     async def _claim(self, tid: int) -> str:
         """The seat that holds ticket `tid`, once some contact's claim has taken it."""
         box = self._box(tid)
+        deadline = time.monotonic() + CLAIM_GIVE_UP_S
         while not box.done():
+            if time.monotonic() > deadline:
+                raise Failed(f"ticket {tid} did not come to any claim in {CLAIM_GIVE_UP_S:.0f} s")
             seat = next(self.seats)
             response = await self.post("claim", "/v1/agent/claim", seat, {"occurred_at": CLAIM_AT})
             if response.status_code == 200 and response.content and response.json():
@@ -292,7 +302,7 @@ class Driver:
         return box.result()
 
 
-async def floor_rate(client: httpx.AsyncClient, concurrency: int, seconds: float = 3.0) -> float:
+async def floor_rate(client: Client, concurrency: int, seconds: float = 3.0) -> float:
     """Requests a second the gateway answers doing nothing (`GET /healthz`), `concurrency` at once:
     the floor the replay's request rate is set beside, measured on the same machine at the same time."""
     deadline = time.perf_counter() + seconds

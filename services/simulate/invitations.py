@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import httpx
+from services.simulate.http_client import Client, Disconnected, Reply
 
 # The token at the end of an invitation's link (services/workers/survey_text.py: survey_link).
 LINK = re.compile(r"/survey/([A-Za-z0-9_-]{16,128})")
@@ -18,7 +18,7 @@ BATCH = 500
 # How long a poller rests after a poll that found nothing.
 IDLE_S = 0.2
 
-Post = Callable[[str, str, str, dict[str, Any]], Awaitable[httpx.Response]]
+Post = Callable[[str, str, str, dict[str, Any]], Awaitable[Reply]]
 
 
 def token_of(body: str) -> str | None:
@@ -31,7 +31,7 @@ class Inbox:
     """Polls every channel's outbound messages while a replay runs; `token(ticket)` waits for the
     survey invitation of that ticket (messages of other kinds are acknowledged and left)."""
 
-    def __init__(self, client: httpx.AsyncClient, integrations: Mapping[str, str], post: Post) -> None:
+    def __init__(self, client: Client, integrations: Mapping[str, str], post: Post) -> None:
         self.client = client
         self.integrations = integrations
         self.post = post
@@ -68,11 +68,12 @@ class Inbox:
         while not self._stop.is_set():
             try:
                 response = await self.client.get("/v1/outbound", params=params, headers=headers)
-            except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
+            except Disconnected:
                 # A kept-alive connection the server closed: the lease was not taken; poll again.
                 continue
             self.polls += 1
-            response.raise_for_status()
+            if response.status_code != 200:
+                raise RuntimeError(f"GET /v1/outbound: {response.status_code} {response.text[:300]}")
             messages = response.json()["messages"]
             for m in messages:
                 token = token_of(m["body"]) if m["kind"] == "survey" else None

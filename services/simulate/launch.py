@@ -9,6 +9,7 @@ limit, and rate limits above what the simulator sends. A stack given with `--tar
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -62,6 +63,14 @@ def settings(run_dir: Path, zone: str) -> dict[str, str]:
         "SURVEY_SWEEP_S": "1",
         "SURVEY_QUIET_DAYS": "0",
     }
+
+
+def clear(run_dir: Path) -> None:
+    """Empties the run folder's embedded database and file broker: a replay needs an empty database
+    (the report counts everything in the year, and a second run's contacts would meet the first's
+    tickets under the same ids)."""
+    for part in ("pgdata", "broker"):
+        shutil.rmtree(run_dir / part, ignore_errors=True)
 
 
 def free_port() -> int:

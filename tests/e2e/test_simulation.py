@@ -16,6 +16,7 @@ import pytest
 
 from services.simulate import compare, figures, launch, model, provision, texts
 from services.simulate.driver import Credentials, Driver
+from services.simulate.http_client import Client
 from services.simulate.presets import CENTRE_2024
 from tests.e2e.stack import running_stack, wait_for
 
@@ -61,7 +62,7 @@ def test_two_simulated_days_through_the_stack_count_as_the_model_counts(
         credentials = provision.provision(stack.env, seats=3, tag="e2e")
 
         async def replay() -> None:
-            async with httpx.AsyncClient(base_url=stack.url, timeout=60) as client:
+            async with Client(stack.url, connections=16) as client:
                 tally = await Driver(client, credentials, year.period, "e2e", concurrency=16).run(
                     year.contacts
                 )
