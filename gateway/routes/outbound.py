@@ -2,10 +2,11 @@
 
 An integration either polls `GET /v1/outbound?channel=…` (a leased batch: two pollers never get the
 same messages, and what is not acknowledged within the lease comes back) and acknowledges each
-message with `POST /v1/outbound/{id}/ack`, or registers a callback URL that the workers post each
-message to, signed with HMAC-SHA256 (services/shared/callback_signature.py), retrying with backoff.
-Either way a message acknowledged once is never handed out or posted again. A callback URL must pass
-the egress policy (services/shared/egress.py): https, to a host whose every address is public.
+message with `POST /v1/outbound/{id}/ack` (or the whole batch with `POST /v1/outbound/ack`), or
+registers a callback URL that the workers post each message to, signed with HMAC-SHA256
+(services/shared/callback_signature.py), retrying with backoff. Either way a message acknowledged
+once is never handed out or posted again. A callback URL must pass the egress policy
+(services/shared/egress.py): https, to a host whose every address is public.
 """
 
 import asyncio
@@ -58,6 +59,22 @@ class AckOut(BaseModel):
     delivered_at: datetime
     # False when this message had been acknowledged before: nothing changed.
     newly_acknowledged: bool
+
+
+class AckManyIn(Strict):
+    # A polled batch's ids (a poll hands out at most 500); each once.
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(min_length=1, max_length=500)
+
+    @field_validator("ids")
+    @classmethod
+    def _each_once(cls, ids: list[int]) -> list[int]:
+        if len(set(ids)) != len(ids):
+            raise ValueError("an id is listed twice")
+        return ids
+
+
+class AckManyOut(BaseModel):
+    acknowledged: list[AckOut]
 
 
 class CallbackIn(Strict):
@@ -116,6 +133,32 @@ async def acknowledge(message_id: MessageId, credential: Integration, deps: Deps
         raise Problem(404, "Not found", f"no {credential.channel} message {message_id}")
     delivered_at, newly = found
     return AckOut(id=message_id, delivered_at=delivered_at, newly_acknowledged=newly)
+
+
+@router.post(
+    "/v1/outbound/ack",
+    response_model=AckManyOut,
+    summary="Acknowledge a batch of messages at once (idempotent; all or nothing)",
+)
+async def acknowledge_many(body: AckManyIn, credential: Integration, deps: DepsDep) -> AckManyOut:
+    """One request for a polled batch instead of one per message. Every id must be a message of
+    the key's channel: otherwise a 404 names the others and nothing is acknowledged."""
+    assert credential.channel is not None
+    async with deps.pool.connection() as conn, conn.transaction():
+        found = await outbound_messages.acknowledge_many(
+            conn, credential.channel, body.ids, datetime.now(UTC)
+        )
+        unknown = [i for i in body.ids if i not in found]
+        if unknown:
+            # Raised inside the transaction: the acknowledgements above roll back with it.
+            raise Problem(
+                404, "Not found", f"no {credential.channel} messages {unknown[:20]}", unknown=unknown
+            )
+    return AckManyOut(
+        acknowledged=[
+            AckOut(id=i, delivered_at=found[i][0], newly_acknowledged=found[i][1]) for i in body.ids
+        ]
+    )
 
 
 @router.put("/v1/outbound/callback", response_model=CallbackOut, summary="Have messages posted to a URL")

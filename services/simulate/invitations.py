@@ -1,5 +1,5 @@
 """The survey invitations the stack sends, read as a channel integration reads its outbound messages
-(`GET /v1/outbound`, then `POST /v1/outbound/{id}/ack`), so the simulator's customers can answer
+(`GET /v1/outbound`, then `POST /v1/outbound/ack` for the batch), so the simulator's customers can answer
 them: each invitation's link carries the survey's token, handed to whoever waits for its ticket."""
 
 import asyncio
@@ -81,10 +81,10 @@ class Inbox:
                     future = self._future(int(m["ticket_id"]))
                     if not future.done():
                         future.set_result(token)
-            # Delivered, as an integration says so: acknowledged messages are never handed out again.
-            await asyncio.gather(
-                *(self.post("outbound", f"/v1/outbound/{m['id']}/ack", key, {}) for m in messages)
-            )
+            # Delivered, as an integration says so: acknowledged messages are never handed out again
+            # (the whole polled batch in one request).
+            if messages:
+                await self.post("outbound", "/v1/outbound/ack", key, {"ids": [m["id"] for m in messages]})
             if not messages:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), IDLE_S)

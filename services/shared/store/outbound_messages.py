@@ -164,6 +164,31 @@ SELECT coalesce((SELECT delivered_at FROM acked), (SELECT delivered_at FROM targ
 WHERE EXISTS (SELECT 1 FROM target)
 """
 
+# A polled batch acknowledged at once: every id must be the channel's (else nothing changes and the
+# unknown ones are named); those not yet acknowledged are now. Locked in id order, as ACK locks one.
+ACK_MANY = """
+WITH target AS (
+    SELECT id, delivered_at FROM outbound_messages
+    WHERE id = ANY(%(ids)s) AND channel = %(channel)s ORDER BY id FOR UPDATE
+),
+acked AS (
+    UPDATE outbound_messages m SET delivered_at = %(at)s, leased_until = NULL
+    FROM target WHERE m.id = target.id AND target.delivered_at IS NULL
+    RETURNING m.id
+)
+SELECT t.id, coalesce(t.delivered_at, %(at)s), a.id IS NOT NULL
+FROM target t LEFT JOIN acked a ON a.id = t.id ORDER BY t.id
+"""
+
+
+async def acknowledge_many(
+    conn: AsyncConnection[Any], channel: str, message_ids: list[int], at: datetime
+) -> dict[int, tuple[datetime, bool]]:
+    """{id: (delivered_at, newly)} for the channel's messages among `message_ids`, all acknowledged
+    in the caller's transaction; ids that are not the channel's are absent (the caller rolls back)."""
+    cur = await conn.execute(ACK_MANY, {"ids": message_ids, "channel": channel, "at": at})
+    return {int(row[0]): (row[1], bool(row[2])) for row in await cur.fetchall()}
+
 
 async def lease_for_poll(
     conn: AsyncConnection[Any], channel: str, limit: int, lease_s: float

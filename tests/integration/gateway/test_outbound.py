@@ -54,6 +54,30 @@ def test_two_pollers_never_get_the_same_messages_and_acks_are_final(gateway_alon
         back = client.get("/v1/outbound", params={"channel": "phone"}).json()["messages"]
         assert [m["id"] for m in back] == ids[1:] and {m["attempts"] for m in back} == {2}
 
+        # A batch at once: all or nothing. One id that is not this channel's acknowledges none.
+        unknown = client.post("/v1/outbound/ack", json={"ids": [ids[1], 999999]})
+        assert_problem(unknown, 404)
+        assert unknown.json()["unknown"] == [999999]
+        with psycopg.connect(gw.database_url, autocommit=True) as conn:
+            conn.execute("UPDATE outbound_messages SET leased_until = now() - interval '1 second'")
+        still = client.get("/v1/outbound", params={"channel": "phone"}).json()["messages"]
+        assert [m["id"] for m in still] == ids[1:]
+        batch = client.post("/v1/outbound/ack", json={"ids": [ids[0], *ids[1:3]]})
+        assert batch.status_code == 200, batch.text
+        got = batch.json()["acknowledged"]
+        assert [(a["id"], a["newly_acknowledged"]) for a in got] == [
+            (ids[0], False),
+            (ids[1], True),
+            (ids[2], True),
+        ]
+        assert got[0]["delivered_at"] == acked.json()["delivered_at"]  # acknowledged before: unchanged
+        for bad in ({"ids": []}, {"ids": [ids[3], ids[3]]}, {"ids": [0]}, {"ids": list(range(1, 502))}, {}):
+            assert_problem(client.post("/v1/outbound/ack", json=bad), 422)
+        with psycopg.connect(gw.database_url, autocommit=True) as conn:
+            conn.execute("UPDATE outbound_messages SET leased_until = now() - interval '1 second'")
+        rest = client.get("/v1/outbound", params={"channel": "phone"}).json()["messages"]
+        assert [m["id"] for m in rest] == ids[3:]
+
         assert_problem(client.get("/v1/outbound", params={"channel": "email"}), 403)
         assert_problem(client.get("/v1/outbound", params={"channel": "fax"}), 422)
         assert_problem(client.get("/v1/outbound", params={"channel": "phone", "limit": 0}), 422)
