@@ -81,9 +81,11 @@ async def act(
     data = {**(data or {}), **backfill_mark(reported, credential)}
     need = Need.REOPEN if action == "reopen" else Need.SEE
     async with deps.pool.connection() as conn, conn.transaction():
-        ticket = await tickets.get(conn, ticket_id, for_update=True)
-        await reach(conn, credential, ticket_id, need, exists=ticket is not None)
-        assert ticket is not None
+        # The ticket locked and the access rule's facts in one round trip (reach() reads them apart).
+        found = await tickets.locked_with_facts(conn, ticket_id, credential.agent_id)
+        access.enforce(access.Viewer.of(credential), None if found is None else found[1], ticket_id, need)
+        assert found is not None
+        ticket = found[0]
         if action == "move":
             # The event names the agent whose handling the move ends (none for a waiting ticket).
             agent_id = ticket.assigned_agent_id
@@ -94,7 +96,7 @@ async def act(
                 raise Problem(422, "Unknown queue", f"there is no queue {to_queue!r}")
         if action == "move" and to_queue_id == ticket.queue_id:
             raise Problem(409, "Already there", f"ticket {ticket_id} is in queue {to_queue!r} already")
-        await apply_locked(
+        updated = await apply_locked(
             conn,
             ticket,
             action,
@@ -118,8 +120,6 @@ async def act(
             await agents.start_wrap_up(
                 conn, agent_id, ticket_id, ticket.queue_id, at, deps.settings.wrap_up_limit_s
             )
-        updated = await tickets.get(conn, ticket_id)
-        assert updated is not None
         # Offers made in the queue it left (a move keeps it waiting) are withdrawn as when it stops waiting.
         if ticket.status == "queued" and (updated.status != "queued" or action == "move"):
             await ticket_offers.withdraw_stopped_waiting(conn, ticket_id, at)
@@ -153,9 +153,10 @@ async def apply_locked(
     to_queue_id: int | None = None,
     data: dict[str, Any] | None = None,
     extra_columns: dict[str, Any] | None = None,
-) -> None:
+) -> Ticket:
     """Checks `action` against the state machine and writes it with its event; the caller holds the
-    ticket's row lock. `extra_columns` are set with it (a transfer's reservation for one agent)."""
+    ticket's row lock. `extra_columns` are set with it (a transfer's reservation for one agent).
+    Returns the ticket as changed."""
     state = ticket_changes.TicketState(
         status=ticket.status,
         channel=ticket.channel,
@@ -181,4 +182,4 @@ async def apply_locked(
     except ticket_changes.TooEarly as exc:
         raise Problem(422, "Invalid time", str(exc)) from None
     event = NewEvent(ticket.id, change.event_type, at, agent_id, change.event_queue_id, change.event_data)
-    await tickets.apply_change(conn, ticket.id, {**change.columns, **(extra_columns or {})}, event)
+    return await tickets.apply_change(conn, ticket.id, {**change.columns, **(extra_columns or {})}, event)

@@ -26,6 +26,16 @@ INSERT = """
 INSERT INTO ticket_events (ticket_id, type, occurred_at, agent_id, queue_id, data)
 VALUES (%s, %s, %s, %s, %s, %s)
 """
+# The same by name, for a statement that appends an event beside other work (tickets.apply_change).
+INSERT_NAMED = """INSERT INTO ticket_events (ticket_id, type, occurred_at, agent_id, queue_id, data)
+VALUES (%(event_ticket_id)s, %(event_type)s, %(event_occurred_at)s, %(event_agent_id)s,
+        %(event_queue_id)s, %(event_data)s)"""
+
+
+def named_params(event: "NewEvent") -> dict[str, Any]:
+    """INSERT_NAMED's parameters for `event`."""
+    names = ("ticket_id", "type", "occurred_at", "agent_id", "queue_id", "data")
+    return {f"event_{name}": value for name, value in zip(names, event.params(), strict=True)}
 
 
 async def append(conn: AsyncConnection[Any], *events: NewEvent) -> None:

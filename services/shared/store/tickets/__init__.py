@@ -4,7 +4,13 @@ record: the Ticket and the queries that read whole tickets; arrival: intake and 
 queueing: waiting tickets, places and loads; changes: state changes; access: who may reach a ticket.
 """
 
-from services.shared.store.tickets.access import ACCESS_FACTS, AccessFacts, access_facts
+from services.shared.store.tickets.access import (
+    ACCESS_FACTS,
+    LOCKED_WITH_FACTS,
+    AccessFacts,
+    access_facts,
+    locked_with_facts,
+)
 from services.shared.store.tickets.arrival import (
     INTAKE,
     JOIN_THREAD,
@@ -44,6 +50,7 @@ __all__ = [
     "FIRST_PAGE",
     "INTAKE",
     "JOIN_THREAD",
+    "LOCKED_WITH_FACTS",
     "OVERFLOW",
     "WAITING",
     "AccessFacts",
@@ -64,6 +71,7 @@ __all__ = [
     "held_by",
     "intake",
     "join_thread",
+    "locked_with_facts",
     "overflow",
     "position",
     "queue_load",

@@ -4,24 +4,33 @@ from datetime import datetime
 from typing import Any
 
 from psycopg import AsyncConnection, sql
+from psycopg.rows import class_row
 
 from services.shared.store import ticket_events
 from services.shared.store.ticket_events import NewEvent
-from services.shared.store.tickets.record import Ticket, get
+from services.shared.store.tickets.record import COLUMNS, Ticket, get
 
 
 async def apply_change(
     conn: AsyncConnection[Any], ticket_id: int, changes: dict[str, Any], event: NewEvent
-) -> None:
-    """Writes a state change and its event; the caller holds the row lock in the same transaction."""
+) -> Ticket:
+    """Writes a state change and its event in one statement, and returns the ticket as changed; the
+    caller holds the row lock in the same transaction. (One round trip where an UPDATE, the event's
+    INSERT and a re-read took three; the event's AFTER triggers see the change: they run at the
+    statement's end.)"""
     assignments = sql.SQL(", ").join(
         sql.SQL("{} = {}").format(sql.Identifier(column), sql.Placeholder(column)) for column in changes
     )
-    await conn.execute(
-        sql.SQL("UPDATE tickets SET {} WHERE id = %(id)s").format(assignments),
-        {**changes, "id": ticket_id},
-    )
-    await ticket_events.append(conn, event)
+    query = sql.SQL(
+        "WITH changed AS (UPDATE tickets SET {} WHERE id = %(id)s RETURNING *), "
+        "logged AS ({}) "
+        "SELECT {} FROM changed t JOIN queues q ON q.id = t.queue_id"
+    ).format(assignments, sql.SQL(ticket_events.INSERT_NAMED), sql.SQL(COLUMNS))
+    async with conn.cursor(row_factory=class_row(Ticket)) as cur:
+        await cur.execute(query, {**changes, **ticket_events.named_params(event), "id": ticket_id})
+        changed = await cur.fetchone()
+    assert changed is not None, f"ticket {ticket_id} changed under its caller's lock is gone"
+    return changed
 
 
 # Moves tickets that waited past their queue's overflow time to the overflow queue, one queue per
