@@ -141,7 +141,8 @@ async def take(
                 return await _with_wait(conn, deps, joined)
             done = await tickets.intake(conn, new, may_join=False)
         if done.ticket is not None:
-            await proactive_intake.tell_returning(conn, settings, done.ticket, backfill)
+            if not done.new_customer:  # a customer this inquiry made has no earlier ticket
+                await proactive_intake.tell_returning(conn, settings, done.ticket, backfill)
             outcome = Outcome(done.ticket, created=True, documents=read)
             return await _with_wait(conn, deps, outcome, done.position)
         # Retries are rare, so they are found by the insert's conflict rather than by a lookup that

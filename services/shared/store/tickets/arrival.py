@@ -196,6 +196,9 @@ class Intake:
     ticket: Ticket | None = None
     position: Position | None = None
     join_id: int | None = None
+    # The statement made the ticket's customer (and no raced twin took the ticket over): nobody
+    # with an earlier ticket.
+    new_customer: bool = False
 
 
 def _backfill(backfill: bool) -> dict[str, bool]:
@@ -259,12 +262,15 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool =
     if row["id"] is None:
         return Intake(join_id=row["join_id"])
     ticket = Ticket(**{name: row[name] for name in _TICKET_FIELDS})
-    if row["new_customer"] and row["verified_added"] < sum(verified for _, _, verified in new.identities):
+    new_customer = bool(row["new_customer"])
+    if new_customer and row["verified_added"] < sum(verified for _, _, verified in new.identities):
         # Another intake created the same person at the same moment and won a verified identity: move
         # this ticket to that customer, so one verified identity always leads to one person.
         await _merge_raced_customer(conn, ticket.id, ticket.customer_id, new.identities)
+        new_customer = False
     place = row["position"]
-    return Intake(ticket, None if place is None else Position(place, place + row["behind"]))
+    position = None if place is None else Position(place, place + row["behind"])
+    return Intake(ticket, position, new_customer=new_customer)
 
 
 async def _merge_raced_customer(
