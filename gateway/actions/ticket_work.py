@@ -38,14 +38,17 @@ async def claim_next(deps: Deps, agent_id: int, reported: datetime | None, by: C
     offline agent who pulls is signed in (available); one who set themselves away gets a 409."""
     at = event_time(deps, reported, by)
     async with deps.pool.connection() as conn:
-        async with conn.transaction():
-            presence = await agents.presence_of(conn, agent_id)
-            if presence == "away":
-                raise Problem(409, "Away", "you are away: set presence to available to take work")
-            if presence == "offline":
-                await agents.set_presence(conn, agent_id, "available")
-            # Pulling work is the agent's word that their wrap-up is done.
-            await agents.end_wrap_up(conn, agent_id, at, "claim")
+        # Read first, written only when there is something to change: an available agent with no
+        # wrap-up (the usual pull) costs one query here rather than a transaction of four.
+        presence, wrapping_up = await agents.presence_and_wrap_up(conn, agent_id)
+        if presence == "away":
+            raise Problem(409, "Away", "you are away: set presence to available to take work")
+        if presence == "offline" or wrapping_up:
+            async with conn.transaction():
+                if presence == "offline":
+                    await agents.set_presence(conn, agent_id, "available")
+                # Pulling work is the agent's word that their wrap-up is done.
+                await agents.end_wrap_up(conn, agent_id, at, "claim")
         return await tickets.claim_next_routed(conn, agent_id, at)
 
 

@@ -124,6 +124,15 @@ async def presence_of(conn: AsyncConnection[Any], agent_id: int, *, active_only:
     return None if row is None else str(row[0])
 
 
+async def presence_and_wrap_up(conn: AsyncConnection[Any], agent_id: int) -> tuple[str | None, bool]:
+    """(presence, whether a wrap-up is open) of the agent; (None, False) when there is no such agent."""
+    cur = await conn.execute(
+        "SELECT presence, wrap_up_until IS NOT NULL FROM agents WHERE id = %s", (agent_id,)
+    )
+    row = await cur.fetchone()
+    return (None, False) if row is None else (str(row[0]), bool(row[1]))
+
+
 async def language_of(conn: AsyncConnection[Any], agent_id: int) -> str | None:
     """The language the agent chose for their console (None: not chosen)."""
     cur = await conn.execute("SELECT language FROM agents WHERE id = %s", (agent_id,))
