@@ -4,31 +4,22 @@ Arabic: presentation forms unfolded (NFKC), diacritics and tatweel removed, alef
 maqsura and ta marbuta unified, Arabic-Indic digits made ASCII, then the article and the attached
 conjunctions and prepositions stripped in front and a few plural and possessive endings behind (a
 "light stemmer": no dictionary, no model). English: case-folded, plural, -ing and -ed endings cut.
-The classifier has its own normaliser (services/classifier/text.py) for matching keywords; this one
-is the document reader's, which must also make "حسابي" and "الحساب" one term.
+The letter variants are the classifier's too (services/shared/arabic_text.py); the stemming is the
+document reader's own, which must also make "حسابي" and "الحساب" one term.
 """
 
 import re
 import unicodedata
 
-_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-_TATWEEL = "\u0640"
+from services.shared import arabic_text
+
 # One character for one character, so positions found in `fold(text)` are positions in `text`.
 _FOLD = str.maketrans(
     {
-        "\u0622": "\u0627",  # آ -> ا
-        "\u0623": "\u0627",  # أ -> ا
-        "\u0625": "\u0627",  # إ -> ا
-        "\u0671": "\u0627",  # ٱ -> ا
-        "\u0649": "\u064a",  # ى -> ي
-        "\u0629": "\u0647",  # ة -> ه
-        "\u06cc": "\u064a",  # Persian ی -> ي
-        "\u06a9": "\u0643",  # Persian ک -> ك
+        **arabic_text.LETTER_VARIANTS,
         "\u066b": ".",  # Arabic decimal separator
         "\u066c": ",",  # Arabic thousands separator
         "\u060c": ",",  # Arabic comma
-        **{chr(0x0660 + d): str(d) for d in range(10)},
-        **{chr(0x06F0 + d): str(d) for d in range(10)},
     }
 )
 # Runs of letters, or runs of digits: "درهم1,250" is a word and a number, as a reader sees it.
@@ -67,7 +58,7 @@ def fold(text: str) -> str:
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    return _MARKS.sub("", text).replace(_TATWEEL, "").translate(_FOLD).casefold()
+    return arabic_text.without_marks(text).translate(_FOLD).casefold()
 
 
 def stem(word: str) -> str:

@@ -3,27 +3,14 @@
 import re
 import unicodedata
 
-# Harakat, Quranic annotation marks and the superscript alef: they change pronunciation, not meaning,
-# and most customers leave them out, so they are removed before anything is compared.
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-_TATWEEL = "\u0640"
+from services.shared import arabic_text
 
 _ARABIC_LETTERS = str.maketrans(
     {
-        "\u0622": "\u0627",  # آ -> ا
-        "\u0623": "\u0627",  # أ -> ا
-        "\u0625": "\u0627",  # إ -> ا
-        "\u0671": "\u0627",  # ٱ -> ا
-        "\u0649": "\u064a",  # ى -> ي
-        "\u0629": "\u0647",  # ة -> ه
-        # Persian keyboards type these for ي and ك; Arabic readers see the same letter.
-        "\u06cc": "\u064a",  # ی -> ي
-        "\u06a9": "\u0643",  # ک -> ك
+        **arabic_text.LETTER_VARIANTS,
         # Typographic apostrophes, so "hasn’t" and "hasn't" are one token.
         "\u2019": "'",
         "\u2018": "'",
-        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
-        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Extended (Persian) digits
     }
 )
 
@@ -43,8 +30,7 @@ _MIN_STEM = 2
 
 def normalise(text: str) -> str:
     """NFKC, case-folded, Arabic diacritics and tatweel removed, letter variants unified."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _ARABIC_MARKS.sub("", text).replace(_TATWEEL, "")
+    text = arabic_text.without_marks(unicodedata.normalize("NFKC", text).casefold())
     return text.translate(_ARABIC_LETTERS)
 
 

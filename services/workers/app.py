@@ -27,6 +27,7 @@ EXCHANGE = "ticketing.tasks"
 FAMILIES = (escalation, surveys, notifications, reroutes, mail_delivery, messaging_delivery, proactive)
 # A sweep handles batches of a few hundred rows in well under a second; a sweep still running after
 # the soft limit is stuck (a lock, a dead connection) and gives up cleanly, committed batches kept.
+FILE_BROKER_TRANSPORT = "services.workers.file_broker:Transport"
 # The hard limit kills what ignores the soft one.
 SOFT_TIME_LIMIT_S = 50
 TIME_LIMIT_S = 60
@@ -37,8 +38,11 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     transactions, effects written but not committed (tests pause there to kill a worker)."""
     app = Celery("ticketing", set_as_current=False)
     transport_options = settings.broker_transport_options()
+    transport = None
     if settings.broker_filesystem_dir is not None:
         prepare_filesystem_broker(transport_options)
+        # kombu's filesystem transport, writing and taking whole messages only (file_broker.py).
+        transport = FILE_BROKER_TRANSPORT
     # One exchange for every family, routing by queue: queues of several prefixes share it, so nothing
     # but the queues is left behind when a prefix goes away. A topic exchange, not direct: Celery's
     # native delayed delivery (the backoff of a retried task, on quorum queues) can only reach a queue
@@ -55,6 +59,7 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     ]
     app.conf.update(
         broker_url=settings.broker_url,
+        broker_transport=transport,
         broker_transport_options=transport_options,
         # Services start in any order: keep trying the broker rather than exit.
         broker_connection_retry_on_startup=True,
