@@ -69,7 +69,9 @@ class Inbox:
             try:
                 response = await self.client.get("/v1/outbound", params=params, headers=headers)
             except Disconnected:
-                # A kept-alive connection the server closed: the lease was not taken; poll again.
+                # A kept-alive connection the server closed (the lease was not taken), or the stack
+                # is gone: poll again after a rest, rather than spin until the replay ends.
+                await asyncio.sleep(IDLE_S)
                 continue
             self.polls += 1
             if response.status_code != 200:
