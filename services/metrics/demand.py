@@ -142,16 +142,16 @@ async def year_weeks(
     if year >= date.max.year:  # the end of 9999's last week lies past the calendar
         return {}
     weeks = date(year, 12, 28).isocalendar().week  # 28 December always lies in the year's last week
-    start = centre_clock.day_start(monday(year, 1), zone)
-    end = centre_clock.day_start(monday(year, weeks) + timedelta(days=7), zone)
-    found = await demand_store.weekly_intents(conn, start, end, zone.key)
+    # Each week's start on the centre's clock, and the end of the last.
+    starts = [centre_clock.day_start(monday(year, 1) + timedelta(days=7 * k), zone) for k in range(weeks + 1)]
+    found = await demand_store.weekly_intents(conn, starts)
     totals: Counter[str] = Counter()
-    for intent, _, _, n in found:
+    for intent, _, n in found:
         if intent:
             totals[intent] += n
     chosen = [intent for intent, _ in sorted(totals.items(), key=lambda i: (-i[1], i[0]))[:top]]
     out = {intent: [0] * weeks for intent in [*chosen, ""]}
-    for intent, iso_year, week, n in found:
-        if iso_year == year and 1 <= week <= weeks:
+    for intent, week, n in found:
+        if 1 <= week <= weeks:
             out[intent if intent in chosen else ""][week - 1] += n
     return out

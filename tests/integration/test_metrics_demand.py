@@ -1,5 +1,7 @@
-"""GetDemand over real gRPC and PostgreSQL: weeks on the centre's clock, the rule's flags, phrases."""
+"""GetDemand over real gRPC and PostgreSQL: weeks on the centre's clock, the rule's flags, phrases;
+and the yearly report's weekly counts."""
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +12,7 @@ import pytest
 from psycopg.types.json import Jsonb
 from ticketing.v1 import metrics_pb2, metrics_pb2_grpc
 
+from services.metrics import demand
 from services.shared import grpc_channels
 from tests.fixtures import internal_grpc
 from tests.fixtures.metrics_server import MetricsEndpoints
@@ -126,3 +129,27 @@ def test_a_week_that_does_not_exist_is_invalid_argument(metrics_addr: str):
 def test_an_empty_week_has_no_rows(metrics_addr: str):
     reply = get_demand(metrics_addr)
     assert not reply.by_intent and not reply.phrases and reply.week
+
+
+def test_the_reports_weekly_demand_counts_weeks_on_the_centres_clock(db, database_url: str):
+    """The yearly report's chart (demand.year_weeks): each ticket in the week of its creation on the
+    centre's clock, the top intents by the year's volume, the rest and the unplaced under ""."""
+    arrange(db)
+
+    async def year_weeks() -> dict[str, list[int]]:
+        async with await psycopg.AsyncConnection.connect(database_url) as conn:
+            return await demand.year_weeks(conn, WEEK[0], DUBAI, top=2)
+
+    found = asyncio.run(year_weeks())
+    weeks = date(WEEK[0], 12, 28).isocalendar().week
+    assert set(found) == {"card_arrival", "lost_or_stolen_card", ""}
+    assert all(len(counts) == weeks for counts in found.values())
+    this = WEEK[1] - 1  # week 10 at index 9
+    # 3 a week before; 15 on Monday plus the one at 01:30 Monday in Dubai (Sunday in UTC); and 50 at
+    # 00:30 on the next Monday in Dubai, still Sunday in UTC: next week's.
+    card = found["card_arrival"]
+    assert card[this - 8 : this] == [3] * 8 and card[this] == 16 and card[this + 1] == 50
+    assert sum(card) == 3 * 8 + 16 + 50  # 2025's week 10 is not 2026's
+    assert found["lost_or_stolen_card"][this - 8 : this + 1] == [10] * 9
+    # visa_letter (8) is not in the top two; the unplaced (7) have no intent.
+    assert found[""][this] == 15 and sum(found[""]) == 15

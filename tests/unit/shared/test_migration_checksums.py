@@ -29,6 +29,7 @@ PINNED = {
     "0019_proactive_messages": "c0d032abb59eb09d1b4637c1abeeee505367abc6e9258a564022ef242209cf4f",
     "0020_routing_wake_after_commit": "f9837ce4e0f6375f8b25f4d82faed94ed3296fd403e9014681b81d0a716e7785",
     "0021_occupancy_daily": "39a39c072110348d73ee611b3709a167d1894d7fe316619718ea95c773a706b4",
+    "0022_tickets_created_intent": "a0e55e906a9671720da5f163b6f8e27b1b577dda9c428ac8aae23ac187c8d47a",
 }
 
 
