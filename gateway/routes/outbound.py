@@ -139,6 +139,7 @@ async def acknowledge(message_id: MessageId, credential: Integration, deps: Deps
     "/v1/outbound/ack",
     response_model=AckManyOut,
     summary="Acknowledge a batch of messages at once (idempotent; all or nothing)",
+    responses={404: {"description": "An id is not a message of this key's channel: none acknowledged"}},
 )
 async def acknowledge_many(body: AckManyIn, credential: Integration, deps: DepsDep) -> AckManyOut:
     """One request for a polled batch instead of one per message. Every id must be a message of
