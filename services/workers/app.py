@@ -24,10 +24,12 @@ from services.workers.settings import WorkerSettings, prepare_filesystem_broker
 # Named apart from the direct exchange "ticketing" of earlier versions: RabbitMQ refuses to redeclare
 # an exchange with another type.
 EXCHANGE = "ticketing.tasks"
+# BROKER_URL=filesystem:// (make run without RabbitMQ): kombu's filesystem transport, writing and
+# taking whole messages only.
+FILE_BROKER_TRANSPORT = "services.workers.file_broker:Transport"
 FAMILIES = (escalation, surveys, notifications, reroutes, mail_delivery, messaging_delivery, proactive)
 # A sweep handles batches of a few hundred rows in well under a second; a sweep still running after
 # the soft limit is stuck (a lock, a dead connection) and gives up cleanly, committed batches kept.
-FILE_BROKER_TRANSPORT = "services.workers.file_broker:Transport"
 # The hard limit kills what ignores the soft one.
 SOFT_TIME_LIMIT_S = 50
 TIME_LIMIT_S = 60
@@ -41,7 +43,6 @@ def create_app(settings: WorkerSettings, before_commit: Mapping[str, BeforeCommi
     transport = None
     if settings.broker_filesystem_dir is not None:
         prepare_filesystem_broker(transport_options)
-        # kombu's filesystem transport, writing and taking whole messages only (file_broker.py).
         transport = FILE_BROKER_TRANSPORT
     # One exchange for every family, routing by queue: queues of several prefixes share it, so nothing
     # but the queues is left behind when a prefix goes away. A topic exchange, not direct: Celery's

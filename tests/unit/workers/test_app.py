@@ -6,7 +6,7 @@ import pytest
 from celery import Celery
 from celery.exceptions import QueueNotFound
 
-from services.workers import escalation, notifications, surveys
+from services.workers import escalation, file_broker, notifications, surveys
 from services.workers.app import create_app
 from services.workers.settings import WorkerSettings
 
@@ -103,3 +103,14 @@ def test_the_filesystem_broker_has_plain_queues(tmp_path: Path):
         )
     )
     assert all(not queue.queue_arguments for queue in app.amqp.queues.values())
+
+
+def test_the_filesystem_broker_writes_and_takes_whole_messages(tmp_path: Path):
+    settings = WorkerSettings.from_env(
+        {**REQUIRED, "BROKER_URL": "filesystem://", "BROKER_FILESYSTEM_DIR": str(tmp_path)}
+    )
+    app = create_app(settings)
+    with app.connection_for_write() as connection:
+        assert type(connection.transport) is file_broker.Transport
+    # RabbitMQ keeps kombu's own transport.
+    assert create_app(WorkerSettings.from_env(REQUIRED)).conf.broker_transport is None
