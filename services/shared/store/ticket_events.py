@@ -32,7 +32,7 @@ VALUES (%(event_ticket_id)s, %(event_type)s, %(event_occurred_at)s, %(event_agen
         %(event_queue_id)s, %(event_data)s)"""
 
 
-def named_params(event: "NewEvent") -> dict[str, Any]:
+def named_params(event: NewEvent) -> dict[str, Any]:
     """INSERT_NAMED's parameters for `event`."""
     names = ("ticket_id", "type", "occurred_at", "agent_id", "queue_id", "data")
     return {f"event_{name}": value for name, value in zip(names, event.params(), strict=True)}

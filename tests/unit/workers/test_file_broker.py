@@ -36,6 +36,28 @@ def test_a_message_being_written_is_out_of_sight_until_whole(tmp_path: Path) -> 
     assert [p.name for p in messages.iterdir()] == [f"1_x.q.msg{file_broker.WRITING}"]
 
 
+def test_a_consumer_between_a_producers_open_and_write_finds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The moment kombu's own transport got wrong: its file already had the consumer's name while
+    the payload was still being serialised and written, so a consumer read it empty."""
+    producer, consumer = _channel(tmp_path), _channel(tmp_path)
+    seen: list[str] = []
+    real_dumps = file_broker.dumps
+
+    def dumps_with_a_consumer_in_between(payload: Any) -> str:
+        try:
+            seen.append(repr(consumer._get("q")))
+        except Empty:
+            seen.append("empty")
+        return real_dumps(payload)
+
+    monkeypatch.setattr(file_broker, "dumps", dumps_with_a_consumer_in_between)
+    producer._put("q", {"n": 1})
+    assert seen == ["empty"]
+    assert consumer._get("q") == {"n": 1}
+
+
 def test_racing_producers_and_consumers_deliver_each_message_once_and_whole(tmp_path: Path) -> None:
     per_producer, producers, consumers = 400, 2, 3
     total = per_producer * producers
