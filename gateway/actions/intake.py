@@ -130,6 +130,7 @@ async def take(
         recipient=next((v for k, v, _ in identities if k == CHANNEL_IDENTITY[inquiry.channel]), ""),
         documents=read,
         backfill=backfill,
+        returning_due=proactive_intake.may_be_told(settings, routing.intent, backfill),
     )
     # One connection for the whole intake, its queue position and wait included: each checkout
     # costs the pool's check, a round trip.
@@ -141,8 +142,9 @@ async def take(
                 return await _with_wait(conn, deps, joined)
             done = await tickets.intake(conn, new, may_join=False)
         if done.ticket is not None:
-            if not done.new_customer:  # a customer this inquiry made has no earlier ticket
-                await proactive_intake.tell_returning(conn, settings, done.ticket, backfill)
+            # A customer this inquiry made has no earlier ticket (and the statement left nothing due).
+            if new.returning_due and not done.new_customer:
+                await proactive_intake.tell_returning(conn, settings, done.ticket)
             outcome = Outcome(done.ticket, created=True, documents=read)
             return await _with_wait(conn, deps, outcome, done.position)
         # Retries are rare, so they are found by the insert's conflict rather than by a lookup that

@@ -2,10 +2,11 @@
 
 A message only: the new ticket still routes and waits like any other (the customer may be writing
 because the answer did not help). Called once the new ticket is stored, so the message is the first
-thing the centre says about it, before any agent or wait notice.
+thing the centre says about it, before any agent or wait notice. The intake's own statement leaves a
+`returning` row in proactive_due when the customer was known (`may_be_told`): decided here and
+cleared, or, should this process die first, by the proactive sweep (services/workers/proactive.py).
 """
 
-from datetime import timedelta
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -17,20 +18,20 @@ from services.shared.store import outbound_messages, proactive_messages, tickets
 from services.shared.store.tickets import Ticket
 
 
-async def tell_returning(
-    conn: AsyncConnection[Any], settings: GatewaySettings, ticket: Ticket, backfill: bool
-) -> bool:
-    """Writes the `returning` message for a new ticket when the customer had a ticket on its intent
-    resolved within the window; True when one went out. A back-filled inquiry is history (nobody is
-    told), and an inquiry the classifier gave no intent matches nothing."""
+def may_be_told(settings: GatewaySettings, intent: str, backfill: bool) -> bool:
+    """Whether a new ticket of a known customer is looked at for a returning message at all: a
+    back-filled inquiry is history (nobody is told), and one the classifier gave no intent matches
+    nothing."""
+    return not backfill and bool(intent) and settings.channels.proactive.returning_days > 0
+
+
+async def tell_returning(conn: AsyncConnection[Any], settings: GatewaySettings, ticket: Ticket) -> bool:
+    """Decides the `returning` message the intake left due (`may_be_told`): written when the customer
+    had a ticket on its intent resolved within the window; True when one went out."""
     proactive = settings.channels.proactive
-    if backfill or not ticket.intent or proactive.returning_days <= 0:
-        return False
-    since = ticket.created_at - timedelta(days=proactive.returning_days)
-    # Looked up before any transaction: most inquiries find nothing, and pay one indexed query only.
-    earlier = await proactive_messages.earlier_resolved(
-        conn, ticket.customer_id, ticket.intent, ticket.id, since
-    )
+    # Looked up before any transaction: most inquiries find nothing, and pay this one query only
+    # (which also clears the due row).
+    earlier = await proactive_messages.earlier_resolved(conn, ticket.id, proactive.returning_days)
     if earlier is None:
         return False
     async with conn.transaction():
@@ -38,6 +39,7 @@ async def tell_returning(
         decided = await proactive_messages.record(
             conn, ticket.id, "returning", ticket.channel, outcome, ticket.created_at, earlier.ticket_id
         )
+        await proactive_messages.clear_returning(conn, ticket.id)
         if decided is None or outcome != "sent":
             return False
         language = policy.language(ticket.language, earlier.customer_language)

@@ -26,24 +26,45 @@ log = logging.getLogger(__name__)
 
 FAMILY = "proactive"
 SWEEP = "proactive.sweep"
+# A returning customer's message is the gateway's to decide right after the intake commits; the sweep
+# takes it only once it has stayed undecided this long (the gateway died in between).
+RETURNING_GRACE_S = 30.0
 
 
 def decide(conn: Connection[Any], settings: WorkerSettings, due: Due) -> bool:
     """Records the decision for one locked ticket with its message; True when one went out."""
+    if due.kind == "returning" and due.about_ticket_id is None:
+        return False  # no earlier ticket on the intent: nothing to tell, nothing to record
     outcome = policy.outcome(due.kind, due.channel, due.status, settings.channels.proactive)
     language = policy.language(due.language, due.customer_language)
     # Only the note the agent wrote for the customer: the internal `note` is never read here.
-    text = policy.body(due.kind, language, ticket_id=due.ticket_id, note=due.customer_note)
+    if due.kind == "returning":
+        # As the gateway writes it (gateway/actions/proactive_intake.py): the earlier ticket's number,
+        # note and resolution day in the centre's calendar.
+        text = policy.body(
+            due.kind,
+            language,
+            ticket_id=due.about_ticket_id or 0,
+            note=due.customer_note,
+            resolved_at=due.about_resolved_at,
+            zone=settings.centre_zone,
+        )
+    else:
+        text = policy.body(due.kind, language, ticket_id=due.ticket_id, note=due.customer_note)
     return proactive_messages.decide_sync(conn, due, outcome, text) is not None
 
 
 def sweep(pool: ConnectionPool, settings: WorkerSettings, before_commit: BeforeCommit | None = None) -> int:
-    """Wait notices first, then taken and resolved tickets, one transaction per batch; returns how
-    many messages went out."""
+    """Returning customers' messages a gateway left undecided first (they come before anything else
+    said of the ticket), then wait notices, then taken and resolved tickets, one transaction per
+    batch; returns how many messages went out."""
     proactive = settings.channels.proactive
     waits: dict[str, float] = {channel: proactive.wait_s(channel) for channel in CHANNELS}
     sent = 0
     for lock in (
+        lambda conn: proactive_messages.lock_returning_sync(
+            conn, proactive.returning_days, RETURNING_GRACE_S, settings.sweep_batch_size
+        ),
         lambda conn: proactive_messages.lock_waiting_sync(conn, waits, settings.sweep_batch_size),
         lambda conn: proactive_messages.lock_due_sync(conn, settings.sweep_batch_size),
     ):

@@ -35,8 +35,9 @@ def language(ticket_language: str, customer_language: str | None) -> str:
 def outcome(kind: str, channel: str, status: str, settings: ProactiveSettings) -> str:
     """`sent`, `suppressed` (the channel holds this kind back) or `stale`: the ticket moved on before
     the sweep came — already resolved or abandoned when its `taken` message is due (the resolution
-    says more), reopened or abandoned when its `resolved` one is."""
-    if kind == "taken" and status in ("resolved", "abandoned"):
+    says more), reopened or abandoned when its `resolved` one is, resolved or abandoned when the
+    sweep finds a `returning` one a gateway left undecided."""
+    if kind in ("taken", "returning") and status in ("resolved", "abandoned"):
         return "stale"
     if kind == "resolved" and status != "resolved":
         return "stale"

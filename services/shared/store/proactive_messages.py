@@ -24,8 +24,13 @@ class Due:
     customer_language: str | None
     # The customer's address on the ticket's channel; '' when none is on record.
     recipient: str
-    # The agent's note for the customer at the latest resolution ('' without one).
+    # The agent's note for the customer at the latest resolution ('' without one); for `returning`,
+    # the note of the earlier ticket.
     customer_note: str
+    # For `returning`: the customer's earlier ticket on the same intent and when it was resolved;
+    # None when there is none (nothing to tell).
+    about_ticket_id: int | None = None
+    about_resolved_at: datetime | None = None
 
 
 # Where a message to the ticket's customer goes: as surveys do (services/shared/store/surveys.py),
@@ -70,7 +75,22 @@ SELECT {COLUMNS}, d.kind,
                  WHERE e.ticket_id = t.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
            AS customer_note
 FROM proactive_due d JOIN tickets t ON t.id = d.ticket_id JOIN customers c ON c.id = t.customer_id
+WHERE d.kind IN ('taken', 'resolved')
 ORDER BY d.due_at, d.ticket_id, d.kind DESC
+LIMIT %(limit)s
+FOR UPDATE OF d SKIP LOCKED
+FOR NO KEY UPDATE OF t SKIP LOCKED
+"""
+
+# Returning customers whose message a gateway left undecided (it died between the intake's commit
+# and its decision): only rows older than the gateway needs, so the sweep never races a live intake.
+LOCK_RETURNING = f"""
+SELECT {COLUMNS}, d.kind, coalesce(e.customer_note, '') AS customer_note,
+       e.ticket_id AS about_ticket_id, e.resolved_at AS about_resolved_at
+FROM proactive_due d JOIN tickets t ON t.id = d.ticket_id JOIN customers c ON c.id = t.customer_id
+LEFT JOIN LATERAL ({{earlier}}) e ON true
+WHERE d.kind = 'returning' AND d.due_at <= now() - make_interval(secs => %(grace_s)s)
+ORDER BY d.due_at, d.ticket_id
 LIMIT %(limit)s
 FOR UPDATE OF d SKIP LOCKED
 FOR NO KEY UPDATE OF t SKIP LOCKED
@@ -110,6 +130,14 @@ def lock_due_sync(conn: Connection[Any], limit: int) -> list[Due]:
         return cur.execute(LOCK_DUE, {**_identity_params(), "limit": limit}).fetchall()
 
 
+def lock_returning_sync(conn: Connection[Any], returning_days: int, grace_s: float, limit: int) -> list[Due]:
+    """Locks up to `limit` returning customers' tickets left undecided for `grace_s`, each with the
+    earlier ticket its message would name (None: nothing to tell)."""
+    params = {**_identity_params(), "days": returning_days, "grace_s": grace_s, "limit": limit}
+    with conn.cursor(row_factory=class_row(Due)) as cur:
+        return cur.execute(LOCK_RETURNING, params).fetchall()
+
+
 def clear_due_sync(conn: Connection[Any], due: list[tuple[int, str]]) -> None:
     """Forgets the (ticket, kind) pairs decided in this transaction, in one statement."""
     if due:
@@ -131,8 +159,8 @@ WITH message AS (
       AND NOT EXISTS (SELECT 1 FROM proactive_messages WHERE ticket_id = %(ticket)s AND kind = %(kind)s)
     RETURNING id
 )
-INSERT INTO proactive_messages (ticket_id, kind, channel, outcome, message_id)
-SELECT %(ticket)s, %(kind)s, %(channel)s, %(outcome)s, (SELECT id FROM message)
+INSERT INTO proactive_messages (ticket_id, kind, channel, outcome, message_id, about_ticket_id)
+SELECT %(ticket)s, %(kind)s, %(channel)s, %(outcome)s, (SELECT id FROM message), %(about)s
 WHERE NOT EXISTS (SELECT 1 FROM proactive_messages WHERE ticket_id = %(ticket)s AND kind = %(kind)s)
 RETURNING message_id
 """
@@ -149,9 +177,39 @@ def decide_sync(conn: Connection[Any], due: Due, outcome: str, body: str) -> int
         "body": body,
         "kind": due.kind,
         "outcome": outcome,
+        "about": due.about_ticket_id,
     }
     row = conn.execute(DECIDE, params).fetchone()
     return None if row is None or row[0] is None else int(row[0])
+
+
+# The newest ticket of the customer on the intent resolved within the window before the new ticket
+# (reopened ones are not resolved), other than the new one. Written over `t`, the new ticket.
+EARLIER = """
+SELECT p.id AS ticket_id, p.resolved_at,
+       coalesce((SELECT e.data ->> 'customer_note' FROM ticket_events e
+                 WHERE e.ticket_id = p.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
+           AS customer_note,
+       (SELECT c.language FROM customers c WHERE c.id = p.customer_id) AS customer_language
+FROM tickets p
+WHERE p.customer_id = t.customer_id AND p.intent = t.intent AND p.id <> t.id
+  AND p.status = 'resolved' AND p.resolved_at >= t.created_at - make_interval(days => %(days)s)
+ORDER BY p.resolved_at DESC, p.id DESC
+LIMIT 1
+"""
+LOCK_RETURNING = LOCK_RETURNING.replace("{earlier}", EARLIER)
+
+# For the gateway, right after the intake: the earlier ticket, and when there is none the due row
+# goes in the same round trip (most inquiries find nothing and pay this one query only).
+EARLIER_OR_CLEAR = f"""
+WITH t AS (SELECT id, customer_id, intent, created_at FROM tickets WHERE id = %(ticket)s),
+earlier AS (SELECT x.* FROM t CROSS JOIN LATERAL ({EARLIER}) x),
+cleared AS (
+    DELETE FROM proactive_due
+    WHERE ticket_id = %(ticket)s AND kind = 'returning' AND NOT EXISTS (SELECT 1 FROM earlier)
+)
+SELECT ticket_id, resolved_at, customer_note, customer_language FROM earlier
+"""
 
 
 @dataclass(frozen=True)
@@ -164,29 +222,16 @@ class Earlier:
     customer_language: str | None
 
 
-# The newest ticket of the customer on the intent resolved since `since` (reopened ones are not
-# resolved), other than the new one.
-EARLIER = """
-SELECT t.id AS ticket_id, t.resolved_at,
-       coalesce((SELECT e.data ->> 'customer_note' FROM ticket_events e
-                 WHERE e.ticket_id = t.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
-           AS customer_note,
-       (SELECT c.language FROM customers c WHERE c.id = t.customer_id) AS customer_language
-FROM tickets t
-WHERE t.customer_id = %(customer)s AND t.intent = %(intent)s AND t.id <> %(ticket)s
-  AND t.status = 'resolved' AND t.resolved_at >= %(since)s
-ORDER BY t.resolved_at DESC, t.id DESC
-LIMIT 1
-"""
-
-
-async def earlier_resolved(
-    conn: AsyncConnection[Any], customer_id: int, intent: str, ticket_id: int, since: datetime
-) -> Earlier | None:
-    params = {"customer": customer_id, "intent": intent, "ticket": ticket_id, "since": since}
+async def earlier_resolved(conn: AsyncConnection[Any], ticket_id: int, returning_days: int) -> Earlier | None:
+    """The earlier ticket a returning message would name; without one, the ticket's `returning` due
+    row is cleared (nothing to tell)."""
     async with conn.cursor(row_factory=class_row(Earlier)) as cur:
-        await cur.execute(EARLIER, params)
+        await cur.execute(EARLIER_OR_CLEAR, {"ticket": ticket_id, "days": returning_days})
         return await cur.fetchone()
+
+
+async def clear_returning(conn: AsyncConnection[Any], ticket_id: int) -> None:
+    await conn.execute("DELETE FROM proactive_due WHERE ticket_id = %s AND kind = 'returning'", (ticket_id,))
 
 
 async def record(

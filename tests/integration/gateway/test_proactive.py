@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from gateway.actions import proactive_intake
 from services.shared.channels import ChannelSettings
 from services.shared.i18n import catalogue
 from services.shared.proactive.settings import ProactiveSettings, parse_suppressed
@@ -101,6 +102,13 @@ def decisions(database_url: str, ticket_id: int) -> list[tuple[str, str, str]]:
     return [(r["kind"], r["channel"], r["outcome"]) for r in rows]
 
 
+def due(database_url: str) -> list[tuple[int, str]]:
+    """The `returning` rows left for the sweep."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT ticket_id, kind FROM proactive_due WHERE kind = 'returning' ORDER BY 1")
+        return [(t, k) for t, k in rows]
+
+
 def test_a_ticket_hears_it_waits_is_taken_and_is_resolved_once_each_in_order(
     gw: Gateway, worker: WorkerHandle
 ) -> None:
@@ -172,6 +180,7 @@ def test_a_returning_customer_hears_the_earlier_outcome_at_intake_and_still_queu
     assert told["kind"] == "proactive" and told["recipient"] == "visitor-9"
     assert told["body"].startswith(f"بخصوص طلبك السابق رقم {first['id']} في الموضوع نفسه: {NOTE}")
     assert decisions(gw.database_url, again["id"]) == [("returning", "chat", "sent")]
+    assert due(gw.database_url) == []  # each intake's `returning` row decided and cleared
 
     # Without a note for the customer: the day it was resolved, in the centre's calendar.
     later = post(gw, "chat", "chat-d", other)
@@ -205,3 +214,55 @@ def test_a_returning_customer_hears_the_earlier_outcome_at_intake_and_still_queu
     }
     assert 'id="proactive"' in page.text and catalogue.text("ar", "report.proactive_heading") in page.text
     assert '<tr data-kind="returning"><th>' + catalogue.text("ar", "report.proactive_returning") in page.text
+
+
+def test_a_gateway_dying_after_the_intake_commits_leaves_the_returning_message_to_the_sweep(
+    gw: Gateway, worker: WorkerHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = {"chat_visitor_id": "visitor-21", "name": "Huda"}
+    first = post(gw, "chat", "chat-x", customer)
+    take_and_resolve(gw, first, NOTE, worker)
+    worker.run(proactive.SWEEP)
+
+    def dies(*_args: Any, **_kwargs: Any) -> bool:
+        raise RuntimeError("the gateway process died here")
+
+    # Dies between the intake's commit and the message: the inquiry is stored, the client hears 500.
+    monkeypatch.setattr(proactive_intake, "tell_returning", dies)
+    token = gw.token("integration", channel="chat")
+    body = inquiry("chat", "chat-y", text=ARABIC) | {"customer": customer}
+    with gw.client(token) as client:
+        assert client.post("/v1/inquiries", json=body).status_code == 500
+    with gw.client(token) as client:  # the server closed the failed request's connection
+        retried = client.post("/v1/inquiries", json=body)  # the channel's retry finds it stored
+    assert retried.status_code == 200, retried.text
+    again = retried.json()
+    assert due(gw.database_url) == [(again["id"], "returning")]
+    assert [m for m in outbox(gw, "chat") if m["ticket_id"] == again["id"]] == []
+
+    # A sweep leaves it to the gateway for a while, then decides it, once.
+    worker.run(proactive.SWEEP)
+    assert decisions(gw.database_url, again["id"]) == []
+    with psycopg.connect(gw.database_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE proactive_due SET due_at = due_at - make_interval(secs => %s)",
+            (proactive.RETURNING_GRACE_S + 1,),
+        )
+    worker.run(proactive.SWEEP)
+    worker.run(proactive.SWEEP)
+    [told] = [m for m in outbox(gw, "chat") if m["ticket_id"] == again["id"]]
+    assert told["kind"] == "proactive" and told["recipient"] == "visitor-21"
+    assert told["body"].startswith(f"بخصوص طلبك السابق رقم {first['id']} في الموضوع نفسه: {NOTE}")
+    assert decisions(gw.database_url, again["id"])[0] == ("returning", "chat", "sent")
+    assert due(gw.database_url) == []
+
+
+def test_a_known_customer_with_nothing_on_the_intent_leaves_nothing_due(gw: Gateway) -> None:
+    customer = {"chat_visitor_id": "visitor-31", "name": "Aisha"}
+    first = post(gw, "chat", "chat-p", customer)
+    take_and_resolve(gw, first, NOTE, None)
+    with psycopg.connect(gw.database_url, autocommit=True) as conn:
+        conn.execute("UPDATE tickets SET intent = 'card_arrival_other' WHERE id = %s", (first["id"],))
+    second = post(gw, "chat", "chat-q", customer)
+    assert decisions(gw.database_url, second["id"]) == []
+    assert due(gw.database_url) == []  # looked at, nothing to tell, cleared in the same query

@@ -31,6 +31,7 @@ PINNED = {
     "0021_occupancy_daily": "39a39c072110348d73ee611b3709a167d1894d7fe316619718ea95c773a706b4",
     "0022_tickets_created_intent": "a0e55e906a9671720da5f163b6f8e27b1b577dda9c428ac8aae23ac187c8d47a",
     "0023_queue_recent_resolved": "1c915ed83830b6a8a8c0dc1de7fc3bd4c53ceb0d7cc416c2d688df491c06b403",
+    "0024_returning_due": "c1935d8c61a17ce461e294d5dbbe451ffbcde242629b0fb42f935786f7dbee8d",
 }
 
 

@@ -48,6 +48,9 @@ class NewTicket:
     sla_warn_at: datetime | None = None
     # Dated by a back-fill token: its `created` and `routed` events say so (`"backfill": true`).
     backfill: bool = False
+    # A known customer may hear how their recent ticket on the same intent ended: the statement leaves
+    # a `returning` row in proactive_due in the ticket's transaction, so a crash after it loses nothing.
+    returning_due: bool = False
 
 
 def _numbered(query: str) -> tuple[str, list[str]]:
@@ -84,7 +87,8 @@ def _numbered(query: str) -> tuple[str, list[str]]:
 # thread instead (`join_thread`), so nothing is stored and its id is returned. Never another channel's
 # ticket: the integration that posted would be answered with it. A new queued ticket's place in its
 # queue's claim order is counted here too, saving the intake a query; the new row is not in the
-# statement's snapshot, hence the +1.
+# statement's snapshot, hence the +1. A known customer's ticket may be due a `returning` message
+# (gateway/actions/proactive_intake.py): its proactive_due row is written here, with the ticket.
 INTAKE = f"""
 WITH given AS (
     SELECT * FROM unnest(%(kinds)s::text[], %(values)s::text[], %(verified)s::boolean[])
@@ -154,6 +158,10 @@ WITH given AS (
     INSERT INTO outbound_messages (ticket_id, customer_id, channel, kind, recipient, body)
     SELECT id, customer_id, channel, 'faq_answer', %(recipient)s, %(faq_answer)s::text FROM t
     WHERE %(faq_answer)s::text IS NOT NULL
+), returning_due AS (
+    INSERT INTO proactive_due (ticket_id, kind, due_at)
+    SELECT id, 'returning', created_at FROM t
+    WHERE %(returning_due)s AND NOT EXISTS (SELECT 1 FROM created_customer)
 ), documents AS (
     INSERT INTO ticket_documents (ticket_id, position, filename, content_type, bytes, pages, text, note,
         page_starts)
@@ -243,6 +251,7 @@ async def intake(conn: AsyncConnection[Any], new: NewTicket, *, may_join: bool =
         else None,
         "faq_answer": new.faq.text if new.faq else None,
         "recipient": new.recipient,
+        "returning_due": new.returning_due,
         **ticket_documents.intake_params(new.documents),
     }
     for attempt in (1, 2):
