@@ -82,13 +82,28 @@ FOR UPDATE OF d SKIP LOCKED
 FOR NO KEY UPDATE OF t SKIP LOCKED
 """
 
+# The newest ticket of the customer on the intent resolved within the window before the new ticket
+# (reopened ones are not resolved), other than the new one. Written over `t`, the new ticket.
+EARLIER = """
+SELECT p.id AS ticket_id, p.resolved_at,
+       coalesce((SELECT e.data ->> 'customer_note' FROM ticket_events e
+                 WHERE e.ticket_id = p.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
+           AS customer_note,
+       (SELECT c.language FROM customers c WHERE c.id = p.customer_id) AS customer_language
+FROM tickets p
+WHERE p.customer_id = t.customer_id AND p.intent = t.intent AND p.id <> t.id
+  AND p.status = 'resolved' AND p.resolved_at >= t.created_at - make_interval(days => %(days)s)
+ORDER BY p.resolved_at DESC, p.id DESC
+LIMIT 1
+"""
+
 # Returning customers whose message a gateway left undecided (it died between the intake's commit
 # and its decision): only rows older than the gateway needs, so the sweep never races a live intake.
 LOCK_RETURNING = f"""
 SELECT {COLUMNS}, d.kind, coalesce(e.customer_note, '') AS customer_note,
        e.ticket_id AS about_ticket_id, e.resolved_at AS about_resolved_at
 FROM proactive_due d JOIN tickets t ON t.id = d.ticket_id JOIN customers c ON c.id = t.customer_id
-LEFT JOIN LATERAL ({{earlier}}) e ON true
+LEFT JOIN LATERAL ({EARLIER}) e ON true
 WHERE d.kind = 'returning' AND d.due_at <= now() - make_interval(secs => %(grace_s)s)
 ORDER BY d.due_at, d.ticket_id
 LIMIT %(limit)s
@@ -182,22 +197,6 @@ def decide_sync(conn: Connection[Any], due: Due, outcome: str, body: str) -> int
     row = conn.execute(DECIDE, params).fetchone()
     return None if row is None or row[0] is None else int(row[0])
 
-
-# The newest ticket of the customer on the intent resolved within the window before the new ticket
-# (reopened ones are not resolved), other than the new one. Written over `t`, the new ticket.
-EARLIER = """
-SELECT p.id AS ticket_id, p.resolved_at,
-       coalesce((SELECT e.data ->> 'customer_note' FROM ticket_events e
-                 WHERE e.ticket_id = p.id AND e.type = 'resolved' ORDER BY e.id DESC LIMIT 1), '')
-           AS customer_note,
-       (SELECT c.language FROM customers c WHERE c.id = p.customer_id) AS customer_language
-FROM tickets p
-WHERE p.customer_id = t.customer_id AND p.intent = t.intent AND p.id <> t.id
-  AND p.status = 'resolved' AND p.resolved_at >= t.created_at - make_interval(days => %(days)s)
-ORDER BY p.resolved_at DESC, p.id DESC
-LIMIT 1
-"""
-LOCK_RETURNING = LOCK_RETURNING.replace("{earlier}", EARLIER)
 
 # For the gateway, right after the intake: the earlier ticket, and when there is none the due row
 # goes in the same round trip (most inquiries find nothing and pay this one query only).

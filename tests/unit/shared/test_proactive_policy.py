@@ -79,6 +79,9 @@ def test_the_language_is_the_tickets_then_the_customers_then_arabic(
         ("resolved", "resolved", "sent"),
         ("resolved", "queued", "stale"),  # reopened before the sweep came
         ("returning", "queued", "sent"),
+        ("returning", "self_served", "sent"),
+        ("returning", "claimed", "sent"),  # the sweep after a crash: still news while it is open
+        ("returning", "resolved", "stale"),  # by the time the sweep came, it was over
     ],
 )
 def test_what_goes_by_kind_and_status(kind: str, status: str, expected: str) -> None:
