@@ -22,9 +22,6 @@ from pathlib import Path
 
 import httpx
 
-from services.classifier.serve import default_model
-from services.classifier.settings import DEFAULT_MODEL_DIR
-
 SLA = """\
 # A replayed year: no deadline falls inside it (the simulator plays waits itself).
 calendars: {}
@@ -76,21 +73,13 @@ def clear(run_dir: Path) -> None:
         shutil.rmtree(run_dir / part, ignore_errors=True)
 
 
-def default_model_to_train(env: dict[str, str]) -> Path | None:
-    """The default model's file when the stack's classifier would serve it and it is not there yet:
-    the classifier would route by keywords while it trains (about a minute of one core), so the
-    replay's first contacts would be classified otherwise than the rest and the replay would share
-    the machine with the training. None when there is nothing to wait for."""
-    if env.get("CLASSIFIER_ROUTER", "learned").lower() != "learned" or env.get("MODEL_PATH"):
-        return None
-    path = default_model.path_in(Path(env.get("MODEL_DIR") or DEFAULT_MODEL_DIR))
-    return None if path.is_file() else path
-
-
-def train_default_model(path: Path, env: dict[str, str]) -> None:
-    """Trains it in the foreground, as the classifier would at its first start (cached afterwards)."""
-    print(f"no model at {path}: training the default model first (about a minute, once)", file=sys.stderr)
-    subprocess.run(default_model.train_command(path), env=env, check=True)
+def train_default_model(env: dict[str, str]) -> None:
+    """Has the default model trained, in the foreground, when the stack's classifier would train it
+    at its start: it would route by keywords meanwhile (about a minute of a core), so the replay's
+    first contacts would be classified otherwise than the rest and the replay would share the
+    machine with the training. The classifier's own command decides (a no-op when the model is
+    there or another is served)."""
+    subprocess.run([sys.executable, "-m", "services.classifier.train", "--if-missing"], env=env, check=True)
 
 
 def free_port() -> int:
@@ -123,8 +112,7 @@ def running(
         **settings(run_dir, zone),
         **(extra or {}),
     }
-    if (untrained := default_model_to_train(env)) is not None:
-        train_default_model(untrained, env)
+    train_default_model(env)
     log = run_dir / "stack.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -2,7 +2,9 @@
 `python -m services.classifier.train [--out PATH] [--corrections FILE.jsonl] [--data DIR]`; for an
 operator's own queues `... --taxonomy FILE.yaml [--labelled FILE.csv] [--hold-out]` (exit code 1 when
 too thin); from agents' transfers in DATABASE_URL `... --from-corrections [--since DATE]` (writes the
-new model only when it is no worse than the one at the target: exit code 3 when refused).
+new model only when it is no worse than the one at the target: exit code 3 when refused);
+`... --if-missing` trains the default model only when a classifier started now would have to (the
+learned router, no MODEL_PATH, nothing in MODEL_DIR yet), so a caller can have it before starting one.
 
 The file records the model version, the training date, the SHA-256 of every data file (and of the
 corrections) and the figures on the validation data. Without --out it goes to MODEL_PATH when
@@ -23,7 +25,13 @@ import psycopg
 from services.classifier import model_file
 from services.classifier.serve.learned_router import DEFAULT_THRESHOLD
 from services.classifier.train import corrections, datasets, taxonomy
-from services.classifier.train.pipeline import build, build_taxonomy, default_out, learn_from_floor
+from services.classifier.train.pipeline import (
+    build,
+    build_taxonomy,
+    default_model_missing,
+    default_out,
+    learn_from_floor,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -49,7 +57,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--threshold", type=float, default=DEFAULT_THRESHOLD, help="the served CONFIDENCE_THRESHOLD"
     )
+    parser.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="train the default model only when a classifier started now would train it at its start",
+    )
     args = parser.parse_args(argv)
+    if args.if_missing:
+        missing = default_model_missing(os.environ)
+        if missing is None:
+            return
+        print(f"no model at {missing}: training the default model first (about a minute, once)", flush=True)
+        args.out = missing
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     if args.from_corrections:

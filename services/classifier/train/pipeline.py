@@ -5,7 +5,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +52,16 @@ def build(
         data_checksums=checksums,
     )
     return model, info
+
+
+def default_model_missing(environ: Mapping[str, str]) -> Path | None:
+    """The default model's file when a classifier started with `environ` would serve it and it is not
+    there yet: such a classifier routes by keywords while it trains one (about a minute of a core).
+    None when it serves another model (MODEL_PATH), keywords, or the default model is there."""
+    if environ.get("CLASSIFIER_ROUTER", "learned").lower() != "learned" or environ.get("MODEL_PATH"):
+        return None
+    path = default_model.path_in(Path(environ.get("MODEL_DIR") or DEFAULT_MODEL_DIR))
+    return None if path.is_file() else path
 
 
 def default_out() -> Path:
