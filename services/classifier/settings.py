@@ -17,6 +17,32 @@ DEFAULT_MODEL_DIR = Path(".run/models")
 
 
 @dataclass(frozen=True)
+class ModelChoice:
+    """Which router is served and from which file: read on its own, since a command that trains the
+    model ahead of a classifier (`train --if-missing`, `train` without `--out`) needs it without the
+    classifier's secrets."""
+
+    # "learned" (the trained model) or "keywords" (the routing table alone).
+    router: str = "learned"
+    # A model file to serve; when unset, the default model in model_dir (trained at first start).
+    model_path: Path | None = None
+    model_dir: Path = DEFAULT_MODEL_DIR
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "ModelChoice":
+        env = Env(environ)
+        router = env.str("CLASSIFIER_ROUTER", "learned").lower()
+        if router not in ROUTERS:
+            raise SettingsError(f"CLASSIFIER_ROUTER must be one of {', '.join(ROUTERS)}, not {router!r}")
+        model_path = env.optional("MODEL_PATH")
+        return cls(
+            router=router,
+            model_path=Path(model_path) if model_path else None,
+            model_dir=Path(env.str("MODEL_DIR", str(DEFAULT_MODEL_DIR))),
+        )
+
+
+@dataclass(frozen=True)
 class ClassifierSettings:
     # host:port the gRPC server listens on; port 0 picks a free one (tests). Loopback by default: an
     # internal network's address (or 0.0.0.0 inside a container) only where others must reach it.
@@ -46,16 +72,13 @@ class ClassifierSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ClassifierSettings":
         env = Env(environ)
-        router = env.str("CLASSIFIER_ROUTER", "learned").lower()
-        if router not in ROUTERS:
-            raise SettingsError(f"CLASSIFIER_ROUTER must be one of {', '.join(ROUTERS)}, not {router!r}")
+        choice = ModelChoice.from_env(environ)
         threshold = env.float("CONFIDENCE_THRESHOLD", DEFAULT_THRESHOLD)
         if not 0 <= threshold <= 1:
             raise SettingsError(f"CONFIDENCE_THRESHOLD must be between 0 and 1, not {threshold}")
         poll_s = env.float("MODEL_POLL_S", 5.0)
         if poll_s <= 0:
             raise SettingsError(f"MODEL_POLL_S must be above 0, not {poll_s}")
-        model_path = env.optional("MODEL_PATH")
         faq_file = env.str("FAQ_FILE", str(DEFAULT_FAQ))
         faq_min = env.float("FAQ_MIN_CONFIDENCE", FAQ_MIN_CONFIDENCE)
         if not 0 < faq_min <= 1:
@@ -65,9 +88,9 @@ class ClassifierSettings:
             security=ServerSecurity.from_env(environ),
             routing_table=Path(env.str("ROUTING_TABLE", str(DEFAULT_TABLE))),
             log_level=env.str("LOG_LEVEL", "INFO").upper(),
-            router=router,
-            model_path=Path(model_path) if model_path else None,
-            model_dir=Path(env.str("MODEL_DIR", str(DEFAULT_MODEL_DIR))),
+            router=choice.router,
+            model_path=choice.model_path,
+            model_dir=choice.model_dir,
             confidence_threshold=threshold,
             model_poll_s=poll_s,
             faq_file=None if faq_file.lower() == "off" else Path(faq_file),

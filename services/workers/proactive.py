@@ -37,20 +37,17 @@ def decide(conn: Connection[Any], settings: WorkerSettings, due: Due) -> bool:
         return False  # no earlier ticket on the intent: nothing to tell, nothing to record
     outcome = policy.outcome(due.kind, due.channel, due.status, settings.channels.proactive)
     language = policy.language(due.language, due.customer_language)
-    # Only the note the agent wrote for the customer: the internal `note` is never read here.
-    if due.kind == "returning":
-        # As the gateway writes it (gateway/actions/proactive_intake.py): the earlier ticket's number,
-        # note and resolution day in the centre's calendar.
-        text = policy.body(
-            due.kind,
-            language,
-            ticket_id=due.about_ticket_id or 0,
-            note=due.customer_note,
-            resolved_at=due.about_resolved_at,
-            zone=settings.centre_zone,
-        )
-    else:
-        text = policy.body(due.kind, language, ticket_id=due.ticket_id, note=due.customer_note)
+    # Only the note the agent wrote for the customer: the internal `note` is never read here. A
+    # `returning` message names the earlier ticket, its note and its resolution day in the centre's
+    # calendar, as the gateway writes it (gateway/actions/proactive_intake.py).
+    text = policy.body(
+        due.kind,
+        language,
+        ticket_id=due.ticket_id if due.about_ticket_id is None else due.about_ticket_id,
+        note=due.customer_note,
+        resolved_at=due.about_resolved_at,
+        zone=settings.centre_zone,
+    )
     return proactive_messages.decide_sync(conn, due, outcome, text) is not None
 
 

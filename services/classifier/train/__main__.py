@@ -24,6 +24,7 @@ import psycopg
 
 from services.classifier import model_file
 from services.classifier.serve.learned_router import DEFAULT_THRESHOLD
+from services.classifier.settings import ModelChoice
 from services.classifier.train import corrections, datasets, taxonomy
 from services.classifier.train.pipeline import (
     build,
@@ -64,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.if_missing:
-        missing = default_model_missing(os.environ)
+        missing = default_model_missing(ModelChoice.from_env(os.environ))
         if missing is None:
             return
         print(f"no model at {missing}: training the default model first (about a minute, once)", flush=True)

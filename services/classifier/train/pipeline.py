@@ -5,7 +5,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from services.classifier.evaluate import validation
 from services.classifier.serve import default_model
 from services.classifier.serve.learned_router import DEFAULT_THRESHOLD, route
 from services.classifier.serve.linear_model import LinearModel
-from services.classifier.settings import DEFAULT_MODEL_DIR
+from services.classifier.settings import ModelChoice
 from services.classifier.train import datasets, fitting, floor_learning, taxonomy
 from services.classifier.train.datasets import Example
 
@@ -54,21 +54,19 @@ def build(
     return model, info
 
 
-def default_model_missing(environ: Mapping[str, str]) -> Path | None:
-    """The default model's file when a classifier started with `environ` would serve it and it is not
-    there yet: such a classifier routes by keywords while it trains one (about a minute of a core).
-    None when it serves another model (MODEL_PATH), keywords, or the default model is there."""
-    if environ.get("CLASSIFIER_ROUTER", "learned").lower() != "learned" or environ.get("MODEL_PATH"):
+def default_model_missing(choice: ModelChoice) -> Path | None:
+    """The default model's file when a classifier with this choice would serve it and it is not there
+    yet: such a classifier routes by keywords while it trains one (about a minute of a core). None
+    when it serves another model (MODEL_PATH), keywords, or the default model is there."""
+    if choice.router != "learned" or choice.model_path is not None:
         return None
-    path = default_model.path_in(Path(environ.get("MODEL_DIR") or DEFAULT_MODEL_DIR))
+    path = default_model.path_in(choice.model_dir)
     return None if path.is_file() else path
 
 
 def default_out() -> Path:
-    model_path = os.environ.get("MODEL_PATH")
-    if model_path:
-        return Path(model_path)
-    return default_model.path_in(Path(os.environ.get("MODEL_DIR") or DEFAULT_MODEL_DIR))
+    choice = ModelChoice.from_env(os.environ)
+    return choice.model_path or default_model.path_in(choice.model_dir)
 
 
 def build_taxonomy(
