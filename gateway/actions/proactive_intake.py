@@ -12,9 +12,8 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from gateway.settings import GatewaySettings
-from services.shared.domain import CHANNEL_IDENTITY
 from services.shared.proactive import policy
-from services.shared.store import outbound_messages, proactive_messages, tickets
+from services.shared.store import proactive_messages
 from services.shared.store.tickets import Ticket
 
 
@@ -31,32 +30,11 @@ async def tell_returning(conn: AsyncConnection[Any], settings: GatewaySettings, 
     proactive = settings.channels.proactive
     # Looked up before any transaction: most inquiries find nothing, and pay this one query only
     # (which also clears the due row).
-    earlier = await proactive_messages.earlier_resolved(conn, ticket.id, proactive.returning_days)
-    if earlier is None:
+    due = await proactive_messages.returning_due(conn, ticket.id, proactive.returning_days)
+    if due is None:
         return False
+    outcome, text = policy.decision(due, proactive, settings.centre_zone)
     async with conn.transaction():
-        outcome = policy.outcome("returning", ticket.channel, ticket.status, proactive)
-        decided = await proactive_messages.record(
-            conn, ticket.id, "returning", ticket.channel, outcome, ticket.created_at, earlier.ticket_id
-        )
+        sent = await proactive_messages.decide(conn, due, outcome, text)
         await proactive_messages.clear_returning(conn, ticket.id)
-        if decided is None or outcome != "sent":
-            return False
-        language = policy.language(ticket.language, earlier.customer_language)
-        text = policy.body(
-            "returning",
-            language,
-            ticket_id=earlier.ticket_id,
-            note=earlier.customer_note,
-            resolved_at=earlier.resolved_at,
-            zone=settings.centre_zone,
-        )
-        recipient = await tickets.reply_address(conn, ticket.id, CHANNEL_IDENTITY[ticket.channel])
-        message_id = await outbound_messages.insert(
-            conn,
-            outbound_messages.NewMessage(
-                ticket.channel, "proactive", text, recipient, ticket.id, ticket.customer_id
-            ),
-        )
-        await proactive_messages.attach(conn, decided, message_id)
-    return True
+    return sent is not None

@@ -35,19 +35,7 @@ def decide(conn: Connection[Any], settings: WorkerSettings, due: Due) -> bool:
     """Records the decision for one locked ticket with its message; True when one went out."""
     if due.kind == "returning" and due.about_ticket_id is None:
         return False  # no earlier ticket on the intent: nothing to tell, nothing to record
-    outcome = policy.outcome(due.kind, due.channel, due.status, settings.channels.proactive)
-    language = policy.language(due.language, due.customer_language)
-    # Only the note the agent wrote for the customer: the internal `note` is never read here. A
-    # `returning` message names the earlier ticket, its note and its resolution day in the centre's
-    # calendar, as the gateway writes it (gateway/actions/proactive_intake.py).
-    text = policy.body(
-        due.kind,
-        language,
-        ticket_id=due.ticket_id if due.about_ticket_id is None else due.about_ticket_id,
-        note=due.customer_note,
-        resolved_at=due.about_resolved_at,
-        zone=settings.centre_zone,
-    )
+    outcome, text = policy.decision(due, settings.channels.proactive, settings.centre_zone)
     return proactive_messages.decide_sync(conn, due, outcome, text) is not None
 
 

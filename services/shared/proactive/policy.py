@@ -7,6 +7,7 @@ from babel import dates
 
 from services.shared.i18n import catalogue, formats
 from services.shared.proactive.settings import ProactiveSettings
+from services.shared.store.proactive_messages import Due
 
 # The catalogue key of each message; the ones with a note when the agent left one for the customer.
 TEMPLATES = {
@@ -67,3 +68,19 @@ def body(
         )
         return catalogue.text(language_, TEMPLATES[kind], ticket_id=ticket_id, date=day)
     return catalogue.text(language_, TEMPLATES[kind], ticket_id=ticket_id)
+
+
+def decision(due: Due, settings: ProactiveSettings, zone: ZoneInfo) -> tuple[str, str]:
+    """The outcome of a due message and its text, whoever decides it (the gateway at intake, the
+    sweep). Only the note the agent wrote for the customer is quoted, never the internal `note`; a
+    `returning` message names the earlier ticket, its note and its resolution day."""
+    ticket_id = due.ticket_id if due.about_ticket_id is None else due.about_ticket_id
+    text = body(
+        due.kind,
+        language(due.language, due.customer_language),
+        ticket_id=ticket_id,
+        note=due.customer_note,
+        resolved_at=due.about_resolved_at,
+        zone=zone,
+    )
+    return outcome(due.kind, due.channel, due.status, settings), text

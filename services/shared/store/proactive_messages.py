@@ -97,30 +97,40 @@ ORDER BY p.resolved_at DESC, p.id DESC
 LIMIT 1
 """
 
+# A new ticket's `returning` message, with what its text needs: the earlier ticket (NULL when there
+# is none) beside the ticket's own columns. Both deciders read it: the gateway right after the
+# intake, the sweep for what a dead gateway left.
+RETURNING = f"""
+SELECT {COLUMNS}, 'returning' AS kind, coalesce(e.customer_note, '') AS customer_note,
+       e.ticket_id AS about_ticket_id, e.resolved_at AS about_resolved_at
+FROM tickets t JOIN customers c ON c.id = t.customer_id
+LEFT JOIN LATERAL ({EARLIER}) e ON true
+"""
+
 # Returning customers whose message a gateway left undecided (it died between the intake's commit
 # and its decision): only rows older than the gateway needs, so the sweep never races a live intake.
 LOCK_RETURNING = f"""
-SELECT {COLUMNS}, d.kind, coalesce(e.customer_note, '') AS customer_note,
-       e.ticket_id AS about_ticket_id, e.resolved_at AS about_resolved_at
-FROM proactive_due d JOIN tickets t ON t.id = d.ticket_id JOIN customers c ON c.id = t.customer_id
-LEFT JOIN LATERAL ({EARLIER}) e ON true
-WHERE d.kind = 'returning' AND d.due_at <= now() - make_interval(secs => %(grace_s)s)
+{RETURNING}
+JOIN proactive_due d ON d.ticket_id = t.id AND d.kind = 'returning'
+WHERE d.due_at <= now() - make_interval(secs => %(grace_s)s)
 ORDER BY d.due_at, d.ticket_id
 LIMIT %(limit)s
 FOR UPDATE OF d SKIP LOCKED
 FOR NO KEY UPDATE OF t SKIP LOCKED
 """
 
-# The decision, once per ticket and kind: a second sweep, a redelivered task or a raced intake finds
-# the row and sends nothing.
-RECORD = """
-INSERT INTO proactive_messages (ticket_id, kind, channel, outcome, about_ticket_id, decided_at)
-VALUES (%s, %s, %s, %s, %s, coalesce(%s::timestamptz, now()))
-ON CONFLICT (ticket_id, kind) DO NOTHING
-RETURNING id
+# For the gateway, right after the intake (no lock: nobody else decides it within the grace): the
+# ticket's facts, and when it has no earlier ticket its due row goes in the same round trip (most
+# inquiries find nothing and pay this one query only).
+RETURNING_OR_CLEAR = f"""
+WITH found AS ({RETURNING} WHERE t.id = %(ticket)s),
+cleared AS (
+    DELETE FROM proactive_due
+    WHERE ticket_id = %(ticket)s AND kind = 'returning'
+      AND NOT EXISTS (SELECT 1 FROM found WHERE about_ticket_id IS NOT NULL)
+)
+SELECT * FROM found WHERE about_ticket_id IS NOT NULL
 """
-
-ATTACH = "UPDATE proactive_messages SET message_id = %s WHERE id = %s"
 
 
 def _identity_params() -> dict[str, Any]:
@@ -181,10 +191,8 @@ RETURNING message_id
 """
 
 
-def decide_sync(conn: Connection[Any], due: Due, outcome: str, body: str) -> int | None:
-    """Records the decision for `due` (now) with its message when `outcome` is sent; the message's
-    id, or None when nothing went out (not sent, or decided before)."""
-    params = {
+def _decide_params(due: Due, outcome: str, body: str) -> dict[str, Any]:
+    return {
         "ticket": due.ticket_id,
         "customer": due.customer_id,
         "channel": due.channel,
@@ -194,62 +202,33 @@ def decide_sync(conn: Connection[Any], due: Due, outcome: str, body: str) -> int
         "outcome": outcome,
         "about": due.about_ticket_id,
     }
-    row = conn.execute(DECIDE, params).fetchone()
+
+
+def decide_sync(conn: Connection[Any], due: Due, outcome: str, body: str) -> int | None:
+    """Records the decision for `due` (now) with its message when `outcome` is sent; the message's
+    id, or None when nothing went out (not sent, or decided before)."""
+    row = conn.execute(DECIDE, _decide_params(due, outcome, body)).fetchone()
     return None if row is None or row[0] is None else int(row[0])
 
 
-# For the gateway, right after the intake: the earlier ticket, and when there is none the due row
-# goes in the same round trip (most inquiries find nothing and pay this one query only).
-EARLIER_OR_CLEAR = f"""
-WITH t AS (SELECT id, customer_id, intent, created_at FROM tickets WHERE id = %(ticket)s),
-earlier AS (SELECT x.* FROM t CROSS JOIN LATERAL ({EARLIER}) x),
-cleared AS (
-    DELETE FROM proactive_due
-    WHERE ticket_id = %(ticket)s AND kind = 'returning' AND NOT EXISTS (SELECT 1 FROM earlier)
-)
-SELECT ticket_id, resolved_at, customer_note, customer_language FROM earlier
-"""
+async def decide(conn: AsyncConnection[Any], due: Due, outcome: str, body: str) -> int | None:
+    """As decide_sync, for the gateway."""
+    cur = await conn.execute(DECIDE, _decide_params(due, outcome, body))
+    row = await cur.fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
-@dataclass(frozen=True)
-class Earlier:
-    """The customer's recently resolved ticket on the same intent, and how it ended."""
-
-    ticket_id: int
-    resolved_at: datetime
-    customer_note: str
-    customer_language: str | None
-
-
-async def earlier_resolved(conn: AsyncConnection[Any], ticket_id: int, returning_days: int) -> Earlier | None:
-    """The earlier ticket a returning message would name; without one, the ticket's `returning` due
-    row is cleared (nothing to tell)."""
-    async with conn.cursor(row_factory=class_row(Earlier)) as cur:
-        await cur.execute(EARLIER_OR_CLEAR, {"ticket": ticket_id, "days": returning_days})
+async def returning_due(conn: AsyncConnection[Any], ticket_id: int, returning_days: int) -> Due | None:
+    """The new ticket's `returning` message to decide, when the customer has an earlier ticket on the
+    intent; without one, the ticket's due row is cleared (nothing to tell)."""
+    params = {**_identity_params(), "ticket": ticket_id, "days": returning_days}
+    async with conn.cursor(row_factory=class_row(Due)) as cur:
+        await cur.execute(RETURNING_OR_CLEAR, params)
         return await cur.fetchone()
 
 
 async def clear_returning(conn: AsyncConnection[Any], ticket_id: int) -> None:
     await conn.execute("DELETE FROM proactive_due WHERE ticket_id = %s AND kind = 'returning'", (ticket_id,))
-
-
-async def record(
-    conn: AsyncConnection[Any],
-    ticket_id: int,
-    kind: str,
-    channel: str,
-    outcome: str,
-    at: datetime,
-    about_ticket_id: int | None = None,
-) -> int | None:
-    """As record_sync, for the gateway; `about_ticket_id` is the earlier ticket a `returning` names."""
-    cur = await conn.execute(RECORD, (ticket_id, kind, channel, outcome, about_ticket_id, at))
-    row = await cur.fetchone()
-    return None if row is None else int(row[0])
-
-
-async def attach(conn: AsyncConnection[Any], proactive_id: int, message_id: int) -> None:
-    await conn.execute(ATTACH, (message_id, proactive_id))
 
 
 @dataclass(frozen=True)
