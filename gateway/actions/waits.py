@@ -3,11 +3,11 @@
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from psycopg import AsyncConnection
 
-from services.shared.routing.eligibility import qualifies, rule_for
+from services.shared.routing.eligibility import AgentView, qualifies, rule_for
 from services.shared.routing.erlang import WaitInputs, estimated_wait_s
 from services.shared.routing.policy import Policies
 from services.shared.store import agents, tickets
@@ -23,6 +23,9 @@ ARRIVAL_WINDOW_S = 3600.0
 # signing in and out sooner.
 CONTEXT_TTL_S = 2.0
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 
 @dataclass(frozen=True)
 class Estimate:
@@ -31,39 +34,63 @@ class Estimate:
     wait_s: float | None
 
 
-class WaitContexts:
-    """A short-lived cache of (slots, free slots, handling time, arrivals) per queue and channel."""
+class _Expiring(Generic[K, V]):
+    """Values kept for CONTEXT_TTL_S, by key."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[int, str, str], tuple[float, tuple[int, int, float, float]]] = {}
+        self._entries: dict[K, tuple[float, V]] = {}
+
+    def get(self, key: K) -> V | None:
+        found = self._entries.get(key)
+        return found[1] if found is not None and found[0] > time.monotonic() else None
+
+    def put(self, key: K, value: V) -> None:
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + CONTEXT_TTL_S, value)
+
+
+class WaitContexts:
+    """A short-lived cache of (slots, free slots, handling time, arrivals) per queue, channel and
+    language, and of what those are made of: the agents available (one read for every queue) and each
+    queue's history (one per queue, whatever the channel or language), so a busy intake reads each at
+    most once per CONTEXT_TTL_S."""
+
+    def __init__(self) -> None:
+        self._contexts: _Expiring[tuple[int, str, str], tuple[int, int, float, float]] = _Expiring()
+        self._agents: _Expiring[str, list[AgentView]] = _Expiring()
+        self._loads: _Expiring[int, tickets.QueueLoad] = _Expiring()
 
     async def get(
         self, conn: AsyncConnection[Any], policies: Policies, ticket: Ticket, now: datetime
     ) -> tuple[int, int, float, float]:
         key = (ticket.queue_id, ticket.channel, ticket.language)
-        found = self._entries.get(key)
-        if found is not None and found[0] > time.monotonic():
-            return found[1]
-        value = await _context(conn, policies, ticket, now)
-        if len(self._entries) > 10_000:
-            self._entries.clear()
-        self._entries[key] = (time.monotonic() + CONTEXT_TTL_S, value)
-        return value
+        found = self._contexts.get(key)
+        if found is None:
+            found = await self._context(conn, policies, ticket, now)
+            self._contexts.put(key, found)
+        return found
 
-
-async def _context(
-    conn: AsyncConnection[Any], policies: Policies, ticket: Ticket, now: datetime
-) -> tuple[int, int, float, float]:
-    view = await tickets.waiting_one(conn, ticket.id)
-    assert view is not None
-    rule = rule_for(view, policies.for_queue(ticket.queue), now)
-    slots = free = 0
-    for agent in await agents.routing_views(conn, presence="available"):
-        if not qualifies(view, agent, rule):
-            slots += agent.capacity.get(ticket.channel, 0)
-            free += max(0, agent.room(ticket.channel))
-    load = await tickets.queue_load(conn, ticket.queue_id, now, ARRIVAL_WINDOW_S)
-    return slots, free, load.handle_s or DEFAULT_HANDLE_S, load.arrivals_per_s
+    async def _context(
+        self, conn: AsyncConnection[Any], policies: Policies, ticket: Ticket, now: datetime
+    ) -> tuple[int, int, float, float]:
+        view = await tickets.waiting_one(conn, ticket.id)
+        assert view is not None
+        rule = rule_for(view, policies.for_queue(ticket.queue), now)
+        available = self._agents.get("available")
+        if available is None:
+            available = await agents.routing_views(conn, presence="available")
+            self._agents.put("available", available)
+        slots = free = 0
+        for agent in available:
+            if not qualifies(view, agent, rule):
+                slots += agent.capacity.get(ticket.channel, 0)
+                free += max(0, agent.room(ticket.channel))
+        load = self._loads.get(ticket.queue_id)
+        if load is None:
+            load = await tickets.queue_load(conn, ticket.queue_id, now, ARRIVAL_WINDOW_S)
+            self._loads.put(ticket.queue_id, load)
+        return slots, free, load.handle_s or DEFAULT_HANDLE_S, load.arrivals_per_s
 
 
 async def estimate(

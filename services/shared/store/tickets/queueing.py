@@ -127,11 +127,16 @@ class QueueLoad:
     arrivals_per_s: float
 
 
+# The arrivals are counted between two bounds, not from `since` on: the statement is prepared, and
+# PostgreSQL's generic plan guesses a third of the table for an open range (`created_at > $2`), so it
+# read every ticket (a sequential scan: 9 ms at 5,700 tickets, growing with the year) where a closed
+# range goes to the created_at index (0.03 ms).
 QUEUE_LOAD = """SELECT (SELECT avg(extract(epoch FROM resolved_at - answered_at))::float8 FROM (
          SELECT resolved_at, answered_at FROM tickets
          WHERE queue_id = %(q)s AND status = 'resolved' AND answered_at IS NOT NULL
          ORDER BY resolved_at DESC LIMIT 200) recent) AS handle_s,
-      (SELECT count(*) FROM tickets WHERE queue_id = %(q)s AND created_at > %(since)s)
+      (SELECT count(*) FROM tickets
+         WHERE queue_id = %(q)s AND created_at > %(since)s AND created_at <= %(now)s)
         / %(window_s)s::float8 AS arrivals_per_s"""
 
 
@@ -141,7 +146,7 @@ async def queue_load(conn: AsyncConnection[Any], queue_id: int, now: datetime, w
     async with conn.cursor(row_factory=class_row(QueueLoad)) as cur:
         await cur.execute(
             QUEUE_LOAD,
-            {"q": queue_id, "since": now - timedelta(seconds=window_s), "window_s": window_s},
+            {"q": queue_id, "since": now - timedelta(seconds=window_s), "now": now, "window_s": window_s},
         )
         found = await cur.fetchone()
     assert found is not None
