@@ -206,6 +206,7 @@ async def _replay(
 def _tally_dict(tally: Tally) -> dict[str, Any]:
     return {
         "outcomes": dict(tally.outcomes),
+        "empty_claims": tally.empty_claims,
         "requests": dict(tally.requests),
         "mean_latency_ms": {
             k: 1000 * tally.waited_s[k] / n for k, n in tally.requests.items() if tally.waited_s[k]
