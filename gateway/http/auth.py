@@ -76,8 +76,9 @@ def client_address(request: Request) -> str:
 
 
 def _route_path(request: Request) -> str:
+    # The scope's raw path, not request.url: building the URL costs more than the rest of this.
     route = request.scope.get("route")
-    return str(getattr(route, "path", request.url.path))
+    return str(route.path) if route is not None and hasattr(route, "path") else str(request.scope["path"])
 
 
 async def authenticate(request: Request) -> Credential:
