@@ -40,13 +40,18 @@ def words(prepared: str) -> list[str]:
 def chars(prepared: str) -> list[str]:
     """Within each space-padded word (" card? "), so an n-gram never spans two words: as accurate as
     n-grams across words on the validation data, with a third fewer features to train and store."""
+    return [gram for word in prepared.split(" ") for gram in word_chars(word)]
+
+
+def word_chars(word: str) -> list[str]:
+    """The character n-grams of one word of a prepared text: `chars` is these, word after word, so a
+    served model may look each word's up once and keep them (serve/linear_model.py)."""
     low, high = CHAR_NGRAMS
-    padded = [f" {word} " for word in prepared.split(" ")]
+    padded = f" {word} "
     return [
-        word[start : start + size]
-        for word in padded
+        padded[start : start + size]
         for size in range(low, high + 1)
-        for start in range(len(word) - size + 1)
+        for start in range(len(padded) - size + 1)
     ]
 
 

@@ -82,17 +82,22 @@ def test_served_features_equal_scikit_learns(small_model: LinearModel) -> None:
     """The NumPy TF-IDF of a text is the row scikit-learn's vectorizers gave it in training."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    texts = [features.prepare(t) for t in ["my card is lost", "بطاقتي لم تصل بعد", "top up failed twice"]]
-    columns, values = small_model.vectorise(texts[0])
-    for number, (_, analyzer) in enumerate(features.BLOCKS):
-        vectorizer = TfidfVectorizer(analyzer=analyzer, vocabulary=small_model.vocabularies[number])
-        vectorizer.idf_ = small_model.idf[_block(small_model, number)]
-        expected = vectorizer.transform(texts[:1]).toarray()[0]
-        offset = sum(len(v) for v in small_model.vocabularies[:number])
-        served = np.zeros(len(expected))
-        mask = (columns >= offset) & (columns < offset + len(expected))
-        served[columns[mask] - offset] = values[mask]
-        assert np.allclose(served, expected)
+    texts = [
+        features.prepare(t)
+        for t in ["my card is lost", "بطاقتي لم تصل بعد", "top up failed twice", "my card, my card is lost"]
+    ]
+    # Twice: the second time each word's character n-grams come from the model's cache.
+    for text in texts + texts:
+        columns, values = small_model.vectorise(text)
+        for number, (_, analyzer) in enumerate(features.BLOCKS):
+            vectorizer = TfidfVectorizer(analyzer=analyzer, vocabulary=small_model.vocabularies[number])
+            vectorizer.idf_ = small_model.idf[_block(small_model, number)]
+            expected = vectorizer.transform([text]).toarray()[0]
+            offset = sum(len(v) for v in small_model.vocabularies[:number])
+            served = np.zeros(len(expected))
+            mask = (columns >= offset) & (columns < offset + len(expected))
+            served[columns[mask] - offset] = values[mask]
+            assert np.allclose(served, expected)
 
 
 def _block(model: LinearModel, number: int) -> slice:
