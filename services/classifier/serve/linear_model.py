@@ -32,9 +32,10 @@ class Prediction:
     out_of_scope: float = 0.0
 
 
-# Words whose character n-gram columns are kept (about 100 bytes each); past this the keeping starts
-# over. A language's working vocabulary fits many times: the same few thousand words make most texts.
-WORDS_KEPT = 200_000
+# Words whose character n-gram columns are kept (~400 bytes each with the array: ~20 MB when full);
+# past this the keeping starts over. The same few thousand words make most inquiries, so a working
+# vocabulary fits many times, and text made to fill it costs memory only up to this.
+WORDS_KEPT = 50_000
 
 
 class LinearModel:
