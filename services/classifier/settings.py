@@ -53,11 +53,8 @@ class ClassifierSettings:
     # Its priority rules serve the learned router too.
     routing_table: Path
     log_level: str
-    # "learned" (the trained model) or "keywords" (the routing table alone).
-    router: str = "learned"
-    # A model file to serve; when unset, the default model in model_dir (trained at first start).
-    model_path: Path | None = None
-    model_dir: Path = DEFAULT_MODEL_DIR
+    # Which router is served, and from which file.
+    model: ModelChoice = ModelChoice()
     # Queue probability under which an inquiry goes to triage (see learned_router.DEFAULT_THRESHOLD).
     confidence_threshold: float = DEFAULT_THRESHOLD
     # How often the model file is checked for a new version; shorter notices sooner, costs one
@@ -72,7 +69,6 @@ class ClassifierSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "ClassifierSettings":
         env = Env(environ)
-        choice = ModelChoice.from_env(environ)
         threshold = env.float("CONFIDENCE_THRESHOLD", DEFAULT_THRESHOLD)
         if not 0 <= threshold <= 1:
             raise SettingsError(f"CONFIDENCE_THRESHOLD must be between 0 and 1, not {threshold}")
@@ -88,9 +84,7 @@ class ClassifierSettings:
             security=ServerSecurity.from_env(environ),
             routing_table=Path(env.str("ROUTING_TABLE", str(DEFAULT_TABLE))),
             log_level=env.str("LOG_LEVEL", "INFO").upper(),
-            router=choice.router,
-            model_path=choice.model_path,
-            model_dir=choice.model_dir,
+            model=ModelChoice.from_env(environ),
             confidence_threshold=threshold,
             model_poll_s=poll_s,
             faq_file=None if faq_file.lower() == "off" else Path(faq_file),

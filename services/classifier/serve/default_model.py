@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from services.classifier import features, model_file
+from services.classifier.settings import ModelChoice
 from services.classifier.train import datasets
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,11 @@ def fingerprint(data_dir: Path = datasets.DATA_DIR) -> str:
 
 def path_in(model_dir: Path) -> Path:
     return model_dir / f"default-{fingerprint()[:16]}.npz"
+
+
+def served_file(choice: ModelChoice) -> Path:
+    """The model file a classifier with this choice serves: MODEL_PATH, else the default model's."""
+    return choice.model_path or path_in(choice.model_dir)
 
 
 def train_command(out: Path) -> list[str]:

@@ -39,19 +39,19 @@ def router_factory(table: KeywordTable, threshold: float) -> Callable[[LinearMod
 def prepare(settings: ClassifierSettings, table: KeywordTable) -> Serving:
     """Raises model_file.ModelError when MODEL_PATH is set and its file is missing or unusable."""
     slot = RouterSlot(table)
-    if settings.router == "keywords":
+    if settings.model.router == "keywords":
         return Serving(slot)
     make = router_factory(table, settings.confidence_threshold)
-    path = settings.model_path or default_model.path_in(settings.model_dir)
+    path = default_model.served_file(settings.model)
     watcher = ModelWatcher(path, slot, make, settings.model_poll_s)
-    if settings.model_path is not None and not path.is_file():
+    if settings.model.model_path is not None and not path.is_file():
         raise model_file.ModelError(f"{path}: MODEL_PATH names no file")
     if path.is_file():
         try:
             slot.router = make(*model_file.load(path))
             return Serving(slot, watcher)
         except model_file.ModelError as error:
-            if settings.model_path is not None:
+            if settings.model.model_path is not None:
                 raise
             log.warning("the cached default model is unusable, training it again: %s", error)
     return Serving(slot, watcher, build_out=path)

@@ -60,13 +60,12 @@ def default_model_missing(choice: ModelChoice) -> Path | None:
     when it serves another model (MODEL_PATH), keywords, or the default model is there."""
     if choice.router != "learned" or choice.model_path is not None:
         return None
-    path = default_model.path_in(choice.model_dir)
+    path = default_model.served_file(choice)
     return None if path.is_file() else path
 
 
 def default_out() -> Path:
-    choice = ModelChoice.from_env(os.environ)
-    return choice.model_path or default_model.path_in(choice.model_dir)
+    return default_model.served_file(ModelChoice.from_env(os.environ))
 
 
 def build_taxonomy(

@@ -12,7 +12,7 @@ from services.classifier import keyword_table, model_file
 from services.classifier.serve import startup
 from services.classifier.serve.linear_model import LinearModel
 from services.classifier.serve.reload import ModelWatcher, RouterSlot
-from services.classifier.settings import ClassifierSettings
+from services.classifier.settings import ClassifierSettings, ModelChoice
 from tests.fixtures.learned_model import SMALL_INFO
 
 SETTINGS = ClassifierSettings.from_env({"INTERNAL_GRPC_TOKEN": "s" * 32})
@@ -70,14 +70,18 @@ def test_the_poll_loop_picks_up_a_file(small_model: LinearModel, tmp_path: Path)
 
 
 def test_start_with_keywords_only() -> None:
-    serving = startup.prepare(dataclasses.replace(SETTINGS, router="keywords"), keyword_table.load())
+    serving = startup.prepare(
+        dataclasses.replace(SETTINGS, model=ModelChoice(router="keywords")), keyword_table.load()
+    )
     assert serving.slot.router.info.kind == "keyword_table" and serving.watcher is None
 
 
 def test_start_with_a_model_file(small_model: LinearModel, tmp_path: Path) -> None:
     path = tmp_path / "m.npz"
     _save(small_model, path, "learned-start")
-    serving = startup.prepare(dataclasses.replace(SETTINGS, model_path=path), keyword_table.load())
+    serving = startup.prepare(
+        dataclasses.replace(SETTINGS, model=ModelChoice(model_path=path)), keyword_table.load()
+    )
     assert serving.slot.router.version == "learned-start" and serving.build_out is None
     assert serving.watcher is not None and serving.watcher.path == path
 
@@ -85,19 +89,27 @@ def test_start_with_a_model_file(small_model: LinearModel, tmp_path: Path) -> No
 def test_a_missing_or_broken_model_path_stops_the_start(tmp_path: Path) -> None:
     table = keyword_table.load()
     with pytest.raises(model_file.ModelError, match="MODEL_PATH names no file"):
-        startup.prepare(dataclasses.replace(SETTINGS, model_path=tmp_path / "none.npz"), table)
+        startup.prepare(
+            dataclasses.replace(SETTINGS, model=ModelChoice(model_path=tmp_path / "none.npz")), table
+        )
     (tmp_path / "bad.npz").write_text("x")
     with pytest.raises(model_file.ModelError, match="not a readable model file"):
-        startup.prepare(dataclasses.replace(SETTINGS, model_path=tmp_path / "bad.npz"), table)
+        startup.prepare(
+            dataclasses.replace(SETTINGS, model=ModelChoice(model_path=tmp_path / "bad.npz")), table
+        )
 
 
 def test_without_a_default_model_the_table_serves_while_it_is_built(tmp_path: Path) -> None:
-    serving = startup.prepare(dataclasses.replace(SETTINGS, model_dir=tmp_path), keyword_table.load())
+    serving = startup.prepare(
+        dataclasses.replace(SETTINGS, model=ModelChoice(model_dir=tmp_path)), keyword_table.load()
+    )
     assert serving.slot.router.info.kind == "keyword_table"
     assert serving.build_out is not None and serving.build_out.parent == tmp_path
     assert serving.build_out.name.startswith("default-") and not serving.build_out.exists()
     # A broken cached default is built again rather than refused.
     serving.build_out.write_text("x")
     os.utime(serving.build_out)
-    again = startup.prepare(dataclasses.replace(SETTINGS, model_dir=tmp_path), keyword_table.load())
+    again = startup.prepare(
+        dataclasses.replace(SETTINGS, model=ModelChoice(model_dir=tmp_path)), keyword_table.load()
+    )
     assert again.build_out == serving.build_out

@@ -6,7 +6,7 @@ import pytest
 
 from services.classifier.keyword_table import DEFAULT_TABLE
 from services.classifier.serve.learned_router import DEFAULT_THRESHOLD
-from services.classifier.settings import DEFAULT_MODEL_DIR, ClassifierSettings
+from services.classifier.settings import DEFAULT_MODEL_DIR, ClassifierSettings, ModelChoice
 from services.shared.internal_credential import ServerSecurity
 from services.shared.settings import SettingsError
 
@@ -22,9 +22,7 @@ def test_defaults() -> None:
         security=ServerSecurity(token=TOKEN, tls_cert=None, tls_key=None, reflection=False),
         routing_table=DEFAULT_TABLE,
         log_level="INFO",
-        router="learned",
-        model_path=None,
-        model_dir=DEFAULT_MODEL_DIR,
+        model=ModelChoice(router="learned", model_path=None, model_dir=DEFAULT_MODEL_DIR),
         confidence_threshold=DEFAULT_THRESHOLD,
         model_poll_s=5.0,
     )
@@ -51,9 +49,9 @@ def test_environment_overrides() -> None:
         security=ServerSecurity(token=TOKEN, reflection=True),
         routing_table=Path("/etc/routing.yaml"),
         log_level="DEBUG",
-        router="keywords",
-        model_path=Path("/srv/router.npz"),
-        model_dir=Path("/var/cache/models"),
+        model=ModelChoice(
+            router="keywords", model_path=Path("/srv/router.npz"), model_dir=Path("/var/cache/models")
+        ),
         confidence_threshold=0.7,
         model_poll_s=0.5,
     )
