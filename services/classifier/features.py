@@ -44,8 +44,7 @@ def chars(prepared: str) -> list[str]:
 
 
 def word_chars(word: str) -> list[str]:
-    """The character n-grams of one word of a prepared text: `chars` is these, word after word, so a
-    served model may look each word's up once and keep them (serve/linear_model.py)."""
+    """The character n-grams of one word of a prepared text: `chars` is these, word after word."""
     low, high = CHAR_NGRAMS
     padded = f" {word} "
     return [
@@ -57,3 +56,6 @@ def word_chars(word: str) -> list[str]:
 
 # The feature blocks, in the order their columns appear in the model: (name, analyzer).
 BLOCKS = (("words", words), ("chars", chars))
+# Analyzers that are one function of each word, applied word after word: a served model may keep
+# each word's features (serve/linear_model.py). Word pairs span two words, so `words` is not one.
+PER_WORD = {chars: word_chars}

@@ -7,6 +7,7 @@ summed per queue and the queue head's. Out-of-scope scores are lowered by `oos_b
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -32,15 +33,15 @@ class Prediction:
     out_of_scope: float = 0.0
 
 
-# Words whose character n-gram columns are kept (~400 bytes each with the array: ~20 MB when full);
+# Words whose feature columns are kept (~400 bytes each with the array: ~20 MB when full);
 # past this the keeping starts over. The same few thousand words make most inquiries, so a working
 # vocabulary fits many times, and text made to fill it costs memory only up to this.
 WORDS_KEPT = 50_000
 
 
 class LinearModel:
-    """Immutable after construction but for a cache of each word's character n-gram columns (the same
-    whoever fills it); safe to share between concurrent calls."""
+    """Immutable after construction but for a cache of each word's feature columns (the same whoever
+    fills it); safe to share between concurrent calls."""
 
     def __init__(
         self,
@@ -70,17 +71,18 @@ class LinearModel:
         self._intent_queue = np.array([queue_number[queue] for queue in intent_queues], dtype=np.int64)
         self._oos_intents = np.array([queue == "out_of_scope" for queue in intent_queues])
         self._oos_queues = np.array([queue == "out_of_scope" for queue in queues])
-        self._word_columns: dict[str, np.ndarray] = {}
+        # Per block, each word's columns (only the per-word blocks' are filled).
+        self._word_columns: list[dict[str, np.ndarray]] = [{} for _ in vocabularies]
 
     def vectorise(self, prepared: str) -> tuple[np.ndarray, np.ndarray]:
         """Column numbers and TF-IDF values, each block scaled to unit length (as in training)."""
         columns: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        for (_, analyzer), lookup in zip(features.BLOCKS, self._lookups, strict=True):
-            if analyzer is features.chars:
-                block_columns, block_counts = np.unique(
-                    self._char_columns(prepared, lookup), return_counts=True
-                )
+        for number, ((_, analyzer), lookup) in enumerate(zip(features.BLOCKS, self._lookups, strict=True)):
+            per_word = features.PER_WORD.get(analyzer)
+            if per_word is not None:
+                found = self._kept_columns(prepared, per_word, lookup, self._word_columns[number])
+                block_columns, block_counts = np.unique(found, return_counts=True)
                 block_values = block_counts.astype(np.float64)
             else:
                 counts = Counter(analyzer(prepared))
@@ -98,17 +100,21 @@ class LinearModel:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(columns), np.concatenate(values)
 
-    def _char_columns(self, prepared: str, lookup: dict[str, int]) -> np.ndarray:
-        """The known columns of the text's character n-grams, once per occurrence. Cutting a word into
-        n-grams and looking each up was most of a decision's time (a 400-character inquiry makes
-        ~1,500); a word's columns are found once and kept."""
-        kept = self._word_columns
+    @staticmethod
+    def _kept_columns(
+        prepared: str,
+        per_word: Callable[[str], list[str]],
+        lookup: dict[str, int],
+        kept: dict[str, np.ndarray],
+    ) -> np.ndarray:
+        """The known columns of a per-word block's features, once per occurrence. Cutting each word
+        into character n-grams and looking each up was most of a decision's time (a 400-character
+        inquiry makes ~1,500); a word's columns are found once and kept."""
         parts = []
         for word in prepared.split(" "):
             found = kept.get(word)
             if found is None:
-                grams = features.word_chars(word)
-                found = np.array([lookup[g] for g in grams if g in lookup], dtype=np.int64)
+                found = np.array([lookup[g] for g in per_word(word) if g in lookup], dtype=np.int64)
                 if len(kept) >= WORDS_KEPT:
                     kept.clear()
                 kept[word] = found
