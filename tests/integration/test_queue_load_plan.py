@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from services.shared.store.tickets import queueing
+from services.shared.store.tickets import arrival, queueing
 
 pytestmark = pytest.mark.integration
 
@@ -47,9 +47,8 @@ def _fill(db: psycopg.Connection) -> int:
 
 def test_the_generic_plan_counts_arrivals_from_the_index(db: psycopg.Connection) -> None:
     queue = _fill(db)
-    # The statement as psycopg prepares it: each named placeholder numbered in order of appearance.
-    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", queueing.QUEUE_LOAD)))
-    numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m[1]) + 1}", queueing.QUEUE_LOAD)
+    # The statement as the server prepares it: its named placeholders numbered as psycopg numbers them.
+    numbered, names = arrival.numbered(queueing.QUEUE_LOAD)
     types = {"q": "integer", "since": "timestamptz", "now": "timestamptz", "window_s": "float8"}
     db.execute("SET plan_cache_mode = force_generic_plan")
     db.execute(f"PREPARE load ({', '.join(types[n] for n in names)}) AS {numbered}")

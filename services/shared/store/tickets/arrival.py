@@ -53,7 +53,7 @@ class NewTicket:
     returning_due: bool = False
 
 
-def _numbered(query: str) -> tuple[str, list[str]]:
+def numbered(query: str) -> tuple[str, list[str]]:
     """`query` with its `%(name)s` placeholders as `$1`, `$2`…, and the names in that order.
 
     psycopg parses a query's placeholders on every execution when it is longer than its cache takes
@@ -180,7 +180,7 @@ SELECT {COLUMNS},
        (SELECT id FROM open_other) AS join_id
 FROM (VALUES (1)) AS always LEFT JOIN (t JOIN queue q ON q.id = t.queue_id) ON true
 """
-_INTAKE_NUMBERED, _INTAKE_PARAMS = _numbered(INTAKE)
+_INTAKE_NUMBERED, _INTAKE_PARAMS = numbered(INTAKE)
 _TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
 
 
